@@ -1,0 +1,47 @@
+--
+-- domain_drop: refused while a table holds rows, forced drop removes the
+-- schema, roles and registry row, and a role that still owns something
+-- elsewhere stops the drop with a precise message and changes nothing.
+--
+\set SHOW_CONTEXT never
+SELECT tec_create_domain('regress_d', 'commerce');
+INSERT INTO regress_d."Supplier" ("userId", name) VALUES ('u1', 'ACME');
+
+SELECT tec_drop_domain('regress_d');
+SELECT count(*) AS still_there FROM tec_sovereignty.domain WHERE name = 'regress_d';
+
+-- A role of the domain owns an object outside its schema: the drop is
+-- refused, and nothing (not even the schema) is dropped.
+CREATE TABLE public.regress_outside (id int);
+ALTER TABLE public.regress_outside OWNER TO regress_d_owner;
+SELECT tec_drop_domain('regress_d', force => true);
+SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'regress_d') AS schema_left,
+	   (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'regress\_d\_%') AS roles_left,
+	   (SELECT count(*) FROM regress_d."Supplier") AS rows_left;
+
+-- A grant elsewhere is reported the same way.
+ALTER TABLE public.regress_outside OWNER TO postgres;
+GRANT SELECT ON public.regress_outside TO regress_d_reader;
+SELECT tec_drop_domain('regress_d', force => true);
+REVOKE SELECT ON public.regress_outside FROM regress_d_reader;
+DROP TABLE public.regress_outside;
+
+-- A domain in the middle of a transfer cannot be dropped.
+UPDATE tec_sovereignty.domain SET state = 'transferring' WHERE name = 'regress_d';
+SELECT tec_drop_domain('regress_d', force => true);
+UPDATE tec_sovereignty.domain SET state = 'active' WHERE name = 'regress_d';
+
+-- An empty domain drops without force; so does one whose tables are empty.
+SELECT tec_create_domain('regress_e', 'travel');
+SELECT tec_drop_domain('regress_e');
+
+SELECT tec_drop_domain('regress_d', force => true);
+SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ('regress_d', 'regress_e')) AS schemas,
+	   (SELECT count(*) FROM pg_roles WHERE rolname ~ '^regress_[de]_') AS roles,
+	   (SELECT count(*) FROM tec_sovereignty.domain WHERE name IN ('regress_d', 'regress_e')) AS registry_rows,
+	   (SELECT count(*) FROM pg_default_acl WHERE defaclrole NOT IN (SELECT oid FROM pg_roles)) AS orphan_default_acls;
+
+-- Bad input.
+SELECT tec_drop_domain('regress_nope');
+SELECT tec_drop_domain(NULL);
+SELECT tec_drop_domain('regress_d', NULL);
