@@ -317,7 +317,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	scratch text := 'tsov_template_check_' || pg_catalog.pg_backend_pid();
+	scratch text := 'tsov_template_check';	-- never committed: the block below always rolls back
 	msg text;
 	det text;
 BEGIN
