@@ -1,0 +1,84 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.h
+ *	  The contract between the guards (who decide) and the audit trail (who
+ *	  records): one event per (statement, object, action).
+ *
+ * The guards (guard_*.c, decision.c) call tsov_audit_record() for every
+ * decision they make about a domain object; the audit subsystem
+ * (audit_*.c) owns everything after that: which events the audit level
+ * keeps, the per-transaction buffer, the shared-memory queue, the writer
+ * worker, the hash chain, and the waits that make the guarantees hold:
+ *
+ *	 - DENIED (and SIMULATED) events are enqueued at once and the caller
+ *	   waits until they are durable, because the error that follows aborts
+ *	   the transaction they would otherwise live in;
+ *	 - allowed writes and DDL (is_write) are kept in the transaction and
+ *	   made durable before the commit completes;
+ *	 - allowed reads are enqueued at transaction end, commit or abort, with
+ *	   no wait (they may lag by tec_sovereignty.audit_max_delay).
+ *
+ * Errors raised by the guards themselves go through tsov_audit_denied_error
+ * flagging, so that the emit_log_hook (which records denials that PostgreSQL
+ * raises on its own, e.g. "permission denied for schema") does not record
+ * them a second time.
+ *
+ * IDENTIFICATION
+ *	  src/audit.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TSOV_AUDIT_H
+#define TSOV_AUDIT_H
+
+typedef enum TsovDecision
+{
+	TSOV_ALLOWED,				/* ordinary access, inside the actor's domain */
+	TSOV_DENIED,				/* refused (by the extension or by PostgreSQL) */
+	TSOV_PRIVILEGED,			/* allowed to a non-domain superuser/DBA role */
+	TSOV_SIMULATED				/* would have been denied; domain in simulate mode */
+} TsovDecision;
+
+typedef struct TsovAuditEvent
+{
+	const char *action;			/* "SELECT", "INSERT", ..., a DDL command tag,
+								 * "EXECUTE", "EXPORT", "BREAK_GLASS", ... */
+	TsovDecision decision;
+	bool		is_write;		/* write or DDL: durable before commit */
+	Oid			actor_role;		/* role whose privileges were checked */
+	const char *actor_domain;	/* NULL: non-domain role */
+	const char *object_domain;	/* NULL: not (known to be) a domain object */
+	Oid			object_oid;		/* InvalidOid when unknown */
+	const char *object_schema;	/* NULL when unknown */
+	const char *object_name;	/* NULL when unknown */
+	const char *reason;			/* why denied / why privileged; may be NULL */
+	const char *via_api;		/* published API this access happened inside,
+								 * "schema.function", or NULL */
+} TsovAuditEvent;
+
+/*
+ * Record one event.  Copies every string it keeps; the caller's memory may
+ * be freed afterwards.  For TSOV_DENIED and TSOV_SIMULATED it returns only
+ * once the event is durable (or raises an error if it cannot be queued,
+ * failing closed).  Never called with an LWLock held.
+ */
+extern void tsov_audit_record(const TsovAuditEvent *ev);
+
+/*
+ * Cheap pre-check, so that the guards can skip building an event the audit
+ * level would drop anyway: is an ALLOWED event of this kind on an object of
+ * object_domain kept?  Denied, privileged and simulated events are always
+ * kept and need no check.
+ */
+extern bool tsov_audit_wanted(const char *object_domain, bool is_write);
+
+/*
+ * Called by a guard right before it raises its own 42501 error for an
+ * event it has already recorded: the next insufficient-privilege error
+ * report is then not recorded again by the emit_log_hook.
+ */
+extern void tsov_audit_denial_recorded(void);
+
+extern void tsov_audit_init(void);	/* from _PG_init: GUCs, shmem, worker, hooks */
+
+#endif							/* TSOV_AUDIT_H */
