@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -31,6 +32,10 @@
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
+
+int			tsov_internal_depth = 0;
+
+static void tsov_xact_callback(XactEvent event, void *arg);
 
 PG_FUNCTION_INFO_V1(tsov_library_version);
 
@@ -48,7 +53,22 @@ _PG_init(void)
 				 errdetail("The extension installs executor, utility and object access hooks, a shared-memory audit queue and a background worker, which can only be set up when the server starts."),
 				 errhint("Add this line to postgresql.conf and restart the server: shared_preload_libraries = 'tec_sovereignty'")));
 
+	RegisterXactCallback(tsov_xact_callback, NULL);
+
+	/* Subsystems: each defines its GUCs and installs its hooks. */
+
 	MarkGUCPrefixReserved(TSOV_NAME);
+}
+
+/*
+ * A top-level abort ends whatever internal work was under way, even if the
+ * code that raised tsov_internal_depth never got to lower it.
+ */
+static void
+tsov_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		tsov_internal_depth = 0;
 }
 
 /*

@@ -25,4 +25,12 @@
  */
 #define TSOV_DOMAIN_NAME_MAX 48
 
+/*
+ * Greater than zero while the extension runs its own work (lifecycle and
+ * export functions, the audit writer): the guards let it through and do not
+ * audit it, so that the extension never recurses into itself.  Code that
+ * raises it must lower it again in PG_FINALLY; a top-level abort resets it.
+ */
+extern PGDLLIMPORT int tsov_internal_depth;
+
 #endif							/* TEC_SOVEREIGNTY_H */
