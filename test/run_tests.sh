@@ -103,7 +103,7 @@ if ls "$tree"/test/t/*.pl >/dev/null 2>&1; then
 		tail -30 "$work/tap.log"
 	fi
 	passed=$((passed + ok)); failed=$((failed + bad))
-	[ "$bad" -gt 0 ] && failures+=("tap: $(grep -E '^(test/t/\S+) \.+ (Dubious|Failed|not ok)' "$work/tap.log" | awk '{print $1}' | tr '\n' ' ')")
+	[ "$bad" -gt 0 ] && failures+=("tap: $(grep -E '^test/t/\S+ +\(Wstat' "$work/tap.log" | awk '{print $1}' | tr '\n' ' ')")
 	echo "tap: $ok passed, $bad failed"
 	if [ "$bad" -gt 0 ]; then
 		for f in "$tree"/tmp_check/log/regress_log_*; do

@@ -387,6 +387,7 @@ CREATE FUNCTION pg_catalog.tec_drop_domain(name text, force boolean DEFAULT fals
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning		-- no "drop cascades to" list per object
 AS $$
 DECLARE
 	d tec_sovereignty.domain := tec_sovereignty.get_domain(name);
