@@ -235,6 +235,11 @@ BEGIN
 		RAISE EXCEPTION 'if_not_exists must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 
+	-- Lifecycle changes take turns: without this, two sessions could both
+	-- pass the checks below (same domain name, same member for two domains)
+	-- and the loser would fail on a catalog unique index instead.
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+
 	IF EXISTS (SELECT 1 FROM tec_sovereignty.domain d WHERE d.name OPERATOR(pg_catalog.=) tec_create_domain.name) THEN
 		IF if_not_exists THEN
 			RAISE NOTICE 'domain "%" already exists, skipping', name;
@@ -368,11 +373,13 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	d tec_sovereignty.domain;
 	m pg_catalog.pg_roles;
 	target text;
 	other record;
 BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(domain);
 	IF member IS NULL OR access IS NULL THEN
 		RAISE EXCEPTION 'member and access must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -460,11 +467,13 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	d tec_sovereignty.domain;
 	target text;
 	member_oid oid;
 	found_one boolean := false;
 BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(domain);
 	IF member IS NULL THEN
 		RAISE EXCEPTION 'member must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -504,13 +513,15 @@ SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning		-- no "drop cascades to" list per object
 AS $$
 DECLARE
-	d tec_sovereignty.domain := tec_sovereignty.get_domain(name);
+	d tec_sovereignty.domain;
 	rel record;
 	has_rows boolean;
 	r text;
 	msg text;
 	det text;
 BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(name);
 	IF force IS NULL THEN
 		RAISE EXCEPTION 'force must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
