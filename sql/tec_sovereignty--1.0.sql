@@ -1880,10 +1880,8 @@ CREATE TRIGGER tsov_registry_changed
 	FOR EACH STATEMENT EXECUTE FUNCTION tec_sovereignty.registry_changed();
 
 /*
- * tec_publish_api / tec_revoke_api: callable by the owner of the function's
- * domain (they check the caller in C) and by superusers.  EXECUTE is
- * granted to the domain owner roles by tec_create_domain's callers as
- * needed; PUBLIC may execute them because the C code authorizes.
+ * tec_publish_api / tec_revoke_api: superusers, and the owner of the
+ * function's domain if granted EXECUTE (the C code checks the caller).
  */
 CREATE FUNCTION pg_catalog.tec_publish_api(fn regprocedure, to_domain text DEFAULT NULL)
 RETURNS void
@@ -2001,7 +1999,10 @@ COMMENT ON FUNCTION pg_catalog.tec_protect_shared_table(regclass, name) IS
 REVOKE ALL ON FUNCTION pg_catalog.tec_set_enforcement(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_protect_shared_table(regclass, name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_break_glass(text, text) FROM PUBLIC;
--- Domain owners publish their own APIs: the C code checks the caller.
-GRANT EXECUTE ON FUNCTION pg_catalog.tec_publish_api(regprocedure, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION pg_catalog.tec_revoke_api(regprocedure, text) TO PUBLIC;
+-- Superusers publish APIs; a DBA may GRANT EXECUTE on these two to a
+-- domain's owner role for self-service: the C code then lets that owner
+-- publish and revoke the functions of its own domain only.
+REVOKE ALL ON FUNCTION pg_catalog.tec_publish_api(regprocedure, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_revoke_api(regprocedure, text) FROM PUBLIC;
+-- Every role querying a protected shared table evaluates the predicate.
 GRANT EXECUTE ON FUNCTION pg_catalog.tec_row_visible(text) TO PUBLIC;

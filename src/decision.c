@@ -469,8 +469,8 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 					 "cross-domain access",
 					 psprintf("permission denied for role \"%s\" of domain \"%s\" on %s %s of domain \"%s\"",
 							  role_name(worst_role), worst_domain, kind, name, domname),
-					 psprintf("Domain \"%s\" may not %s objects of domain \"%s\", whatever was granted: a domain's objects are reachable from another domain only through the APIs it publishes.",
-							  worst_domain, action, domname),
+					 psprintf("%s by domain \"%s\" on objects of domain \"%s\" is refused whatever was granted: a domain's objects are reachable from another domain only through the APIs it publishes.",
+							  action, worst_domain, domname),
 					 psprintf("Ask the owner of domain \"%s\" to publish a SECURITY DEFINER function to domain \"%s\" with tec_publish_api(), and call it instead.",
 							  domname, worst_domain));
 	else if (worst == V_SEVERAL)
@@ -514,9 +514,19 @@ tsov_check_owner_rule(const char *action, Oid creator, Oid owner,
 	simulate = dom->simulate;
 	ri = tsov_role_info(creator);
 	if (ri->domain == NULL)
-		return;					/* privileged creator (restore): audited above */
+	{
+		/*
+		 * A privileged creator (pg_restore) may own the object for a while,
+		 * audited above; but not hand it to a role of another domain.
+		 */
+		const TsovRoleInfo *oi = tsov_role_info(owner);
+
+		if (oi->domain == NULL || strcmp(oi->domain->name, domname) == 0)
+			return;
+	}
 	tsov_describe_object(obj, &kind, &name);
-	raise_denial(action, true, creator, ri->domain->name, domname, simulate, obj,
+	raise_denial(action, true, creator, ri->domain ? ri->domain->name : NULL,
+				 domname, simulate, obj,
 				 "object not owned by the domain owner",
 				 psprintf("%s %s of domain \"%s\" must be owned by role \"%s\"",
 						  kind, name, domname, role_name(owner_role)),

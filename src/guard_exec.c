@@ -62,11 +62,11 @@ typedef struct Seen
 } Seen;
 
 /*
- * Check every relation of a range table.  result_rti: the result relation
- * (for MERGE), 0 if none.
+ * Check every relation of a range table.  result_rtis: range table indexes
+ * of the result relations.
  */
 static void
-check_rtable(List *rtable, CmdType op, Index result_rti, List *relation_oids)
+check_rtable(List *rtable, CmdType op, List *result_rtis, List *relation_oids)
 {
 	ListCell   *lc;
 	Index		rti = 0;
@@ -92,7 +92,7 @@ check_rtable(List *rtable, CmdType op, Index result_rti, List *relation_oids)
 			continue;
 		nsp = get_rel_namespace(rte->relid);
 		role = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : userid;
-		action = rte_action(rte, op, rti == result_rti, &is_write);
+		action = rte_action(rte, op, list_member_int(result_rtis, (int) rti), &is_write);
 
 		for (i = 0; i < nseen; i++)
 			if (seen[i].relid == rte->relid && strcmp(seen[i].action, action) == 0)
@@ -160,13 +160,11 @@ guard_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	if (tsov_guards_active())
 	{
 		PlannedStmt *ps = queryDesc->plannedstmt;
-		Index		result_rti = 0;
 
 		/* a membership change committed elsewhere counts from now on */
 		AcceptInvalidationMessages();
-		if (ps->commandType == CMD_MERGE && ps->resultRelations != NIL)
-			result_rti = linitial_int(ps->resultRelations);
-		check_rtable(ps->rtable, ps->commandType, result_rti, ps->relationOids);
+		check_rtable(ps->rtable, ps->commandType, ps->resultRelations,
+					 ps->relationOids);
 		checked_rtable = ps->rtable;
 	}
 
@@ -196,7 +194,7 @@ guard_ExecutorCheckPerms(List *rtable, bool ereport_on_violation)
 		!prev_ExecutorCheckPerms(rtable, ereport_on_violation))
 		return false;
 	if (rtable != checked_rtable && tsov_guards_active())
-		check_rtable(rtable, CMD_UNKNOWN, 0, NIL);
+		check_rtable(rtable, CMD_UNKNOWN, NIL, NIL);
 	return true;
 }
 

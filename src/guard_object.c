@@ -67,6 +67,7 @@ typedef struct ObjInfo
 	char		relkind;		/* for pg_class */
 	bool		rowsecurity;	/* for pg_class */
 	char	   *name;			/* unqualified */
+	Oid			typrelid;		/* for pg_type: relation of a row type */
 	Oid			parent_relid;	/* for sub-objects of a relation */
 } ObjInfo;
 
@@ -134,6 +135,8 @@ object_info(Oid classId, Oid objectId, ObjInfo *info)
 			break;
 	}
 
+	if (classId == TypeRelationId)
+		info->typrelid = ((Form_pg_type) GETSTRUCT(tup))->typrelid;
 	if (classId == RelationRelationId)
 	{
 		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
@@ -330,6 +333,9 @@ post_create(Oid classId, Oid objectId, int subId)
 
 	object_info(classId, objectId, &info);
 	if (!info.found || tsov_domain_of_namespace(info.nspoid) == NULL)
+		return;
+	/* a relation's row type: the relation itself is checked next */
+	if (classId == TypeRelationId && OidIsValid(info.typrelid))
 		return;
 	make_obj(&obj, classId, objectId, subId, &info);
 
