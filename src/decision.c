@@ -370,6 +370,12 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 		const char *rd = ri->domain ? ri->domain->name : NULL;
 
 		tsov_describe_object(obj, &kind, &name);
+		{
+			char	   *k = pstrdup(kind);
+
+			k[0] = pg_toupper((unsigned char) k[0]);
+			kind = k;
+		}
 		if (state == TSOV_STATE_TRANSFERRED)
 			raise_denial(action, is_write, role, rd, domname, false, obj,
 						 "domain transferred",

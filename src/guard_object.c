@@ -136,7 +136,14 @@ object_info(Oid classId, Oid objectId, ObjInfo *info)
 	}
 
 	if (classId == TypeRelationId)
-		info->typrelid = ((Form_pg_type) GETSTRUCT(tup))->typrelid;
+	{
+		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
+
+		/* row types and implicit array types come with their own object */
+		info->typrelid = t->typrelid;
+		if (t->typcategory == TYPCATEGORY_ARRAY && OidIsValid(t->typelem))
+			info->typrelid = t->typelem;
+	}
 	if (classId == RelationRelationId)
 	{
 		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
@@ -332,19 +339,20 @@ post_create(Oid classId, Oid objectId, int subId)
 	TsovObject	obj;
 
 	object_info(classId, objectId, &info);
-	if (!info.found || tsov_domain_of_namespace(info.nspoid) == NULL)
+	if (!info.found)
 		return;
-	/* a relation's row type: the relation itself is checked next */
-	if (classId == TypeRelationId && OidIsValid(info.typrelid))
-		return;
-	make_obj(&obj, classId, objectId, subId, &info);
-
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
 		!superuser())
 		deny_fixed(command("CREATE POLICY"), info.nspoid, classId, objectId,
 				   "permission denied to create a policy on a shared table protected by tec_sovereignty",
 				   "Additional policies would widen which domains' rows are visible.",
 				   NULL);
+	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+		return;
+	/* a relation's row type: the relation itself is checked next */
+	if (classId == TypeRelationId && OidIsValid(info.typrelid))
+		return;
+	make_obj(&obj, classId, objectId, subId, &info);
 
 	if (owned_object(classId, &info, subId))
 		tsov_check_owner_rule(command("CREATE"), GetUserId(), info.owner, &obj);

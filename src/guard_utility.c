@@ -582,7 +582,30 @@ check_statement(Node *parsetree, const char *tag)
 			check_comment((CommentStmt *) parsetree);
 			return;
 		case T_AlterTableStmt:
-			check_rv(((AlterTableStmt *) parsetree)->relation, tag, true, false);
+			{
+				AlterTableStmt *a = (AlterTableStmt *) parsetree;
+				TsovObject	obj;
+				ListCell   *lc;
+
+				check_rv(a->relation, tag, true, false);
+				if (OidIsValid(rel_object(a->relation, &obj)) &&
+					tsov_shared_table_column(obj.objid) > 0)
+				{
+					foreach(lc, a->cmds)
+					{
+						AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+						if (cmd->subtype == AT_DisableRowSecurity ||
+							cmd->subtype == AT_NoForceRowSecurity)
+							tsov_deny(tag, GetUserId(), &obj,
+									  psprintf("cannot disable row-level security on table %s",
+											   quote_qualified_identifier(get_namespace_name(obj.nspoid),
+																		  get_rel_name(obj.objid))),
+									  "The table is shared between domains and protected by tec_protect_shared_table(); its row-level security must stay enabled and forced.",
+									  NULL);
+					}
+				}
+			}
 			return;
 		case T_IndexStmt:
 			check_rv(((IndexStmt *) parsetree)->relation, tag, true, false);

@@ -166,7 +166,10 @@ BEGIN
 	END IF;
 
 	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
-	EXECUTE format('DROP POLICY IF EXISTS tsov_domain_rows ON %s', tbl);
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) rel.oid
+				AND p.polname OPERATOR(pg_catalog.=) 'tsov_domain_rows') THEN
+		EXECUTE format('DROP POLICY tsov_domain_rows ON %s', tbl);
+	END IF;
 	EXECUTE format('CREATE POLICY tsov_domain_rows ON %s FOR ALL USING (pg_catalog.tec_row_visible(%I::text)) WITH CHECK (pg_catalog.tec_row_visible(%I::text))',
 				   tbl, domain_column, domain_column);
 	INSERT INTO tec_sovereignty.shared_table AS s (table_schema, table_name, domain_column)
