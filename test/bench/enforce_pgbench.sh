@@ -86,14 +86,16 @@ done
 
 echo
 echo "median ext/plain ratio (target >= 0.97):"
-for mode in select-only tpcb-like; do
-	awk -v m="$mode" '$1 == m { r[n++] = $4 / $3; p[n-1] = $3; e[n-1] = $4 }
-		END {
-			asort(r); asort(p); asort(e)
-			mid = int((n + 1) / 2)
-			med = (n % 2) ? r[mid] : (r[n/2] + r[n/2 + 1]) / 2
-			mp = (n % 2) ? p[mid] : (p[n/2] + p[n/2 + 1]) / 2
-			me = (n % 2) ? e[mid] : (e[n/2] + e[n/2 + 1]) / 2
-			printf "  %-12s median ratio %.3f   (median tps: plain %d, ext %d; ratio of medians %.3f)\n", m, med, mp, me, me / mp
-		}' "$results"
-done
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+for mode in ("select-only", "tpcb-like"):
+    r = [(int(p), int(e)) for m, _, p, e in rows if m == mode and int(p) > 0]
+    if not r:
+        continue
+    ratios = [e / p for p, e in r]
+    mp = statistics.median(p for p, _ in r)
+    me = statistics.median(e for _, e in r)
+    print(f"  {mode:12s} median ratio {statistics.median(ratios):.3f}   "
+          f"(median tps: plain {mp:.0f}, ext {me:.0f}; ratio of medians {me / mp:.3f})")
+PY
