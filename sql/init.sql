@@ -17,7 +17,8 @@ SELECT c.relname, c.relkind
  ORDER BY 1;
 
 -- The public API lives in pg_catalog: callable unqualified whatever the
--- search_path, and none of it is executable by PUBLIC.
+-- search_path, and none of it is executable by PUBLIC (except
+-- tec_row_visible, the row-level security predicate of shared tables).
 SET search_path = nothing_here;
 SELECT p.oid::regprocedure AS function,
 	   has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute

@@ -27,6 +27,9 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "audit.h"
+#include "decision.h"
+#include "domain_cache.h"
 #include "tec_sovereignty.h"
 
 PG_MODULE_MAGIC;
@@ -56,6 +59,13 @@ _PG_init(void)
 	RegisterXactCallback(tsov_xact_callback, NULL);
 
 	/* Subsystems: each defines its GUCs and installs its hooks. */
+	tsov_domain_cache_init();
+	tsov_decision_init();
+	tsov_guard_exec_init();
+	tsov_guard_utility_init();
+	tsov_guard_object_init();
+	tsov_guard_fmgr_init();
+	tsov_audit_init();
 
 	MarkGUCPrefixReserved(TSOV_NAME);
 }

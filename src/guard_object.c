@@ -1,0 +1,540 @@
+/*-------------------------------------------------------------------------
+ *
+ * guard_object.c
+ *	  object_access_hook: name lookups in domain schemas, creation in /
+ *	  alteration of / dropping from a domain schema, EXECUTE, TRUNCATE.
+ *
+ * OAT_NAMESPACE_SEARCH is the first line: a role of domain A cannot even
+ * resolve a name in domain B's schema (explicitly qualified: an error;
+ * through search_path: the schema is silently skipped), unless B publishes
+ * an API to A, whose name must then resolve.  This closes every path that
+ * names an object (DDL, COMMENT, FK references, LIKE, PARTITION OF,
+ * triggers, rules, 'b.t'::regclass at run time...).
+ *
+ * OAT_POST_CREATE enforces that objects created in a domain schema are
+ * created by the domain's owner (so that they are owned by it); a
+ * non-domain superuser may create them (pg_restore creates as superuser
+ * and then changes the owner), audited as privileged.  OAT_POST_ALTER
+ * re-checks the owner (ALTER ... OWNER TO, REASSIGN OWNED) and catches
+ * objects moved into a domain (SET SCHEMA: the new namespace).  OAT_DROP
+ * checks drops, including drops cascading from an object outside.  The
+ * domain's schema and roles can only be renamed or dropped by the
+ * extension itself (tec_drop_domain), since the registry names them.
+ *
+ * New and just-altered catalog rows are not visible to the syscache before
+ * the next CommandCounterIncrement, so they are read with SnapshotSelf.
+ *
+ * IDENTIFICATION
+ *	  src/guard_object.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/objectaccess.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "decision.h"
+
+static object_access_hook_type prev_object_access_hook = NULL;
+
+/* What we need to know about a catalog object. */
+typedef struct ObjInfo
+{
+	bool		found;
+	Oid			nspoid;
+	Oid			owner;			/* InvalidOid: no owner of its own */
+	char		relkind;		/* for pg_class */
+	bool		rowsecurity;	/* for pg_class */
+	char	   *name;			/* unqualified */
+	Oid			typrelid;		/* for pg_type: relation of a row type */
+	Oid			parent_relid;	/* for sub-objects of a relation */
+} ObjInfo;
+
+static HeapTuple
+fetch_self(Oid classId, Oid objectId, Relation *relp)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			index = get_object_oid_index(classId);
+	AttrNumber	oidatt = get_object_attnum_oid(classId);
+
+	rel = table_open(classId, AccessShareLock);
+	ScanKeyInit(&key, oidatt, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(objectId));
+	scan = systable_beginscan(rel, index, true, SnapshotSelf, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	*relp = rel;
+	return tup;
+}
+
+static void
+object_info(Oid classId, Oid objectId, ObjInfo *info)
+{
+	Relation	rel;
+	HeapTuple	tup;
+	AttrNumber	att;
+	bool		isnull;
+	Datum		d;
+
+	memset(info, 0, sizeof(*info));
+	if (!is_objectclass_supported(classId))
+		return;
+
+	tup = fetch_self(classId, objectId, &rel);
+	if (!HeapTupleIsValid(tup))
+	{
+		table_close(rel, AccessShareLock);
+		return;
+	}
+	info->found = true;
+
+	switch (classId)
+	{
+		case TriggerRelationId:
+			info->parent_relid = ((Form_pg_trigger) GETSTRUCT(tup))->tgrelid;
+			info->name = pstrdup(NameStr(((Form_pg_trigger) GETSTRUCT(tup))->tgname));
+			break;
+		case PolicyRelationId:
+			info->parent_relid = ((Form_pg_policy) GETSTRUCT(tup))->polrelid;
+			info->name = pstrdup(NameStr(((Form_pg_policy) GETSTRUCT(tup))->polname));
+			break;
+		case RewriteRelationId:
+			info->parent_relid = ((Form_pg_rewrite) GETSTRUCT(tup))->ev_class;
+			info->name = pstrdup(NameStr(((Form_pg_rewrite) GETSTRUCT(tup))->rulename));
+			break;
+		case AttrDefaultRelationId:
+			info->parent_relid = ((Form_pg_attrdef) GETSTRUCT(tup))->adrelid;
+			break;
+		default:
+			break;
+	}
+
+	if (classId == TypeRelationId)
+	{
+		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
+
+		/* row types and implicit array types come with their own object */
+		info->typrelid = t->typrelid;
+		if (t->typcategory == TYPCATEGORY_ARRAY && OidIsValid(t->typelem))
+			info->typrelid = t->typelem;
+	}
+	if (classId == RelationRelationId)
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
+
+		info->relkind = c->relkind;
+		info->rowsecurity = c->relrowsecurity && c->relforcerowsecurity;
+	}
+
+	att = get_object_attnum_namespace(classId);
+	if (att != InvalidAttrNumber)
+	{
+		d = heap_getattr(tup, att, RelationGetDescr(rel), &isnull);
+		if (!isnull)
+			info->nspoid = DatumGetObjectId(d);
+	}
+	att = get_object_attnum_owner(classId);
+	if (att != InvalidAttrNumber)
+	{
+		d = heap_getattr(tup, att, RelationGetDescr(rel), &isnull);
+		if (!isnull)
+			info->owner = DatumGetObjectId(d);
+	}
+	att = get_object_attnum_name(classId);
+	if (att != InvalidAttrNumber && info->name == NULL)
+	{
+		d = heap_getattr(tup, att, RelationGetDescr(rel), &isnull);
+		if (!isnull)
+			info->name = pstrdup(NameStr(*DatumGetName(d)));
+	}
+	table_close(rel, AccessShareLock);
+
+	if (OidIsValid(info->parent_relid))
+	{
+		ObjInfo		parent;
+
+		object_info(RelationRelationId, info->parent_relid, &parent);
+		info->nspoid = parent.nspoid;
+		info->owner = InvalidOid;
+	}
+}
+
+static const char *
+relkind_name(char relkind)
+{
+	switch (relkind)
+	{
+		case RELKIND_RELATION:
+			return "table";
+		case RELKIND_PARTITIONED_TABLE:
+			return "partitioned table";
+		case RELKIND_VIEW:
+			return "view";
+		case RELKIND_MATVIEW:
+			return "materialized view";
+		case RELKIND_SEQUENCE:
+			return "sequence";
+		case RELKIND_FOREIGN_TABLE:
+			return "foreign table";
+		case RELKIND_INDEX:
+		case RELKIND_PARTITIONED_INDEX:
+			return "index";
+		case RELKIND_COMPOSITE_TYPE:
+			return "composite type";
+		case RELKIND_TOASTVALUE:
+			return "TOAST table";
+	}
+	return "relation";
+}
+
+static void
+make_obj(TsovObject *obj, Oid classId, Oid objectId, int subId, const ObjInfo *info)
+{
+	char	   *nsp;
+
+	memset(obj, 0, sizeof(*obj));
+	obj->classid = classId;
+	obj->objid = objectId;
+	obj->subid = subId;
+	obj->nspoid = info->nspoid;
+	if (classId == RelationRelationId && subId == 0)
+		obj->kind = relkind_name(info->relkind);
+	else if (classId == ProcedureRelationId)
+		obj->kind = "function";
+	else if (classId == TypeRelationId)
+		obj->kind = "type";
+	else if (classId == TriggerRelationId)
+		obj->kind = "trigger";
+	else if (classId == PolicyRelationId)
+		obj->kind = "policy";
+	else if (classId == RewriteRelationId)
+		obj->kind = "rule";
+	if (info->name && obj->kind && !OidIsValid(info->parent_relid))
+	{
+		nsp = get_namespace_name(info->nspoid);
+		obj->name = quote_qualified_identifier(nsp, info->name);
+	}
+	else if (info->name && obj->kind && OidIsValid(info->parent_relid))
+	{
+		ObjInfo		parent;
+
+		object_info(RelationRelationId, info->parent_relid, &parent);
+		nsp = get_namespace_name(info->nspoid);
+		obj->name = psprintf("%s on %s", quote_identifier(info->name),
+							 quote_qualified_identifier(nsp, parent.name));
+	}
+}
+
+static const char *
+command(const char *fallback)
+{
+	return tsov_current_command ? tsov_current_command : fallback;
+}
+
+/* Does this catalog row carry an owner that must be the domain owner? */
+static bool
+owned_object(Oid classId, const ObjInfo *info, int subId)
+{
+	if (subId != 0 || !OidIsValid(info->owner))
+		return false;
+	if (classId == RelationRelationId)
+		return info->relkind != RELKIND_INDEX &&
+			info->relkind != RELKIND_PARTITIONED_INDEX &&
+			info->relkind != RELKIND_TOASTVALUE;
+	return true;
+}
+
+static bool
+is_protected_policy(Oid policyid, const ObjInfo *info)
+{
+	return OidIsValid(info->parent_relid) &&
+		tsov_shared_table_column(info->parent_relid) > 0;
+}
+
+static void
+deny_fixed(const char *action, Oid nspoid, Oid classId, Oid objid,
+		   const char *msg, const char *detail, const char *hint)
+{
+	TsovObject	obj;
+
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = classId;
+	obj.objid = objid;
+	obj.nspoid = nspoid;
+	tsov_deny(action, GetUserId(), &obj, msg, detail, hint);
+}
+
+/* ---- OAT_NAMESPACE_SEARCH ---- */
+static void
+namespace_search(Oid nspoid, ObjectAccessNamespaceSearch *ns)
+{
+	const TsovDomain *dom;
+	const TsovDomain *rdom;
+	TsovObject	obj;
+
+	if (!ns->result)
+		return;
+	dom = tsov_domain_of_namespace(nspoid);
+	if (dom == NULL)
+		return;
+	if (tsov_would_allow(GetUserId(), nspoid, false))
+		return;
+
+	/* A domain publishing an API to the caller's domain: names resolve. */
+	rdom = tsov_domain_of_role(GetUserId());
+	if (rdom && tsov_api_depth() == 0)
+	{
+		const char *p = tsov_principal_domain_name();
+
+		if (p && strcmp(p, rdom->name) == 0 &&
+			dom->state != TSOV_STATE_TRANSFERRED &&
+			tsov_domain_publishes_to(dom, rdom))
+			return;
+	}
+
+	if (!ns->ereport_on_violation)
+	{
+		ns->result = false;
+		return;
+	}
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = NamespaceRelationId;
+	obj.objid = nspoid;
+	obj.nspoid = nspoid;
+	tsov_check("USAGE", false, GetUserId(), &obj);
+	/* simulate mode lets it through */
+}
+
+/* ---- OAT_POST_CREATE ---- */
+static void
+post_create(Oid classId, Oid objectId, int subId)
+{
+	ObjInfo		info;
+	TsovObject	obj;
+
+	object_info(classId, objectId, &info);
+	if (!info.found)
+		return;
+	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
+		!superuser())
+		deny_fixed(command("CREATE POLICY"), info.nspoid, classId, objectId,
+				   "permission denied to create a policy on a shared table protected by tec_sovereignty",
+				   "Additional policies would widen which domains' rows are visible.",
+				   NULL);
+	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+		return;
+	/* a relation's row type: the relation itself is checked next */
+	if (classId == TypeRelationId && OidIsValid(info.typrelid))
+		return;
+	make_obj(&obj, classId, objectId, subId, &info);
+
+	if (owned_object(classId, &info, subId))
+		tsov_check_owner_rule(command("CREATE"), GetUserId(), info.owner, &obj);
+	else
+		tsov_check(command("CREATE"), true, GetUserId(), &obj);
+}
+
+/* ---- OAT_POST_ALTER ---- */
+static void
+post_alter(Oid classId, Oid objectId, int subId)
+{
+	ObjInfo		info;
+	TsovObject	obj;
+
+	if (classId == NamespaceRelationId)
+	{
+		const TsovDomain *dom = tsov_domain_of_namespace(objectId);
+
+		if (dom)
+		{
+			char	   *n = get_namespace_name(objectId);
+
+			object_info(classId, objectId, &info);
+			if (!info.found || strcmp(info.name, dom->name) != 0 ||
+				info.owner != dom->owner_role)
+				deny_fixed(command("ALTER SCHEMA"), objectId, classId, objectId,
+						   psprintf("cannot rename or change the owner of schema \"%s\" of domain \"%s\"",
+									n ? n : dom->name, dom->name),
+						   "The registry names the domain's schema and its owner; they can only change through the extension.",
+						   "Create a new domain and move the data, or transfer the domain with tec_transfer_domain().");
+			tsov_check(command("ALTER SCHEMA"), true, GetUserId(),
+					   &(TsovObject)
+					   {
+						   NamespaceRelationId, objectId, 0, objectId, "schema", NULL
+					   });
+		}
+		return;
+	}
+	if (classId == AuthIdRelationId)
+	{
+		const TsovDomain *dom = tsov_domain_of_role(objectId);
+
+		if (dom && (objectId == dom->owner_role || objectId == dom->writer_role ||
+					objectId == dom->reader_role))
+		{
+			char	   *expected;
+
+			object_info(classId, objectId, &info);
+			expected = psprintf("%s_%s", dom->name,
+								objectId == dom->owner_role ? "owner" :
+								objectId == dom->writer_role ? "writer" : "reader");
+			if (info.found && info.name && strcmp(info.name, expected) != 0)
+				deny_fixed("ALTER ROLE", dom->nspoid, AuthIdRelationId, objectId,
+						   psprintf("cannot rename role \"%s\" of domain \"%s\"", expected, dom->name),
+						   "The registry names the domain's roles.",
+						   NULL);
+		}
+		return;
+	}
+
+	object_info(classId, objectId, &info);
+	if (!info.found)
+		return;
+
+	/* The protections of a shared table stay in place. */
+	if (classId == RelationRelationId && subId == 0 &&
+		tsov_shared_table_column(objectId) > 0 && !info.rowsecurity)
+		deny_fixed(command("ALTER TABLE"), info.nspoid, classId, objectId,
+				   psprintf("cannot disable row-level security on table \"%s\"", info.name),
+				   "The table is shared between domains and protected by tec_protect_shared_table(); its row-level security must stay enabled and forced.",
+				   NULL);
+	if (classId == PolicyRelationId && is_protected_policy(objectId, &info))
+		deny_fixed(command("ALTER POLICY"), info.nspoid, classId, objectId,
+				   psprintf("cannot alter policy \"%s\" of a shared table protected by tec_sovereignty", info.name),
+				   "The extension created this policy to keep each domain to its own rows.",
+				   NULL);
+
+	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+		return;
+	make_obj(&obj, classId, objectId, subId, &info);
+	if (owned_object(classId, &info, subId))
+		tsov_check_owner_rule(command("ALTER"), GetUserId(), info.owner, &obj);
+	else
+		tsov_check(command("ALTER"), true, GetUserId(), &obj);
+}
+
+/* ---- OAT_DROP ---- */
+static void
+drop(Oid classId, Oid objectId, int subId)
+{
+	ObjInfo		info;
+	TsovObject	obj;
+
+	if (classId == NamespaceRelationId)
+	{
+		const TsovDomain *dom = tsov_domain_of_namespace(objectId);
+
+		if (dom)
+			deny_fixed(command("DROP SCHEMA"), objectId, classId, objectId,
+					   psprintf("cannot drop schema \"%s\" of domain \"%s\"", dom->name, dom->name),
+					   "A domain's schema, roles and registry row are dropped together.",
+					   psprintf("Use tec_drop_domain('%s').", dom->name));
+		return;
+	}
+	if (classId == AuthIdRelationId)
+	{
+		const TsovDomain *dom = tsov_domain_of_role(objectId);
+
+		if (dom && (objectId == dom->owner_role || objectId == dom->writer_role ||
+					objectId == dom->reader_role))
+			deny_fixed("DROP ROLE", dom->nspoid, AuthIdRelationId, objectId,
+					   psprintf("cannot drop role \"%s\" of domain \"%s\"",
+								GetUserNameFromId(objectId, false), dom->name),
+					   "A domain's schema, roles and registry row are dropped together.",
+					   psprintf("Use tec_drop_domain('%s').", dom->name));
+		return;
+	}
+
+	object_info(classId, objectId, &info);
+	if (!info.found)
+		return;
+	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
+		!superuser())
+		deny_fixed(command("DROP POLICY"), info.nspoid, classId, objectId,
+				   psprintf("cannot drop policy \"%s\" of a shared table protected by tec_sovereignty", info.name),
+				   "The extension created this policy to keep each domain to its own rows.",
+				   NULL);
+	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+		return;
+	make_obj(&obj, classId, objectId, subId, &info);
+	tsov_check(command("DROP"), true, GetUserId(), &obj);
+}
+
+static void
+guard_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+					int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+
+	if (!tsov_guards_active())
+		return;
+
+	switch (access)
+	{
+		case OAT_NAMESPACE_SEARCH:
+			namespace_search(objectId, (ObjectAccessNamespaceSearch *) arg);
+			break;
+		case OAT_FUNCTION_EXECUTE:
+			if (objectId >= FirstNormalObjectId)
+				(void) tsov_check_execute(objectId, false, NULL, NULL, NULL);
+			break;
+		case OAT_POST_CREATE:
+			if (arg == NULL || !((ObjectAccessPostCreate *) arg)->is_internal)
+				post_create(classId, objectId, subId);
+			break;
+		case OAT_POST_ALTER:
+			if (arg == NULL || !((ObjectAccessPostAlter *) arg)->is_internal)
+				post_alter(classId, objectId, subId);
+			break;
+		case OAT_DROP:
+			if (arg == NULL || !(((ObjectAccessDrop *) arg)->dropflags & PERFORM_DELETION_INTERNAL))
+				drop(classId, objectId, subId);
+			break;
+		case OAT_TRUNCATE:
+			{
+				Oid			nsp = get_rel_namespace(objectId);
+				TsovObject	obj;
+
+				memset(&obj, 0, sizeof(obj));
+				obj.classid = RelationRelationId;
+				obj.objid = objectId;
+				obj.nspoid = nsp;
+				tsov_check("TRUNCATE", true, GetUserId(), &obj);
+			}
+			break;
+	}
+}
+
+void
+tsov_guard_object_init(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = guard_object_access;
+}

@@ -1,0 +1,669 @@
+/*-------------------------------------------------------------------------
+ *
+ * guard_utility.c
+ *	  ProcessUtility: utility statements that touch domain objects, checked
+ *	  before PostgreSQL runs them (and before its own privilege checks).
+ *
+ * Most DDL is also caught by the object access hooks (guard_object.c);
+ * checking here first means the denial names the statement and the object,
+ * comes before PostgreSQL's "must be owner" errors, and covers statements
+ * that fire no object access hook at all: GRANT/REVOKE (refused at the
+ * source when a non-superuser would open a domain object to PUBLIC or to
+ * another domain), GRANT of a domain's roles, SET ROLE / SET SESSION
+ * AUTHORIZATION, COPY, LOCK, VACUUM/ANALYZE/REINDEX/CLUSTER/REFRESH,
+ * COMMENT, ALTER ... SET SCHEMA out of a domain, LOAD, and the statements
+ * that open a path for data to leave the database (foreign servers, user
+ * mappings, foreign tables, publications, subscriptions) when a domain
+ * role runs them.
+ *
+ * Checks made here record denials only; the allowed access is recorded by
+ * the hook that sees it happen (object access hook, executor), so that an
+ * allowed statement yields one event per object.
+ *
+ * IDENTIFICATION
+ *	  src/guard_utility.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "parser/parse_func.h"
+#include "parser/parse_type.h"
+#include "tcop/cmdtag.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "decision.h"
+
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+static void
+quiet_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
+{
+	bool		save = tsov_audit_quiet;
+
+	tsov_audit_quiet = true;
+	PG_TRY();
+	{
+		tsov_check(action, is_write, role, obj);
+	}
+	PG_FINALLY();
+	{
+		tsov_audit_quiet = save;
+	}
+	PG_END_TRY();
+}
+
+static Oid
+rel_object(RangeVar *rv, TsovObject *obj)
+{
+	Oid			relid;
+
+	memset(obj, 0, sizeof(*obj));
+	if (rv == NULL)
+		return InvalidOid;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(relid))
+		return InvalidOid;
+	obj->classid = RelationRelationId;
+	obj->objid = relid;
+	obj->nspoid = get_rel_namespace(relid);
+	return relid;
+}
+
+/* Check a relation named by a RangeVar; record: also record allowed. */
+static void
+check_rv(RangeVar *rv, const char *action, bool is_write, bool record)
+{
+	TsovObject	obj;
+
+	if (!OidIsValid(rel_object(rv, &obj)))
+		return;
+	if (record)
+		tsov_check(action, is_write, GetUserId(), &obj);
+	else
+		quiet_check(action, is_write, GetUserId(), &obj);
+}
+
+/* Is the current user or the session user a member of some domain? */
+static const char *
+acting_domain(void)
+{
+	const TsovRoleInfo *ri = tsov_role_info(GetUserId());
+
+	if (ri->domain)
+		return ri->domain->name;
+	ri = tsov_role_info(GetSessionUserId());
+	return ri->domain ? ri->domain->name : NULL;
+}
+
+static void
+refuse_for_domain_roles(const char *tag, const char *what)
+{
+	const char *d = acting_domain();
+
+	if (d == NULL)
+		return;
+	tsov_deny(tag, GetUserId(), NULL,
+			  psprintf("permission denied for role \"%s\" of domain \"%s\" to %s",
+					   GetUserNameFromId(GetUserId(), false), d, what),
+			  "Domain roles may not open a path for data to leave the database.",
+			  "Ask a database administrator; data leaves a domain through tec_export_domain().");
+}
+
+/* ---- GRANT / REVOKE on objects ---- */
+
+static void
+grant_target(GrantStmt *stmt, TsovObject *obj)
+{
+	const TsovDomain *dom;
+	ListCell   *lc;
+	char		domname[NAMEDATALEN];
+	const char *action = stmt->is_grant ? "GRANT" : "REVOKE";
+
+	dom = tsov_domain_of_namespace(obj->nspoid);
+	if (dom == NULL)
+		return;
+	strlcpy(domname, dom->name, NAMEDATALEN);
+	tsov_check(action, true, GetUserId(), obj);
+	if (!stmt->is_grant)
+		return;
+
+	foreach(lc, stmt->grantees)
+	{
+		RoleSpec   *rs = lfirst_node(RoleSpec, lc);
+		Oid			grantee;
+		const TsovDomain *gdom;
+		const char *kind;
+		const char *name;
+		char	   *who;
+
+		if (rs->roletype == ROLESPEC_PUBLIC)
+		{
+			grantee = InvalidOid;
+			gdom = NULL;
+			who = pstrdup("PUBLIC");
+		}
+		else
+		{
+			grantee = get_rolespec_oid(rs, true);
+			if (!OidIsValid(grantee))
+				continue;
+			gdom = tsov_domain_of_role(grantee);
+			who = psprintf("role \"%s\"", GetUserNameFromId(grantee, false));
+		}
+		if (gdom && strcmp(gdom->name, domname) == 0)
+			continue;
+		if (superuser())
+			continue;			/* allowed, recorded as privileged above;
+								 * it opens nothing: the guards still deny */
+		tsov_describe_object(obj, &kind, &name);
+		tsov_deny(action, GetUserId(), obj,
+				  psprintf("cannot grant privileges on %s %s of domain \"%s\" to %s",
+						   kind, name, domname, who),
+				  gdom ? psprintf("Role \"%s\" belongs to domain \"%s\"; a domain's objects are never granted to another domain.",
+								  GetUserNameFromId(grantee, false), gdom->name)
+				  : psprintf("Only roles of domain \"%s\" may hold privileges on its objects.", domname),
+				  "Publish a SECURITY DEFINER function with tec_publish_api() instead.");
+	}
+}
+
+static void
+check_grant(GrantStmt *stmt)
+{
+	ListCell   *lc;
+	TsovObject	obj;
+
+	if (stmt->targtype == ACL_TARGET_ALL_IN_SCHEMA)
+	{
+		foreach(lc, stmt->objects)
+		{
+			Oid			nsp = get_namespace_oid(strVal(lfirst(lc)), true);
+
+			if (!OidIsValid(nsp))
+				continue;
+			memset(&obj, 0, sizeof(obj));
+			obj.classid = NamespaceRelationId;
+			obj.objid = nsp;
+			obj.nspoid = nsp;
+			grant_target(stmt, &obj);
+		}
+		return;
+	}
+	if (stmt->targtype != ACL_TARGET_OBJECT)
+		return;
+
+	foreach(lc, stmt->objects)
+	{
+		memset(&obj, 0, sizeof(obj));
+		switch (stmt->objtype)
+		{
+			case OBJECT_TABLE:
+			case OBJECT_SEQUENCE:
+				if (!OidIsValid(rel_object(lfirst_node(RangeVar, lc), &obj)))
+					continue;
+				break;
+			case OBJECT_FUNCTION:
+			case OBJECT_PROCEDURE:
+			case OBJECT_ROUTINE:
+				{
+					Oid			fn = LookupFuncWithArgs(stmt->objtype,
+														lfirst_node(ObjectWithArgs, lc), true);
+
+					if (!OidIsValid(fn))
+						continue;
+					obj.classid = ProcedureRelationId;
+					obj.objid = fn;
+					obj.nspoid = get_func_namespace(fn);
+				}
+				break;
+			case OBJECT_SCHEMA:
+				obj.classid = NamespaceRelationId;
+				obj.objid = get_namespace_oid(strVal(lfirst(lc)), true);
+				obj.nspoid = obj.objid;
+				if (!OidIsValid(obj.objid))
+					continue;
+				break;
+			case OBJECT_TYPE:
+			case OBJECT_DOMAIN:
+				{
+					TypeName   *tn = makeTypeNameFromNameList((List *) lfirst(lc));
+					Oid			typ = LookupTypeNameOid(NULL, tn, true);
+					HeapTuple	tup;
+
+					if (!OidIsValid(typ))
+						continue;
+					tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typ));
+					if (!HeapTupleIsValid(tup))
+						continue;
+					obj.classid = TypeRelationId;
+					obj.objid = typ;
+					obj.nspoid = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+					ReleaseSysCache(tup);
+				}
+				break;
+			default:
+				continue;
+		}
+		grant_target(stmt, &obj);
+	}
+}
+
+/* ---- GRANT role TO role ---- */
+static void
+check_grant_role(GrantRoleStmt *stmt)
+{
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	if (!stmt->is_grant)
+		return;
+	foreach(lc, stmt->granted_roles)
+	{
+		AccessPriv *ap = (AccessPriv *) lfirst(lc);
+		Oid			granted = get_role_oid(ap->priv_name, true);
+		const TsovDomain *gdom;
+		char		gname[NAMEDATALEN];
+		Oid			gnsp;
+
+		if (!OidIsValid(granted))
+			continue;
+		gdom = tsov_domain_of_role(granted);
+		if (gdom == NULL)
+			continue;
+		strlcpy(gname, gdom->name, NAMEDATALEN);
+		gnsp = gdom->nspoid;
+
+		foreach(lc2, stmt->grantee_roles)
+		{
+			Oid			grantee = get_rolespec_oid(lfirst_node(RoleSpec, lc2), true);
+			const TsovDomain *edom;
+			TsovObject	obj;
+
+			if (!OidIsValid(grantee))
+				continue;
+			edom = tsov_domain_of_role(grantee);
+			if (edom == NULL || strcmp(edom->name, gname) == 0)
+				continue;
+
+			memset(&obj, 0, sizeof(obj));
+			obj.classid = AuthIdRelationId;
+			obj.objid = granted;
+			obj.nspoid = gnsp;
+			obj.kind = "role";
+			obj.name = quote_identifier(ap->priv_name);
+			if (superuser())
+			{
+				/* audited as privileged; the role stays confined anyway */
+				tsov_check("GRANT ROLE", true, GetUserId(), &obj);
+				continue;
+			}
+			tsov_deny("GRANT ROLE", GetUserId(), &obj,
+					  psprintf("cannot grant role \"%s\" of domain \"%s\" to role \"%s\" of domain \"%s\"",
+							   ap->priv_name, gname,
+							   GetUserNameFromId(grantee, false), edom->name),
+					  "A role belongs to at most one domain.",
+					  "Add members with tec_add_member().");
+		}
+	}
+}
+
+/* ---- SET ROLE / SET SESSION AUTHORIZATION ---- */
+static void
+check_set_role(VariableSetStmt *stmt)
+{
+	A_Const    *con;
+	char	   *rolename;
+	Oid			target;
+	const TsovDomain *tdom;
+	TsovObject	obj;
+
+	if (stmt->kind != VAR_SET_VALUE || stmt->args == NIL)
+		return;
+	if (strcmp(stmt->name, "role") != 0 && strcmp(stmt->name, "session_authorization") != 0)
+		return;
+	con = (A_Const *) linitial(stmt->args);
+	if (!IsA(con, A_Const) || con->isnull || !IsA(&con->val, String))
+		return;
+	rolename = strVal(&con->val);
+	if (strcmp(rolename, "none") == 0)
+		return;
+	target = get_role_oid(rolename, true);
+	if (!OidIsValid(target))
+		return;
+	tdom = tsov_domain_of_role(target);
+	if (tdom == NULL || tdom == tsov_conflict_domain())
+		return;
+
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = AuthIdRelationId;
+	obj.objid = target;
+	obj.nspoid = tdom->nspoid;
+	obj.kind = "role";
+	obj.name = quote_identifier(rolename);
+	tsov_check(strcmp(stmt->name, "role") == 0 ? "SET ROLE" : "SET SESSION AUTHORIZATION",
+			   false, target, &obj);
+}
+
+/* ---- ALTER ... SET SCHEMA out of a domain ---- */
+static void
+check_set_schema(AlterObjectSchemaStmt *stmt)
+{
+	TsovObject	obj;
+	const TsovDomain *src;
+	Oid			target = get_namespace_oid(stmt->newschema, true);
+	const char *kind;
+	const char *name;
+	char		srcname[NAMEDATALEN];
+
+	memset(&obj, 0, sizeof(obj));
+	if (stmt->relation)
+	{
+		if (!OidIsValid(rel_object(stmt->relation, &obj)))
+			return;
+	}
+	else
+	{
+		Relation	rel = NULL;
+		ObjectAddress addr;
+
+		addr = get_object_address(stmt->objectType, stmt->object, &rel,
+								  AccessExclusiveLock, true);
+		if (rel)
+			relation_close(rel, NoLock);
+		if (!OidIsValid(addr.objectId))
+			return;
+		obj.classid = addr.classId;
+		obj.objid = addr.objectId;
+		obj.nspoid = get_object_namespace(&addr);
+	}
+	src = tsov_domain_of_namespace(obj.nspoid);
+	if (src == NULL || target == obj.nspoid)
+		return;
+	strlcpy(srcname, src->name, NAMEDATALEN);
+	quiet_check("ALTER SET SCHEMA", true, GetUserId(), &obj);
+	if (superuser())
+		return;
+	tsov_describe_object(&obj, &kind, &name);
+	tsov_deny("ALTER SET SCHEMA", GetUserId(), &obj,
+			  psprintf("cannot move %s %s out of domain \"%s\"", kind, name, srcname),
+			  "Objects of a domain stay in the domain's schema; moving one out would take it out of the domain's protection.",
+			  psprintf("To hand data over, export the domain with tec_export_domain('%s').", srcname));
+}
+
+/* ---- COMMENT ---- */
+static void
+check_comment(CommentStmt *stmt)
+{
+	Relation	rel = NULL;
+	ObjectAddress addr;
+	TsovObject	obj;
+
+	addr = get_object_address(stmt->objtype, stmt->object, &rel,
+							  ShareUpdateExclusiveLock, true);
+	if (rel)
+		relation_close(rel, NoLock);
+	if (!OidIsValid(addr.objectId))
+		return;
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = addr.classId;
+	obj.objid = addr.objectId;
+	obj.subid = addr.objectSubId;
+	if (addr.classId == NamespaceRelationId)
+		obj.nspoid = addr.objectId;
+	else if (is_objectclass_supported(addr.classId) &&
+			 get_object_attnum_namespace(addr.classId) != InvalidAttrNumber)
+		obj.nspoid = get_object_namespace(&addr);
+	else if (stmt->objtype == OBJECT_TRIGGER || stmt->objtype == OBJECT_POLICY ||
+			 stmt->objtype == OBJECT_RULE || stmt->objtype == OBJECT_TABCONSTRAINT)
+	{
+		/* sub-objects of a relation: the relation's schema */
+		List	   *names = castNode(List, stmt->object);
+
+		if (list_length(names) >= 2)
+		{
+			RangeVar   *rv = makeRangeVarFromNameList(list_truncate(list_copy(names),
+																	list_length(names) - 1));
+			Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+			obj.nspoid = get_rel_namespace(relid);
+		}
+	}
+	if (OidIsValid(obj.nspoid))
+		tsov_check("COMMENT", true, GetUserId(), &obj);
+}
+
+static void
+check_statement(Node *parsetree, const char *tag)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_TransactionStmt:
+			return;
+		case T_VariableSetStmt:
+			check_set_role((VariableSetStmt *) parsetree);
+			return;
+		case T_GrantStmt:
+			check_grant((GrantStmt *) parsetree);
+			return;
+		case T_GrantRoleStmt:
+			check_grant_role((GrantRoleStmt *) parsetree);
+			return;
+		case T_LoadStmt:
+			if (!superuser())
+				tsov_deny("LOAD", GetUserId(), NULL,
+						  psprintf("permission denied to load library \"%s\"",
+								   ((LoadStmt *) parsetree)->filename),
+						  "While tec_sovereignty is loaded, only superusers may load libraries.",
+						  NULL);
+			return;
+		case T_CreateForeignServerStmt:
+			refuse_for_domain_roles(tag, "create a foreign server");
+			return;
+		case T_CreateUserMappingStmt:
+		case T_AlterUserMappingStmt:
+			refuse_for_domain_roles(tag, "create or alter a user mapping");
+			return;
+		case T_CreateForeignTableStmt:
+			refuse_for_domain_roles(tag, "create a foreign table");
+			return;
+		case T_ImportForeignSchemaStmt:
+			refuse_for_domain_roles(tag, "import a foreign schema");
+			return;
+		case T_CreatePublicationStmt:
+		case T_AlterPublicationStmt:
+			refuse_for_domain_roles(tag, "create or alter a publication");
+			return;
+		case T_CreateSubscriptionStmt:
+		case T_AlterSubscriptionStmt:
+			refuse_for_domain_roles(tag, "create or alter a subscription");
+			return;
+		case T_CopyStmt:
+			{
+				CopyStmt   *c = (CopyStmt *) parsetree;
+
+				if (c->filename != NULL || c->is_program)
+				{
+					const char *d = acting_domain();
+
+					if (d)
+						tsov_deny("COPY", GetUserId(), NULL,
+								  psprintf("permission denied for role \"%s\" of domain \"%s\" to COPY %s a server %s",
+										   GetUserNameFromId(GetUserId(), false), d,
+										   c->is_from ? "from" : "to",
+										   c->is_program ? "program" : "file"),
+								  "Domain roles may not open a path for data to leave the database.",
+								  "Use COPY ... TO STDOUT / FROM STDIN through the client.");
+				}
+				if (c->relation)
+					check_rv(c->relation, "COPY", c->is_from, false);
+			}
+			return;
+		case T_TruncateStmt:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((TruncateStmt *) parsetree)->relations)
+					check_rv(lfirst_node(RangeVar, lc), "TRUNCATE", true, false);
+			}
+			return;
+		case T_LockStmt:
+			{
+				LockStmt   *l = (LockStmt *) parsetree;
+				ListCell   *lc;
+
+				foreach(lc, l->relations)
+					check_rv(lfirst_node(RangeVar, lc), "LOCK", l->mode >= RowExclusiveLock, true);
+			}
+			return;
+		case T_VacuumStmt:
+			{
+				VacuumStmt *v = (VacuumStmt *) parsetree;
+				ListCell   *lc;
+
+				foreach(lc, v->rels)
+				{
+					VacuumRelation *vr = lfirst_node(VacuumRelation, lc);
+
+					check_rv(vr->relation, v->is_vacuumcmd ? "VACUUM" : "ANALYZE", true, true);
+				}
+			}
+			return;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *r = (ReindexStmt *) parsetree;
+
+				if (r->relation)
+					check_rv(r->relation, "REINDEX", true, true);
+				else if (r->kind == REINDEX_OBJECT_SCHEMA && r->name)
+				{
+					TsovObject	obj;
+					Oid			nsp = get_namespace_oid(r->name, true);
+
+					if (OidIsValid(nsp))
+					{
+						memset(&obj, 0, sizeof(obj));
+						obj.classid = NamespaceRelationId;
+						obj.objid = nsp;
+						obj.nspoid = nsp;
+						tsov_check("REINDEX", true, GetUserId(), &obj);
+					}
+				}
+			}
+			return;
+		case T_ClusterStmt:
+			check_rv(((ClusterStmt *) parsetree)->relation, "CLUSTER", true, true);
+			return;
+		case T_RefreshMatViewStmt:
+			check_rv(((RefreshMatViewStmt *) parsetree)->relation, "REFRESH MATERIALIZED VIEW", true, true);
+			return;
+		case T_AlterObjectSchemaStmt:
+			check_set_schema((AlterObjectSchemaStmt *) parsetree);
+			return;
+		case T_CommentStmt:
+			check_comment((CommentStmt *) parsetree);
+			return;
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *a = (AlterTableStmt *) parsetree;
+				TsovObject	obj;
+				ListCell   *lc;
+
+				check_rv(a->relation, tag, true, false);
+				if (OidIsValid(rel_object(a->relation, &obj)) &&
+					tsov_shared_table_column(obj.objid) > 0)
+				{
+					foreach(lc, a->cmds)
+					{
+						AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+						if (cmd->subtype == AT_DisableRowSecurity ||
+							cmd->subtype == AT_NoForceRowSecurity)
+							tsov_deny(tag, GetUserId(), &obj,
+									  psprintf("cannot disable row-level security on table %s",
+											   quote_qualified_identifier(get_namespace_name(obj.nspoid),
+																		  get_rel_name(obj.objid))),
+									  "The table is shared between domains and protected by tec_protect_shared_table(); its row-level security must stay enabled and forced.",
+									  NULL);
+					}
+				}
+			}
+			return;
+		case T_IndexStmt:
+			check_rv(((IndexStmt *) parsetree)->relation, tag, true, false);
+			return;
+		case T_CreateTrigStmt:
+			check_rv(((CreateTrigStmt *) parsetree)->relation, tag, true, false);
+			return;
+		case T_RuleStmt:
+			check_rv(((RuleStmt *) parsetree)->relation, tag, true, false);
+			return;
+		case T_CreatePolicyStmt:
+			check_rv(((CreatePolicyStmt *) parsetree)->table, tag, true, false);
+			return;
+		case T_AlterPolicyStmt:
+			check_rv(((AlterPolicyStmt *) parsetree)->table, tag, true, false);
+			return;
+		case T_RenameStmt:
+			if (((RenameStmt *) parsetree)->relation)
+				check_rv(((RenameStmt *) parsetree)->relation, tag, true, false);
+			return;
+		default:
+			return;
+	}
+}
+
+static void
+guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	const char *save_command = tsov_current_command;
+	const char *tag = GetCommandTagName(CreateCommandTag(parsetree));
+
+	if (tsov_guards_active() && !IsA(parsetree, TransactionStmt))
+		check_statement(parsetree, tag);
+
+	tsov_current_command = tag;
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		tsov_current_command = save_command;
+	}
+	PG_END_TRY();
+}
+
+void
+tsov_guard_utility_init(void)
+{
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = guard_ProcessUtility;
+}

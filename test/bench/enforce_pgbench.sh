@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# test/bench/enforce_pgbench.sh -- cost of enforcement on the hot path.
+#
+# Two throwaway clusters from a private installation: "plain" (no library)
+# and "ext" (tec_sovereignty preloaded, extension created, the 24 domains of
+# tec_create_ecosystem()).  On both, pgbench tables live in schema "life"
+# and the benchmark runs as a login role that is a writer of that schema
+# (on "ext": a member of life_writer).  Built-in select-only and tpcb-like
+# scripts, same client count, interleaved rounds (plain, ext, plain, ext...)
+# so that machine noise hits both alike.  Prints the TPS of every round and
+# the median ext/plain ratio.  Audit is a no-op in this branch; when the
+# audit GUC exists it is set to 'none'.
+#
+#   ROUNDS=5 DURATION=20 CLIENTS=4 SCALE=10 bash test/bench/enforce_pgbench.sh
+#
+# Not part of `make test`.
+set -eu
+. "$(dirname "$0")/../lib.sh"
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-20}
+CLIENTS=${CLIENTS:-4}
+THREADS=${THREADS:-2}
+SCALE=${SCALE:-10}
+PROTOCOL=${PROTOCOL:-simple}
+
+tsov_ensure_deps
+work=$(tsov_tempdir bench)
+tsov_temp_install "$work/install" >/dev/null
+plain=$work/plain; ext=$work/ext
+mkdir -p "$plain" "$ext"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$plain" "$ext"
+pport=$(tsov_free_port); eport=$(tsov_free_port)
+while [ "$eport" = "$pport" ]; do eport=$(tsov_free_port); done
+
+cleanup() { tsov_stop_cluster "$plain"; tsov_stop_cluster "$ext"; rm -rf "$work"; }
+trap cleanup EXIT
+
+common=("fsync = off" "synchronous_commit = off" "shared_buffers = 256MB" "max_connections = 60")
+tsov_start_cluster "$plain" "$pport" "${common[@]}" "shared_preload_libraries = ''"
+tsov_start_cluster "$ext" "$eport" "${common[@]}"
+
+run() { local dir=$1 port=$2; shift 2; tsov_as_pg env PATH="$PATH" "$@" -h "$dir" -p "$port"; }
+sql() { local dir=$1 port=$2; shift 2; run "$dir" "$port" psql -X -q -v ON_ERROR_STOP=1 -U postgres -d postgres "$@"; }
+
+tsov_log "plain cluster: schema life, pgbench tables, writer role"
+sql "$plain" "$pport" -c "CREATE SCHEMA life; CREATE ROLE bench LOGIN;
+	GRANT USAGE ON SCHEMA life TO bench;
+	ALTER DEFAULT PRIVILEGES IN SCHEMA life GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO bench;"
+run "$plain" "$pport" env PGOPTIONS="-c search_path=life" pgbench -q -i -s "$SCALE" -U postgres postgres >/dev/null 2>&1
+
+tsov_log "ext cluster: extension, 24 domains, pgbench tables in domain life"
+sql "$ext" "$eport" -c "CREATE EXTENSION tec_sovereignty;
+	SELECT count(*) FROM tec_create_ecosystem();
+	CREATE ROLE bench_owner LOGIN; CREATE ROLE bench LOGIN;
+	SELECT tec_add_member('life', 'bench_owner', 'owner');
+	SELECT tec_add_member('life', 'bench', 'writer');" >/dev/null
+if sql "$ext" "$eport" -Atc "SELECT 1 FROM pg_settings WHERE name = 'tec_sovereignty.audit'" | grep -q 1; then
+	sql "$ext" "$eport" -c "ALTER SYSTEM SET tec_sovereignty.audit = 'none'; SELECT pg_reload_conf();" >/dev/null
+fi
+# created by the owner member, who acts as life_owner: the domain owns them
+run "$ext" "$eport" env PGOPTIONS="-c search_path=life" pgbench -q -i -s "$SCALE" -U bench_owner postgres >/dev/null 2>&1
+sql "$ext" "$eport" -Atc "SELECT count(*) || ' pgbench tables in life, owner ' || min(pg_get_userbyid(relowner))
+	FROM pg_class WHERE relnamespace = 'life'::regnamespace AND relname LIKE 'pgbench%' AND relkind = 'r'"
+
+tps() {
+	local dir=$1 port=$2 mode=$3 extra=()
+	[ "$mode" = select-only ] && extra=(-S)
+	run "$dir" "$port" env PGOPTIONS="-c search_path=life" pgbench -n "${extra[@]}" -M "$PROTOCOL" \
+		-c "$CLIENTS" -j "$THREADS" -T "$DURATION" -U bench postgres 2>/dev/null \
+		| awk '/^tps = / { printf "%.0f\n", $3 }'
+}
+
+results=$work/results.txt
+: > "$results"
+for mode in select-only tpcb-like; do
+	tsov_log "$mode: $ROUNDS rounds of ${DURATION}s, $CLIENTS clients, scale $SCALE, -M $PROTOCOL"
+	# warm-up
+	tps "$plain" "$pport" "$mode" >/dev/null; tps "$ext" "$eport" "$mode" >/dev/null
+	for r in $(seq 1 "$ROUNDS"); do
+		p=$(tps "$plain" "$pport" "$mode")
+		e=$(tps "$ext" "$eport" "$mode")
+		echo "$mode $r $p $e" | tee -a "$results" | awk '{ printf "  round %d: plain %7d tps   ext %7d tps   ratio %.3f\n", $2, $3, $4, $4 / $3 }'
+	done
+done
+
+echo
+echo "median ext/plain ratio (target >= 0.97):"
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+for mode in ("select-only", "tpcb-like"):
+    r = [(int(p), int(e)) for m, _, p, e in rows if m == mode and int(p) > 0]
+    if not r:
+        continue
+    ratios = [e / p for p, e in r]
+    mp = statistics.median(p for p, _ in r)
+    me = statistics.median(e for _, e in r)
+    print(f"  {mode:12s} median ratio {statistics.median(ratios):.3f}   "
+          f"(median tps: plain {mp:.0f}, ext {me:.0f}; ratio of medians {me / mp:.3f})")
+PY
