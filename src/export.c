@@ -161,6 +161,7 @@ export_pin_settings(void)
 static void
 export_query(Snapshot snapshot, const char *sql, int nargs, Oid *argtypes, Datum *values)
 {
+	MemoryContext keep = CurrentMemoryContext;
 	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
 	int			rc;
 
@@ -169,6 +170,9 @@ export_query(Snapshot snapshot, const char *sql, int nargs, Oid *argtypes, Datum
 	rc = SPI_execute_snapshot(plan, values, NULL, snapshot, InvalidSnapshot, true, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+	SPI_freeplan(plan);
+	/* SPI returns in its own procedure context, freed by SPI_finish(). */
+	MemoryContextSwitchTo(keep);
 }
 
 static char *
@@ -298,6 +302,8 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* What SPI_getvalue() returns must outlive SPI_finish(). */
+	MemoryContextSwitchTo(mcxt);
 
 	/*
 	 * The catalog walk reads the registry and the catalogs with the rights
@@ -314,6 +320,7 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 							  "  FROM tec_sovereignty.domain WHERE name OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the domain registry");
+	MemoryContextSwitchTo(mcxt);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -384,6 +391,7 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 							  "   AND relkind IN ('r', 'p', 'm', 'S', 'v') ORDER BY oid",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the relations of domain \"%s\"", domain);
+	MemoryContextSwitchTo(mcxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
@@ -438,8 +446,7 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot export domain \"%s\": %s references %s of domain \"%s\"",
 						domain, export_getvalue(0, 1), export_getvalue(0, 2), export_getvalue(0, 3)),
-				 errdetail("An export never contains another domain's objects, and the script would not run without them (%llu such references).",
-						   (unsigned long long) SPI_processed),
+				 errdetail("An export never contains another domain's objects, and the target could not create this one without them."),
 				 errhint("Remove the reference (or publish an API instead), then export again.")));
 
 	/* The DDL, before and after the data. */

@@ -200,27 +200,27 @@ RETURNS TABLE (object text, reason text)
 LANGUAGE sql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT format('table %s', c.oid::regclass), 'it inherits from another table (INHERITS); only declarative partitioning is supported'
+	SELECT format('table %s', c.oid::regclass), 'It inherits from another table (INHERITS); only declarative partitioning is supported'
 	  FROM pg_class c
 	 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND NOT c.relispartition
 	   AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid)
 	   AND c.relkind IN ('r', 'p')
 	UNION ALL
-	SELECT format('foreign table %s', c.oid::regclass), 'foreign tables are not exported'
+	SELECT format('foreign table %s', c.oid::regclass), 'Foreign tables are not exported'
 	  FROM pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind OPERATOR(pg_catalog.=) 'f'
 	UNION ALL
 	SELECT format('%s %s', CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END, p.oid::regprocedure),
-		   CASE p.prokind WHEN 'a' THEN 'aggregates are not exported' ELSE 'C-language functions are not exported' END
+		   CASE p.prokind WHEN 'a' THEN 'Aggregates are not exported' ELSE 'C-language functions are not exported' END
 	  FROM pg_proc p
 	 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
 	   AND (p.prokind OPERATOR(pg_catalog.=) 'a' OR p.prolang OPERATOR(pg_catalog.=) (SELECT oid FROM pg_language WHERE lanname OPERATOR(pg_catalog.=) 'c'))
 	UNION ALL
-	SELECT format('type %s', format_type(t.oid, NULL)), 'base and shell types are not exported'
+	SELECT format('type %s', format_type(t.oid, NULL)), 'Base and shell types are not exported'
 	  FROM pg_type t
 	 WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp AND t.typtype IN ('b', 'p')
 	   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)
 	UNION ALL
-	SELECT pg_describe_object(d.classid, d.objid, 0), 'objects of other kinds (operators, text search objects, collations, conversions, statistics objects, extensions) are not exported'
+	SELECT pg_describe_object(d.classid, d.objid, 0), 'Objects of other kinds (operators, text search objects, collations, conversions, statistics objects, extensions) are not exported'
 	  FROM pg_depend d
 	 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_namespace'::regclass AND d.refobjid OPERATOR(pg_catalog.=) nsp
 	   AND d.classid NOT IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass,
@@ -756,7 +756,7 @@ BEGIN
 		RAISE EXCEPTION 'domain "%" is already %', d.name, d.state
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = CASE WHEN t.id IS NOT NULL
-							THEN format('Transfer %s to "%s" at "%s" started at %s.', t.id, t.to_owner, t.destination, t.started_at)
+							THEN format('It is being or was transferred to "%s" at "%s".', t.to_owner, t.destination)
 							ELSE 'The registry marks it so, with no transfer recorded.' END,
 				  HINT = CASE d.state WHEN 'transferring'
 							THEN format('Complete it with tec_complete_transfer(%L) or cancel it with tec_cancel_transfer(%L).', d.name, d.name)
@@ -790,7 +790,9 @@ BEGIN
 		RAISE EXCEPTION 'domain "%" is not being transferred', d.name
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = format('Its state is "%s".', d.state),
-				  HINT = format('Start a transfer first with tec_transfer_domain(%L, to_owner, destination).', d.name);
+				  HINT = CASE WHEN d.state OPERATOR(pg_catalog.=) 'transferred'
+							THEN 'Its transfer was completed already.'
+							ELSE format('Start a transfer first with tec_transfer_domain(%L, to_owner, destination).', d.name) END;
 	END IF;
 	IF export_sha256 IS NOT NULL AND export_sha256 OPERATOR(pg_catalog.!~) '^[0-9a-f]{64}$' THEN
 		RAISE EXCEPTION 'invalid sha256 checksum "%"', left(export_sha256, 80)
@@ -803,7 +805,7 @@ BEGIN
 	SELECT * INTO sum FROM tec_sovereignty.export_checksum(d.name);
 	IF export_sha256 IS NOT NULL AND export_sha256 OPERATOR(pg_catalog.<>) sum.sha256 THEN
 		RAISE EXCEPTION 'export checksum of domain "%" does not match', d.name
-			USING ERRCODE = 'data_corrupted',
+			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('The shipped file has sha256 %s; the domain exports as %s (%s bytes).', export_sha256, sum.sha256, sum.bytes),
 				  HINT = 'Export the domain again (it is frozen), ship that file and import it; the transfer stays open.';
 	END IF;
@@ -834,7 +836,7 @@ BEGIN
 				  DETAIL = format('Its state is "%s".', d.state),
 				  HINT = CASE WHEN d.state OPERATOR(pg_catalog.=) 'transferred'
 							THEN 'A completed transfer cannot be cancelled: import the export back if the domain must live here again.'
-							ELSE NULL END;
+							ELSE format('There is no transfer of domain "%s" to cancel.', d.name) END;
 	END IF;
 	UPDATE tec_sovereignty.transfer x
 	   SET state = 'cancelled', cancelled_at = pg_catalog.now()
