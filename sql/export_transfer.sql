@@ -30,7 +30,7 @@ SELECT name, state FROM tec_sovereignty.domain WHERE name = 'regress_t';
 SELECT domain, from_owner, to_owner, destination, state, completed_at, cancelled_at, export_sha256
   FROM tec_sovereignty.transfer WHERE domain = 'regress_t' ORDER BY id;
 
--- A second start, a drop, a membership change: refused.
+-- A second start and a drop: refused.
 SELECT tec_transfer_domain('regress_t', 'Other', 'elsewhere');
 \echo :LAST_ERROR_SQLSTATE
 SELECT tec_drop_domain('regress_t', force => true);
