@@ -28,6 +28,13 @@ SET ROLE regress_eb_owner;
 CREATE INDEX secret_v ON regress_eb.secret (v);
 COMMENT ON TABLE regress_eb.secret IS 'eb data';
 ALTER TABLE regress_eb.secret ADD COLUMN extra int;
+-- A range type: PostgreSQL 15 makes its constructor functions itself, owned
+-- by the bootstrap superuser; the owner rule lets exactly those through.
+CREATE TYPE regress_eb.span AS RANGE (subtype = float8);
+SELECT p.oid::regprocedure, pg_get_userbyid(p.proowner) = current_user AS owned_by_creator
+  FROM pg_proc p WHERE p.pronamespace = 'regress_eb'::regnamespace AND p.proname LIKE 'span%' ORDER BY 1::text;
+SELECT regress_eb.span(1, 2);
+DROP TYPE regress_eb.span;
 ALTER TABLE regress_eb.secret DROP COLUMN extra;
 CREATE TABLE regress_eb.scratch (id int);
 ALTER TABLE regress_eb.scratch RENAME TO scratch2;

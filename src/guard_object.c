@@ -40,6 +40,7 @@
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
@@ -69,6 +70,7 @@ typedef struct ObjInfo
 	char	   *name;			/* unqualified */
 	Oid			typrelid;		/* for pg_type: relation of a row type */
 	Oid			parent_relid;	/* for sub-objects of a relation */
+	bool		system_made;	/* made by PostgreSQL itself for its owner */
 } ObjInfo;
 
 static HeapTuple
@@ -143,6 +145,19 @@ object_info(Oid classId, Oid objectId, ObjInfo *info)
 		info->typrelid = t->typrelid;
 		if (t->typcategory == TYPCATEGORY_ARRAY && OidIsValid(t->typelem))
 			info->typrelid = t->typelem;
+	}
+	if (classId == ProcedureRelationId)
+	{
+		Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
+
+		/*
+		 * PostgreSQL 15 creates the constructor functions of a range or
+		 * multirange type in LANGUAGE internal, owned by the bootstrap
+		 * superuser, whoever creates the type.  Nobody else can make such a
+		 * function: LANGUAGE internal is for superusers only.
+		 */
+		info->system_made = (p->prolang == INTERNALlanguageId &&
+							 p->proowner == BOOTSTRAP_SUPERUSERID);
 	}
 	if (classId == RelationRelationId)
 	{
@@ -354,7 +369,7 @@ post_create(Oid classId, Oid objectId, int subId)
 		return;
 	make_obj(&obj, classId, objectId, subId, &info);
 
-	if (owned_object(classId, &info, subId))
+	if (owned_object(classId, &info, subId) && !info.system_made)
 		tsov_check_owner_rule(command("CREATE"), GetUserId(), info.owner, &obj);
 	else
 		tsov_check(command("CREATE"), true, GetUserId(), &obj);

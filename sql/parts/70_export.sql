@@ -1,0 +1,862 @@
+
+/* ------------------------------------------------------------------------
+ * Export and transfer (src/export.c).
+ *
+ * tec_export_domain() is a C function that streams a psql script.  The
+ * catalog walk that produces the script's DDL lives here, as SQL over the
+ * system catalogs and the pg_get_*def() functions: export.c runs these
+ * helpers through SPI inside the export's registered snapshot, as the
+ * extension's owner, after its own permission checks, with search_path
+ * pinned to pg_catalog so that every name outside pg_catalog comes out
+ * schema-qualified and quoted (regclass/regprocedure/format_type output,
+ * quote_ident).  The table data is produced by export.c itself.
+ *
+ * Sections of export_ddl() (sorted by section, k1, k2; < 70 come before
+ * the data, >= 70 after it):
+ *	 10 types			enums, ranges, composites, domains (creation order)
+ *	 20 functions		those that need no relation of the domain
+ *	 30 sequences		free-standing ones (identity sequences come with
+ *						their column)
+ *	 40 tables			parents before partitions
+ *	 41 columns			storage, compression, statistics, options, replica
+ *						identity FULL/NOTHING
+ *	 45 OWNED BY
+ *	 50 views, materialized views (WITH NO DATA) and the functions that
+ *		depend on a relation, in dependency order
+ *	 70 sequence values
+ *	 80 primary key, unique and exclusion constraints
+ *	 81 other indexes		 82 index partitions attached
+ *	 83 foreign keys		 84 NOT VALID checks
+ *	 85 triggers			 86 rules
+ *	 87 row-level security	 88 REFRESH MATERIALIZED VIEW
+ *	 90 comments			 95 privileges among the domain's roles
+ *	 97 published APIs (hook)	 99 members, as comments
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Which of the domain's objects are "late": functions whose signature or
+ * SQL-standard body needs a table, view or their row type, and so must be
+ * created after the relations (and, for a view, in dependency order with
+ * the views).  The others are created before the tables, so that defaults,
+ * checks, generated columns and domain constraints can call them.
+ */
+CREATE FUNCTION tec_sovereignty.export_late_objects(nsp oid)
+RETURNS TABLE (classid oid, objid oid, depth integer)
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH RECURSIVE late(classid, objid) AS (
+		SELECT 'pg_class'::regclass::oid, c.oid
+		  FROM pg_class c
+		 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind IN ('v', 'm')
+		UNION ALL
+		SELECT 'pg_proc'::regclass::oid, p.oid
+		  FROM pg_proc p
+		 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
+		   AND (p.prosqlbody IS NOT NULL
+				OR EXISTS (SELECT 1
+							 FROM pg_depend d
+							 JOIN pg_type t ON t.oid OPERATOR(pg_catalog.=) d.refobjid
+							 LEFT JOIN pg_type e ON e.oid OPERATOR(pg_catalog.=) t.typelem
+							 JOIN pg_class r ON r.oid OPERATOR(pg_catalog.=) COALESCE(NULLIF(t.typrelid, 0), e.typrelid)
+							WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
+							  AND d.objid OPERATOR(pg_catalog.=) p.oid
+							  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_type'::regclass
+							  AND r.relkind OPERATOR(pg_catalog.<>) 'c'))
+	),
+	-- dependencies between late objects, with a view's rule standing for
+	-- the view and a row type for its relation
+	edges AS (
+		SELECT DISTINCT
+			   CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_rewrite'::regclass THEN 'pg_class'::regclass::oid ELSE d.classid END AS classid,
+			   CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_rewrite'::regclass THEN rw.ev_class ELSE d.objid END AS objid,
+			   CASE WHEN t.typrelid OPERATOR(pg_catalog.<>) 0 THEN 'pg_class'::regclass::oid ELSE d.refclassid END AS refclassid,
+			   CASE WHEN t.typrelid OPERATOR(pg_catalog.<>) 0 THEN t.typrelid ELSE d.refobjid END AS refobjid
+		  FROM pg_depend d
+		  LEFT JOIN pg_rewrite rw ON d.classid OPERATOR(pg_catalog.=) 'pg_rewrite'::regclass AND rw.oid OPERATOR(pg_catalog.=) d.objid
+		  LEFT JOIN pg_type t ON d.refclassid OPERATOR(pg_catalog.=) 'pg_type'::regclass AND t.oid OPERATOR(pg_catalog.=) d.refobjid
+		 WHERE d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass)
+		   AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
+	),
+	late_edges AS (
+		SELECT e.* FROM edges e
+		  JOIN late a ON a.classid OPERATOR(pg_catalog.=) e.classid AND a.objid OPERATOR(pg_catalog.=) e.objid
+		  JOIN late b ON b.classid OPERATOR(pg_catalog.=) e.refclassid AND b.objid OPERATOR(pg_catalog.=) e.refobjid
+		 WHERE (e.classid, e.objid) OPERATOR(pg_catalog.<>) (e.refclassid, e.refobjid)
+	),
+	walk(classid, objid, depth) AS (
+		SELECT l.classid, l.objid, 0 FROM late l
+		UNION ALL
+		SELECT e.classid, e.objid, w.depth OPERATOR(pg_catalog.+) 1
+		  FROM late_edges e
+		  JOIN walk w ON w.classid OPERATOR(pg_catalog.=) e.refclassid AND w.objid OPERATOR(pg_catalog.=) e.refobjid
+		 WHERE w.depth OPERATOR(pg_catalog.<) 100
+	)
+	SELECT w.classid, w.objid, max(w.depth) FROM walk w GROUP BY 1, 2
+$$;
+
+/*
+ * The statement that restores a sequence's position.  A sequence is read
+ * outside any snapshot (sequences are not transactional), as pg_dump does.
+ */
+CREATE FUNCTION tec_sovereignty.export_setval(seq regclass)
+RETURNS text
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v bigint;
+	called boolean;
+BEGIN
+	EXECUTE format('SELECT last_value, is_called FROM %s', seq) INTO v, called;
+	RETURN format('SELECT pg_catalog.setval(%L, %s, %s);', seq::text, v, CASE WHEN called THEN 'true' ELSE 'false' END);
+END
+$$;
+
+/*
+ * Privileges of one object, as REVOKE/GRANT statements among the domain's
+ * own roles (and PUBLIC).  The object's ACL is rebuilt exactly, in the same
+ * item order (the default privileges of the target domain would otherwise
+ * add their own); grants to any other role are listed as comments, since
+ * roles outside the domain are the new owner's business.
+ */
+CREATE FUNCTION tec_sovereignty.export_acl(kind text, ident text, acl aclitem[], d_owner name, d_writer name, d_reader name)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH items AS (
+		SELECT x.grantee, x.privilege_type, x.is_grantable, o.n
+		  FROM unnest(acl) WITH ORDINALITY AS o(item, n),
+			   LATERAL aclexplode(ARRAY[o.item]) x
+	),
+	per AS (
+		SELECT i.grantee, i.is_grantable, min(i.n) AS n,
+			   string_agg(i.privilege_type, ', ' ORDER BY i.privilege_type) AS privs
+		  FROM items i
+		 GROUP BY i.grantee, i.is_grantable
+	)
+	SELECT format('REVOKE ALL ON %s %s FROM PUBLIC, %I, %I, %I;', kind, ident, d_owner, d_writer, d_reader)
+		   OPERATOR(pg_catalog.||) COALESCE(string_agg(
+			 CASE WHEN p.grantee OPERATOR(pg_catalog.=) 0 OR pg_get_userbyid(p.grantee) IN (d_owner, d_writer, d_reader)
+				  THEN E'\n' ELSE E'\n-- not a role of the domain: ' END
+			 OPERATOR(pg_catalog.||) format('GRANT %s ON %s %s TO %s%s;', p.privs, kind, ident,
+					  CASE WHEN p.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(p.grantee)) END,
+					  CASE WHEN p.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
+			 '' ORDER BY p.n, p.is_grantable), '')
+	  FROM per p
+$$;
+
+/*
+ * Objects of the domain's schema that depend on an object of another
+ * domain's schema: what enforcement should have made impossible, and what
+ * makes an export fail.
+ */
+CREATE FUNCTION tec_sovereignty.export_foreign_refs(nsp oid)
+RETURNS TABLE (dependent text, referenced text, other_domain text)
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH ours(classid, objid) AS (
+		SELECT 'pg_class'::regclass::oid, oid FROM pg_class WHERE relnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'pg_type'::regclass::oid, oid FROM pg_type WHERE typnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'pg_proc'::regclass::oid, oid FROM pg_proc WHERE pronamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'pg_constraint'::regclass::oid, oid FROM pg_constraint WHERE connamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'pg_attrdef'::regclass::oid, ad.oid FROM pg_attrdef ad JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) ad.adrelid WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'pg_rewrite'::regclass::oid, r.oid FROM pg_rewrite r JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'pg_trigger'::regclass::oid, t.oid FROM pg_trigger t JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'pg_policy'::regclass::oid, p.oid FROM pg_policy p JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) p.polrelid WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
+	),
+	refs AS (
+		SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid,
+			   CASE d.refclassid
+					WHEN 'pg_class'::regclass THEN (SELECT relnamespace FROM pg_class WHERE oid OPERATOR(pg_catalog.=) d.refobjid)
+					WHEN 'pg_type'::regclass THEN (SELECT typnamespace FROM pg_type WHERE oid OPERATOR(pg_catalog.=) d.refobjid)
+					WHEN 'pg_proc'::regclass THEN (SELECT pronamespace FROM pg_proc WHERE oid OPERATOR(pg_catalog.=) d.refobjid)
+					WHEN 'pg_constraint'::regclass THEN (SELECT connamespace FROM pg_constraint WHERE oid OPERATOR(pg_catalog.=) d.refobjid)
+					WHEN 'pg_operator'::regclass THEN (SELECT oprnamespace FROM pg_operator WHERE oid OPERATOR(pg_catalog.=) d.refobjid)
+					WHEN 'pg_collation'::regclass THEN (SELECT collnamespace FROM pg_collation WHERE oid OPERATOR(pg_catalog.=) d.refobjid)
+					WHEN 'pg_namespace'::regclass THEN d.refobjid
+			   END AS refnsp
+		  FROM pg_depend d
+		  JOIN ours o ON o.classid OPERATOR(pg_catalog.=) d.classid AND o.objid OPERATOR(pg_catalog.=) d.objid
+	)
+	SELECT pg_describe_object(r.classid, r.objid, r.objsubid),
+		   pg_describe_object(r.refclassid, r.refobjid, r.refobjsubid),
+		   dom.name
+	  FROM refs r
+	  JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.refnsp
+	  JOIN tec_sovereignty.domain dom ON dom.schema_name OPERATOR(pg_catalog.=) n.nspname
+	 WHERE r.refnsp OPERATOR(pg_catalog.<>) nsp
+	 ORDER BY 1, 2
+$$;
+
+/*
+ * Objects the export cannot reproduce faithfully: it refuses them rather
+ * than produce a script that silently differs.
+ */
+CREATE FUNCTION tec_sovereignty.export_unsupported(nsp oid)
+RETURNS TABLE (object text, reason text)
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('table %s', c.oid::regclass), 'It inherits from another table (INHERITS); only declarative partitioning is supported'
+	  FROM pg_class c
+	 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND NOT c.relispartition
+	   AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid)
+	   AND c.relkind IN ('r', 'p')
+	UNION ALL
+	SELECT format('foreign table %s', c.oid::regclass), 'Foreign tables are not exported'
+	  FROM pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind OPERATOR(pg_catalog.=) 'f'
+	UNION ALL
+	SELECT format('%s %s', CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END, p.oid::regprocedure),
+		   CASE p.prokind WHEN 'a' THEN 'Aggregates are not exported' ELSE 'C-language functions are not exported' END
+	  FROM pg_proc p
+	 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
+	   AND (p.prokind OPERATOR(pg_catalog.=) 'a' OR p.prolang OPERATOR(pg_catalog.=) (SELECT oid FROM pg_language WHERE lanname OPERATOR(pg_catalog.=) 'c'))
+	UNION ALL
+	SELECT format('type %s', format_type(t.oid, NULL)), 'Base and shell types are not exported'
+	  FROM pg_type t
+	 WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp AND t.typtype IN ('b', 'p')
+	   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)
+	UNION ALL
+	SELECT pg_describe_object(d.classid, d.objid, 0), 'Objects of other kinds (operators, text search objects, collations, conversions, statistics objects, extensions) are not exported'
+	  FROM pg_depend d
+	 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_namespace'::regclass AND d.refobjid OPERATOR(pg_catalog.=) nsp
+	   AND d.classid NOT IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass,
+							 'pg_default_acl'::regclass)
+	 ORDER BY 1
+$$;
+
+/*
+ * The DDL of a domain's schema, as (section, k1, k2, statement) rows; see
+ * the list of sections above.  Every statement ends with a semicolon.
+ */
+CREATE FUNCTION tec_sovereignty.export_ddl(nsp oid, d_owner name, d_writer name, d_reader name)
+RETURNS TABLE (section integer, k1 bigint, k2 text, stmt text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH
+rels AS (
+	SELECT c.*, (SELECT count(*) FROM pg_partition_ancestors(c.oid)) AS pdepth
+	  FROM pg_class c
+	 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
+),
+late AS (SELECT * FROM tec_sovereignty.export_late_objects(nsp)),
+cols AS (
+	SELECT a.attrelid, a.attnum, a.attname, a.attnotnull, a.attidentity, a.attgenerated,
+		   format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))
+		   OPERATOR(pg_catalog.||) CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) 0 AND a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
+				THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname)
+						FROM pg_collation co JOIN pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
+					   WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation)
+				ELSE '' END AS typedef,
+		   pg_get_expr(ad.adbin, ad.adrelid) AS defexpr,
+		   (SELECT format('SEQUENCE NAME %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s',
+						  s.seqrelid::regclass, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+						  CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)
+			  FROM pg_depend dp JOIN pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) dp.objid
+			 WHERE dp.classid OPERATOR(pg_catalog.=) 'pg_class'::regclass AND dp.refclassid OPERATOR(pg_catalog.=) 'pg_class'::regclass
+			   AND dp.refobjid OPERATOR(pg_catalog.=) a.attrelid AND dp.refobjsubid OPERATOR(pg_catalog.=) a.attnum
+			   AND dp.deptype OPERATOR(pg_catalog.=) 'i') AS identopts
+	  FROM pg_attribute a
+	  JOIN pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+	  LEFT JOIN pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+	 WHERE a.attrelid IN (SELECT oid FROM rels) AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+),
+coldefs AS (
+	SELECT c.attrelid, c.attnum, c.attname,
+		   c.typedef
+		   OPERATOR(pg_catalog.||) CASE WHEN c.attidentity IN ('a', 'd')
+					THEN format(' GENERATED %s AS IDENTITY (%s)', CASE c.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, c.identopts)
+				WHEN c.attgenerated OPERATOR(pg_catalog.=) 's' THEN format(' GENERATED ALWAYS AS (%s) STORED', c.defexpr)
+				WHEN c.defexpr IS NOT NULL THEN ' DEFAULT ' OPERATOR(pg_catalog.||) c.defexpr
+				ELSE '' END
+		   OPERATOR(pg_catalog.||) CASE WHEN c.attnotnull THEN ' NOT NULL' ELSE '' END AS def
+	  FROM cols c
+),
+checks AS (
+	SELECT co.conrelid, co.conname, format('CONSTRAINT %I %s', co.conname, pg_get_constraintdef(co.oid)) AS def
+	  FROM pg_constraint co
+	 WHERE co.conrelid IN (SELECT oid FROM rels) AND co.contype OPERATOR(pg_catalog.=) 'c'
+	   AND co.convalidated AND co.conislocal
+),
+seqs AS (
+	SELECT c.oid, c.relpersistence, s.*
+	  FROM rels c JOIN pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
+	 WHERE c.relkind OPERATOR(pg_catalog.=) 'S'
+),
+out AS (
+-- 10: types
+SELECT 10 AS section, t.oid::bigint AS k1, ''::text AS k2,
+	   CASE t.typtype
+		WHEN 'e' THEN format('CREATE TYPE %s AS ENUM (%s);', format_type(t.oid, NULL),
+					   COALESCE((SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+								   FROM pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid), ''))
+		WHEN 'c' THEN format('CREATE TYPE %s AS (%s);', format_type(t.oid, NULL),
+					   COALESCE((SELECT string_agg(c.typedef, ', ' ORDER BY c.attnum) FROM cols c WHERE c.attrelid OPERATOR(pg_catalog.=) t.typrelid), ''))
+		WHEN 'd' THEN format('CREATE DOMAIN %s AS %s%s%s%s%s;', format_type(t.oid, NULL), format_type(t.typbasetype, t.typtypmod),
+					   CASE WHEN t.typcollation OPERATOR(pg_catalog.<>) 0 AND t.typcollation OPERATOR(pg_catalog.<>) bt.typcollation
+							THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname)
+									FROM pg_collation co JOIN pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
+								   WHERE co.oid OPERATOR(pg_catalog.=) t.typcollation) ELSE '' END,
+					   CASE WHEN t.typdefault IS NOT NULL THEN ' DEFAULT ' OPERATOR(pg_catalog.||) t.typdefault ELSE '' END,
+					   CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END,
+					   COALESCE((SELECT string_agg(format(' CONSTRAINT %I %s', co.conname, pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)
+								   FROM pg_constraint co WHERE co.contypid OPERATOR(pg_catalog.=) t.oid AND co.contype OPERATOR(pg_catalog.=) 'c'), ''))
+		WHEN 'r' THEN (SELECT format('CREATE TYPE %s AS RANGE (subtype = %s%s%s%s, multirange_type_name = %s);', format_type(t.oid, NULL),
+							  format_type(r.rngsubtype, NULL),
+							  CASE WHEN NOT oc.opcdefault THEN format(', subtype_opclass = %I.%I', ocn.nspname, oc.opcname) ELSE '' END,
+							  CASE WHEN r.rngcollation OPERATOR(pg_catalog.<>) 0 AND r.rngcollation OPERATOR(pg_catalog.<>) st.typcollation
+								   THEN (SELECT format(', collation = %I.%I', cn.nspname, co.collname)
+										   FROM pg_collation co JOIN pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
+										  WHERE co.oid OPERATOR(pg_catalog.=) r.rngcollation) ELSE '' END,
+							  CASE WHEN r.rngsubdiff OPERATOR(pg_catalog.<>) 0 THEN format(', subtype_diff = %s', r.rngsubdiff::regproc) ELSE '' END,
+							  format_type(r.rngmultitypid, NULL))
+						 FROM pg_range r
+						 JOIN pg_type st ON st.oid OPERATOR(pg_catalog.=) r.rngsubtype
+						 JOIN pg_opclass oc ON oc.oid OPERATOR(pg_catalog.=) r.rngsubopc
+						 JOIN pg_namespace ocn ON ocn.oid OPERATOR(pg_catalog.=) oc.opcnamespace
+						WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid)
+	   END AS stmt
+  FROM pg_type t
+  LEFT JOIN pg_type bt ON bt.oid OPERATOR(pg_catalog.=) t.typbasetype
+ WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp
+   AND (t.typtype IN ('e', 'd', 'r')
+		OR (t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT relkind FROM pg_class WHERE oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c'))
+
+-- 20 and 50 (late): functions and procedures
+UNION ALL
+SELECT CASE WHEN l.objid IS NULL THEN 20 ELSE 50 END, COALESCE(l.depth, 0)::bigint, p.oid::regprocedure::text,
+	   rtrim(pg_get_functiondef(p.oid), E' \n') OPERATOR(pg_catalog.||) ';'
+  FROM pg_proc p
+  LEFT JOIN late l ON l.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND l.objid OPERATOR(pg_catalog.=) p.oid
+ WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp AND p.prokind IN ('f', 'p', 'w')
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
+					  AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
+
+-- 30: sequences (not identity sequences)
+UNION ALL
+SELECT 30, 0, s.oid::regclass::text,
+	   format('CREATE %sSEQUENCE %s AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s;',
+			  CASE WHEN s.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'UNLOGGED ' ELSE '' END,
+			  s.oid::regclass, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+			  CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)
+  FROM seqs s
+ WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_class'::regclass
+					  AND d.objid OPERATOR(pg_catalog.=) s.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
+
+-- 40: tables, then partitions below their parents
+UNION ALL
+SELECT 40, c.pdepth, c.relname::text,
+	   CASE WHEN NOT c.relispartition THEN
+		   format('CREATE %sTABLE %s (%s)%s%s%s;',
+				  CASE WHEN c.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'UNLOGGED ' ELSE '' END,
+				  c.oid::regclass,
+				  COALESCE(E'\n    ' OPERATOR(pg_catalog.||) (
+					SELECT string_agg(x.def, E',\n    ' ORDER BY x.o1, x.o2)
+					  FROM (SELECT 1 AS o1, lpad(cd.attnum::text, 5, '0') AS o2, cd.def FROM coldefs cd WHERE cd.attrelid OPERATOR(pg_catalog.=) c.oid
+							UNION ALL
+							SELECT 2, ck.conname::text, ck.def FROM checks ck WHERE ck.conrelid OPERATOR(pg_catalog.=) c.oid) x
+					) OPERATOR(pg_catalog.||) E'\n', ''),
+				  CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN ' PARTITION BY ' OPERATOR(pg_catalog.||) pg_get_partkeydef(c.oid) ELSE '' END,
+				  CASE WHEN am.amname IS NOT NULL AND am.amname OPERATOR(pg_catalog.<>) 'heap' THEN ' USING ' OPERATOR(pg_catalog.||) quote_ident(am.amname) ELSE '' END,
+				  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' OPERATOR(pg_catalog.||) array_to_string(c.reloptions, ', ') OPERATOR(pg_catalog.||) ')' ELSE '' END)
+	   ELSE
+		   format('CREATE %sTABLE %s PARTITION OF %s%s %s%s%s;',
+				  CASE WHEN c.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'UNLOGGED ' ELSE '' END,
+				  c.oid::regclass,
+				  (SELECT i.inhparent::regclass FROM pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid),
+				  COALESCE(E' (\n    ' OPERATOR(pg_catalog.||) (
+					SELECT string_agg(x.def, E',\n    ' ORDER BY x.o1, x.o2)
+					  FROM (SELECT 1 AS o1, lpad(cc.attnum::text, 5, '0') AS o2,
+								   format('%I WITH OPTIONS', cc.attname)
+								   OPERATOR(pg_catalog.||) CASE WHEN cc.defexpr IS DISTINCT FROM pc.defexpr AND cc.defexpr IS NOT NULL AND cc.attgenerated OPERATOR(pg_catalog.=) ''
+										THEN ' DEFAULT ' OPERATOR(pg_catalog.||) cc.defexpr ELSE '' END
+								   OPERATOR(pg_catalog.||) CASE WHEN cc.attnotnull AND NOT pc.attnotnull THEN ' NOT NULL' ELSE '' END AS def
+							  FROM cols cc
+							  JOIN pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) cc.attrelid
+							  JOIN cols pc ON pc.attrelid OPERATOR(pg_catalog.=) i.inhparent AND pc.attname OPERATOR(pg_catalog.=) cc.attname
+							 WHERE cc.attrelid OPERATOR(pg_catalog.=) c.oid
+							   AND ((cc.defexpr IS DISTINCT FROM pc.defexpr AND cc.defexpr IS NOT NULL AND cc.attgenerated OPERATOR(pg_catalog.=) '')
+									OR (cc.attnotnull AND NOT pc.attnotnull))
+							UNION ALL
+							SELECT 2, ck.conname::text, ck.def FROM checks ck WHERE ck.conrelid OPERATOR(pg_catalog.=) c.oid) x
+					) OPERATOR(pg_catalog.||) E'\n)', ''),
+				  pg_get_expr(c.relpartbound, c.oid),
+				  CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN ' PARTITION BY ' OPERATOR(pg_catalog.||) pg_get_partkeydef(c.oid) ELSE '' END,
+				  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' OPERATOR(pg_catalog.||) array_to_string(c.reloptions, ', ') OPERATOR(pg_catalog.||) ')' ELSE '' END)
+	   END
+  FROM rels c
+  LEFT JOIN pg_am am ON am.oid OPERATOR(pg_catalog.=) c.relam
+ WHERE c.relkind IN ('r', 'p')
+
+-- 41: column and table properties
+UNION ALL
+SELECT 41, c.pdepth, format('%s %s', c.relname, a.attnum),
+	   concat_ws(E'\n',
+		 CASE WHEN a.attstorage OPERATOR(pg_catalog.<>) t.typstorage
+			  THEN format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STORAGE %s;', c.oid::regclass, a.attname,
+						  CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END) END,
+		 CASE WHEN a.attcompression OPERATOR(pg_catalog.<>) ''
+			  THEN format('ALTER TABLE ONLY %s ALTER COLUMN %I SET COMPRESSION %s;', c.oid::regclass, a.attname,
+						  CASE a.attcompression WHEN 'l' THEN 'lz4' ELSE 'pglz' END) END,
+		 CASE WHEN a.attstattarget OPERATOR(pg_catalog.>=) 0
+			  THEN format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS %s;', c.oid::regclass, a.attname, a.attstattarget) END,
+		 CASE WHEN o.opts OPERATOR(pg_catalog.<>) ''
+			  THEN format('ALTER TABLE ONLY %s ALTER COLUMN %I SET (%s);', c.oid::regclass, a.attname, o.opts) END)
+  FROM rels c
+  JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+  JOIN pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+  -- pg_attver is the server's own bookkeeping (pg_dump leaves it out too)
+  CROSS JOIN LATERAL (SELECT COALESCE(string_agg(x, ', '), '') AS opts
+						FROM unnest(a.attoptions) x WHERE x OPERATOR(pg_catalog.!~~) 'pg\_attver=%') o
+ WHERE c.relkind IN ('r', 'p', 'm')
+   AND (a.attstorage OPERATOR(pg_catalog.<>) t.typstorage OR a.attcompression OPERATOR(pg_catalog.<>) ''
+		OR a.attstattarget OPERATOR(pg_catalog.>=) 0 OR o.opts OPERATOR(pg_catalog.<>) '')
+UNION ALL
+SELECT 41, c.pdepth, c.relname::text,
+	   format('ALTER TABLE ONLY %s REPLICA IDENTITY %s;', c.oid::regclass, CASE c.relreplident WHEN 'f' THEN 'FULL' ELSE 'NOTHING' END)
+  FROM rels c
+ WHERE c.relkind IN ('r', 'p') AND c.relreplident IN ('f', 'n')
+
+-- 45: sequences owned by a column
+UNION ALL
+SELECT 45, 0, s.oid::regclass::text,
+	   format('ALTER SEQUENCE %s OWNED BY %s.%I;', s.oid::regclass, d.refobjid::regclass, a.attname)
+  FROM seqs s
+  JOIN pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_class'::regclass AND d.objid OPERATOR(pg_catalog.=) s.oid
+				  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_class'::regclass AND d.deptype OPERATOR(pg_catalog.=) 'a'
+  JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+
+-- 50: views and materialized views, in dependency order with the late functions
+UNION ALL
+SELECT 50, l.depth::bigint, c.oid::regclass::text,
+	   CASE c.relkind
+		WHEN 'v' THEN format(E'CREATE VIEW %s%s AS\n%s', c.oid::regclass,
+							 CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' OPERATOR(pg_catalog.||) array_to_string(c.reloptions, ', ') OPERATOR(pg_catalog.||) ')' ELSE '' END,
+							 pg_get_viewdef(c.oid))
+		ELSE format(E'CREATE MATERIALIZED VIEW %s%s%s AS\n%s\n  WITH NO DATA;', c.oid::regclass,
+					CASE WHEN am.amname IS NOT NULL AND am.amname OPERATOR(pg_catalog.<>) 'heap' THEN ' USING ' OPERATOR(pg_catalog.||) quote_ident(am.amname) ELSE '' END,
+					CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' OPERATOR(pg_catalog.||) array_to_string(c.reloptions, ', ') OPERATOR(pg_catalog.||) ')' ELSE '' END,
+					rtrim(pg_get_viewdef(c.oid), ';'))
+	   END
+  FROM rels c
+  JOIN late l ON l.classid OPERATOR(pg_catalog.=) 'pg_class'::regclass AND l.objid OPERATOR(pg_catalog.=) c.oid
+  LEFT JOIN pg_am am ON am.oid OPERATOR(pg_catalog.=) c.relam
+
+-- 70: sequence positions
+UNION ALL
+SELECT 70, 0, s.oid::regclass::text, tec_sovereignty.export_setval(s.oid) FROM seqs s
+
+-- 80: primary key, unique and exclusion constraints (ONLY: partitions get theirs below, then are attached)
+UNION ALL
+SELECT 80, c.pdepth, format('%s %s', c.relname, co.conname),
+	   format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s;', c.oid::regclass, co.conname, pg_get_constraintdef(co.oid))
+  FROM rels c JOIN pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) c.oid
+ WHERE co.contype IN ('p', 'u', 'x')
+
+-- 81: other indexes; 82: index partitions attached to their parent index
+UNION ALL
+SELECT 81, c.pdepth, format('%s %s', c.relname, ic.relname),
+	   pg_get_indexdef(i.indexrelid) OPERATOR(pg_catalog.||) ';'
+	   OPERATOR(pg_catalog.||) CASE WHEN i.indisclustered THEN format(E'\nALTER TABLE %s CLUSTER ON %I;', c.oid::regclass, ic.relname) ELSE '' END
+  FROM rels c
+  JOIN pg_index i ON i.indrelid OPERATOR(pg_catalog.=) c.oid
+  JOIN pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+ WHERE NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid OPERATOR(pg_catalog.=) i.indexrelid
+					 AND co.conrelid OPERATOR(pg_catalog.=) c.oid AND co.contype IN ('p', 'u', 'x'))
+UNION ALL
+SELECT 82, (SELECT count(*) FROM pg_partition_ancestors(i.inhrelid)), i.inhrelid::regclass::text,
+	   format('ALTER INDEX %s ATTACH PARTITION %s;', i.inhparent::regclass, i.inhrelid::regclass)
+  FROM pg_inherits i
+  JOIN pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.inhrelid
+ WHERE ic.relnamespace OPERATOR(pg_catalog.=) nsp AND ic.relkind IN ('i', 'I')
+UNION ALL
+SELECT 82, 1000, c.relname::text,
+	   format('ALTER TABLE ONLY %s REPLICA IDENTITY USING INDEX %I;', c.oid::regclass, ic.relname)
+  FROM rels c
+  JOIN pg_index i ON i.indrelid OPERATOR(pg_catalog.=) c.oid AND i.indisreplident
+  JOIN pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+ WHERE c.relreplident OPERATOR(pg_catalog.=) 'i'
+
+-- 83: foreign keys (those a partition inherits come with its parent's)
+UNION ALL
+SELECT 83, c.pdepth, format('%s %s', c.relname, co.conname),
+	   format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;', CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN '' ELSE 'ONLY ' END,
+			  c.oid::regclass, co.conname, pg_get_constraintdef(co.oid))
+  FROM rels c JOIN pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) c.oid
+ WHERE co.contype OPERATOR(pg_catalog.=) 'f' AND co.conparentid OPERATOR(pg_catalog.=) 0
+
+-- 84: check constraints not validated (added after the data, as NOT VALID)
+UNION ALL
+SELECT 84, c.pdepth, format('%s %s', c.relname, co.conname),
+	   format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;', CASE WHEN co.connoinherit THEN 'ONLY ' ELSE '' END,
+			  c.oid::regclass, co.conname, pg_get_constraintdef(co.oid))
+  FROM rels c JOIN pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) c.oid
+ WHERE co.contype OPERATOR(pg_catalog.=) 'c' AND NOT co.convalidated AND co.conislocal
+
+-- 85: triggers (not internal ones, not the clones a partition inherits)
+UNION ALL
+SELECT 85, c.pdepth, format('%s %s', c.relname, tg.tgname),
+	   pg_get_triggerdef(tg.oid) OPERATOR(pg_catalog.||) ';'
+	   OPERATOR(pg_catalog.||) CASE tg.tgenabled
+			WHEN 'D' THEN format(E'\nALTER TABLE %s DISABLE TRIGGER %I;', c.oid::regclass, tg.tgname)
+			WHEN 'R' THEN format(E'\nALTER TABLE %s ENABLE REPLICA TRIGGER %I;', c.oid::regclass, tg.tgname)
+			WHEN 'A' THEN format(E'\nALTER TABLE %s ENABLE ALWAYS TRIGGER %I;', c.oid::regclass, tg.tgname)
+			ELSE '' END
+  FROM rels c JOIN pg_trigger tg ON tg.tgrelid OPERATOR(pg_catalog.=) c.oid
+ WHERE NOT tg.tgisinternal AND tg.tgparentid OPERATOR(pg_catalog.=) 0
+
+-- 86: rules other than views' own
+UNION ALL
+SELECT 86, 0, format('%s %s', c.relname, rw.rulename), pg_get_ruledef(rw.oid)
+  FROM rels c JOIN pg_rewrite rw ON rw.ev_class OPERATOR(pg_catalog.=) c.oid
+ WHERE rw.rulename OPERATOR(pg_catalog.<>) '_RETURN'
+
+-- 87: row-level security
+UNION ALL
+SELECT 87, 0, c.relname::text,
+	   concat_ws(E'\n',
+		 CASE WHEN c.relrowsecurity THEN format('ALTER TABLE ONLY %s ENABLE ROW LEVEL SECURITY;', c.oid::regclass) END,
+		 CASE WHEN c.relforcerowsecurity THEN format('ALTER TABLE ONLY %s FORCE ROW LEVEL SECURITY;', c.oid::regclass) END)
+  FROM rels c
+ WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity)
+UNION ALL
+SELECT 87, 1, format('%s %s', c.relname, po.polname),
+	   format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s;', po.polname, c.oid::regclass,
+			  CASE WHEN po.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+			  CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+			  (SELECT string_agg(CASE WHEN r.r OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.r)) END, ', ' ORDER BY r.n)
+				 FROM unnest(po.polroles) WITH ORDINALITY AS r(r, n)),
+			  CASE WHEN po.polqual IS NOT NULL THEN format(' USING (%s)', pg_get_expr(po.polqual, po.polrelid)) ELSE '' END,
+			  CASE WHEN po.polwithcheck IS NOT NULL THEN format(' WITH CHECK (%s)', pg_get_expr(po.polwithcheck, po.polrelid)) ELSE '' END)
+  FROM rels c JOIN pg_policy po ON po.polrelid OPERATOR(pg_catalog.=) c.oid
+
+-- 88: materialized views filled, in dependency order
+UNION ALL
+SELECT 88, l.depth::bigint, c.oid::regclass::text, format('REFRESH MATERIALIZED VIEW %s;', c.oid::regclass)
+  FROM rels c
+  JOIN late l ON l.classid OPERATOR(pg_catalog.=) 'pg_class'::regclass AND l.objid OPERATOR(pg_catalog.=) c.oid
+ WHERE c.relkind OPERATOR(pg_catalog.=) 'm' AND c.relispopulated
+
+-- 90: comments
+UNION ALL
+SELECT 90, 0, x.target, format('COMMENT ON %s IS %s;', x.target, quote_literal(x.description))
+  FROM (
+	SELECT CASE WHEN d.objsubid OPERATOR(pg_catalog.<>) 0
+				THEN format('COLUMN %s.%I', c.oid::regclass, (SELECT attname FROM pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) c.oid AND attnum OPERATOR(pg_catalog.=) d.objsubid))
+				ELSE format('%s %s', CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+											 WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END,
+							CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c' THEN format_type(c.reltype, NULL) ELSE c.oid::regclass::text END)
+		   END AS target, d.description
+	  FROM pg_description d JOIN rels c ON c.oid OPERATOR(pg_catalog.=) d.objoid
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_class'::regclass
+	UNION ALL
+	SELECT format('%s %s', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, format_type(t.oid, NULL)), d.description
+	  FROM pg_description d JOIN pg_type t ON t.oid OPERATOR(pg_catalog.=) d.objoid
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_type'::regclass AND t.typnamespace OPERATOR(pg_catalog.=) nsp
+	UNION ALL
+	SELECT format('ROUTINE %s', p.oid::regprocedure), d.description
+	  FROM pg_description d JOIN pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objoid
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND p.pronamespace OPERATOR(pg_catalog.=) nsp
+	UNION ALL
+	SELECT CASE WHEN co.conrelid OPERATOR(pg_catalog.<>) 0 THEN format('CONSTRAINT %I ON %s', co.conname, co.conrelid::regclass)
+				ELSE format('CONSTRAINT %I ON DOMAIN %s', co.conname, format_type(co.contypid, NULL)) END, d.description
+	  FROM pg_description d JOIN pg_constraint co ON co.oid OPERATOR(pg_catalog.=) d.objoid
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_constraint'::regclass AND co.connamespace OPERATOR(pg_catalog.=) nsp
+	UNION ALL
+	SELECT format('TRIGGER %I ON %s', tg.tgname, c.oid::regclass), d.description
+	  FROM pg_description d JOIN pg_trigger tg ON tg.oid OPERATOR(pg_catalog.=) d.objoid JOIN rels c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_trigger'::regclass
+	UNION ALL
+	SELECT format('POLICY %I ON %s', po.polname, c.oid::regclass), d.description
+	  FROM pg_description d JOIN pg_policy po ON po.oid OPERATOR(pg_catalog.=) d.objoid JOIN rels c ON c.oid OPERATOR(pg_catalog.=) po.polrelid
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_policy'::regclass
+	UNION ALL
+	SELECT format('RULE %I ON %s', rw.rulename, c.oid::regclass), d.description
+	  FROM pg_description d JOIN pg_rewrite rw ON rw.oid OPERATOR(pg_catalog.=) d.objoid JOIN rels c ON c.oid OPERATOR(pg_catalog.=) rw.ev_class
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_rewrite'::regclass AND rw.rulename OPERATOR(pg_catalog.<>) '_RETURN'
+	UNION ALL
+	SELECT format('SCHEMA %I', n.nspname), d.description
+	  FROM pg_description d JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.objoid
+	 WHERE d.classoid OPERATOR(pg_catalog.=) 'pg_namespace'::regclass AND n.oid OPERATOR(pg_catalog.=) nsp
+  ) x
+
+-- 95: privileges among the domain's roles
+UNION ALL
+SELECT 95, 0, format('%s %s', x.kind, x.ident), tec_sovereignty.export_acl(x.kind, x.ident, x.acl, d_owner, d_writer, d_reader)
+  FROM (
+	SELECT 'SCHEMA' AS kind, quote_ident(n.nspname) AS ident, COALESCE(n.nspacl, acldefault('n', n.nspowner)) AS acl
+	  FROM pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) nsp
+	UNION ALL
+	SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::regclass::text,
+		   COALESCE(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner))
+	  FROM rels c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
+	UNION ALL
+	SELECT 'ROUTINE', p.oid::regprocedure::text, COALESCE(p.proacl, acldefault('f', p.proowner))
+	  FROM pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp AND p.prokind IN ('f', 'p', 'w')
+	   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
+						  AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
+					  AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
+	UNION ALL
+	SELECT 'TYPE', format_type(t.oid, NULL), COALESCE(t.typacl, acldefault('T', t.typowner))
+	  FROM pg_type t
+	 WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp
+	   AND (t.typtype IN ('e', 'd', 'r')
+			OR (t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT relkind FROM pg_class WHERE oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c'))
+  ) x
+UNION ALL
+SELECT 95, 1, format('%s %s', c.relname, a.attnum),
+	   (SELECT string_agg(
+				 CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 OR pg_get_userbyid(x.grantee) IN (d_owner, d_writer, d_reader)
+					  THEN '' ELSE '-- not a role of the domain: ' END
+				 OPERATOR(pg_catalog.||) format('GRANT %s (%I) ON TABLE %s TO %s%s;', x.privilege_type, a.attname, c.oid::regclass,
+						  CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END,
+						  CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
+				 E'\n' ORDER BY x.n)
+		  FROM (SELECT e.*, o.n FROM unnest(a.attacl) WITH ORDINALITY o(item, n), LATERAL aclexplode(ARRAY[o.item]) e) x)
+  FROM rels c
+  JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+ WHERE a.attacl IS NOT NULL
+
+-- 97: published APIs.
+-- TODO(merge): when the published-API catalog (tec_publish_api) lands,
+-- emit one tec_publish_api(fn, to_domain) call per API of this domain here.
+
+-- 99: members, as comments (login roles are the new owner's business)
+UNION ALL
+SELECT 99, 0, format('%s %s', m.rolname, g.rolname),
+	   format('-- member: GRANT %I TO %I;', g.rolname, m.rolname)
+	   OPERATOR(pg_catalog.||) CASE WHEN EXISTS (
+			SELECT 1 FROM pg_db_role_setting s
+			 WHERE s.setrole OPERATOR(pg_catalog.=) m.oid
+			   AND s.setdatabase OPERATOR(pg_catalog.=) (SELECT oid FROM pg_database WHERE datname OPERATOR(pg_catalog.=) current_database())
+			   AND format('role=%s', d_owner) OPERATOR(pg_catalog.=) ANY (s.setconfig))
+		 THEN format(E'\n-- member: ALTER ROLE %I SET role = %I;  (acts as the domain owner)', m.rolname, d_owner) ELSE '' END
+  FROM pg_roles g
+  JOIN pg_auth_members am ON am.roleid OPERATOR(pg_catalog.=) g.oid
+  JOIN pg_roles m ON m.oid OPERATOR(pg_catalog.=) am.member
+ WHERE g.rolname IN (d_owner, d_writer, d_reader)
+   AND m.rolname NOT IN (d_owner, d_writer, d_reader)
+)
+SELECT o.section, o.k1, o.k2, o.stmt FROM out o WHERE o.stmt IS NOT NULL AND o.stmt OPERATOR(pg_catalog.<>) ''
+ ORDER BY o.section, o.k1, o.k2 COLLATE "C", o.stmt COLLATE "C"
+$$;
+
+/*
+ * Used by an export script, right after tec_create_domain(): the registry
+ * settings that travel with a domain (its template name, enforcement mode
+ * and audit level).  The template's DDL is not run again: the script
+ * recreates the domain's objects itself.
+ */
+CREATE FUNCTION tec_sovereignty.import_domain_settings(domain text, template text, enforcement text, audit_level text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+BEGIN
+	UPDATE tec_sovereignty.domain x
+	   SET template = import_domain_settings.template,
+		   enforcement = COALESCE(import_domain_settings.enforcement, x.enforcement),
+		   audit_level = import_domain_settings.audit_level
+	 WHERE x.name OPERATOR(pg_catalog.=) d.name;
+END
+$$;
+
+/* ------------------------------------------------------------------------
+ * Export functions (C).
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION pg_catalog.tec_export_domain(domain text, with_data boolean DEFAULT true, with_audit boolean DEFAULT false)
+RETURNS SETOF text
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_export_domain';
+COMMENT ON FUNCTION pg_catalog.tec_export_domain(text, boolean, boolean) IS
+	'Stream a psql script that recreates a domain (schema, objects, data) on another server: psql -XAt -c "SELECT tec_export_domain(''life'')" > life.sql';
+
+/*
+ * sha256 of the export script, exactly as psql -XAt writes it to a file
+ * (each value followed by a newline), and its size in bytes, computed in
+ * the server without sending the script anywhere.
+ */
+CREATE FUNCTION tec_sovereignty.export_checksum(domain text, OUT sha256 text, OUT bytes bigint)
+RETURNS record
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_export_checksum';
+
+/* ------------------------------------------------------------------------
+ * Transfer: freeze, complete, cancel.
+ *
+ * A transfer moves a domain to a new owner on another server:
+ *	 1. tec_transfer_domain(d, to_owner, destination): the domain becomes
+ *		'transferring' (enforcement refuses writes and DDL, reads work);
+ *	 2. the DBA exports it (psql -XAt -c "SELECT tec_export_domain('d')" >
+ *		d.sql), ships d.sql and imports it at the destination;
+ *	 3. tec_complete_transfer(d [, sha256]): the domain becomes
+ *		'transferred' (every access refused except export); the export is
+ *		recomputed in the server and its sha256 recorded, and compared with
+ *		the shipped file's checksum when one is given (sha256sum d.sql);
+ *	 4. tec_drop_domain(d, force => true) removes it when the DBA is ready.
+ *	 tec_cancel_transfer(d) returns a 'transferring' domain to 'active'.
+ * The transfer table keeps the history (one row per transfer).
+ * ------------------------------------------------------------------------ */
+
+CREATE TABLE tec_sovereignty.transfer (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	domain		text NOT NULL,
+	from_owner	name NOT NULL,
+	to_owner	text NOT NULL,
+	destination text NOT NULL,
+	state		text NOT NULL DEFAULT 'transferring'
+				CHECK (state IN ('transferring', 'transferred', 'cancelled')),
+	started_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	started_by	name NOT NULL DEFAULT SESSION_USER,
+	completed_at timestamptz,
+	cancelled_at timestamptz,
+	export_sha256 text,
+	export_bytes bigint,
+	CHECK ((state OPERATOR(pg_catalog.=) 'transferred') OPERATOR(pg_catalog.=) (completed_at IS NOT NULL)),
+	CHECK ((state OPERATOR(pg_catalog.=) 'cancelled') OPERATOR(pg_catalog.=) (cancelled_at IS NOT NULL))
+);
+CREATE UNIQUE INDEX transfer_one_open ON tec_sovereignty.transfer (domain)
+	WHERE state OPERATOR(pg_catalog.=) 'transferring';
+COMMENT ON TABLE tec_sovereignty.transfer IS
+	'Domain transfers: who, to whom, where, when, and the checksum of the export that travelled';
+
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.transfer', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('tec_sovereignty.transfer', 'id'), '');
+
+CREATE FUNCTION pg_catalog.tec_transfer_domain(domain text, to_owner text, destination text)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	t tec_sovereignty.transfer;
+	new_id bigint;
+BEGIN
+	IF to_owner IS NULL OR destination IS NULL THEN
+		RAISE EXCEPTION 'to_owner and destination must not be null'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Name the new owner and where the domain goes, e.g. tec_transfer_domain(''life'', ''Life Inc.'', ''db.life.example:5432/life'').';
+	END IF;
+	IF btrim(to_owner) OPERATOR(pg_catalog.=) '' OR btrim(destination) OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'to_owner and destination must not be empty'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF d.state OPERATOR(pg_catalog.<>) 'active' THEN
+		SELECT * INTO t FROM tec_sovereignty.transfer x
+		 WHERE x.domain OPERATOR(pg_catalog.=) d.name ORDER BY x.id DESC LIMIT 1;
+		RAISE EXCEPTION 'domain "%" is already %', d.name, d.state
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = CASE WHEN t.id IS NOT NULL
+							THEN format('It is being or was transferred to "%s" at "%s".', t.to_owner, t.destination)
+							ELSE 'The registry marks it so, with no transfer recorded.' END,
+				  HINT = CASE d.state WHEN 'transferring'
+							THEN format('Complete it with tec_complete_transfer(%L) or cancel it with tec_cancel_transfer(%L).', d.name, d.name)
+							ELSE format('A transferred domain can only be exported or dropped: tec_drop_domain(%L, force => true).', d.name) END;
+	END IF;
+
+	INSERT INTO tec_sovereignty.transfer (domain, from_owner, to_owner, destination)
+	VALUES (d.name, d.owner_role, to_owner, destination)
+	RETURNING id INTO new_id;
+	UPDATE tec_sovereignty.domain x SET state = 'transferring' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	-- TODO(merge): audit event TRANSFER_START (domain, new_id, to_owner, destination)
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_transfer_domain(text, text, text) IS
+	'Start a domain transfer: record it and freeze the domain (reads only) until it is completed or cancelled';
+
+CREATE FUNCTION pg_catalog.tec_complete_transfer(domain text, export_sha256 text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	t tec_sovereignty.transfer;
+	sum record;
+BEGIN
+	SELECT * INTO t FROM tec_sovereignty.transfer x
+	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.state OPERATOR(pg_catalog.=) 'transferring';
+	IF d.state OPERATOR(pg_catalog.<>) 'transferring' OR t.id IS NULL THEN
+		RAISE EXCEPTION 'domain "%" is not being transferred', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Its state is "%s".', d.state),
+				  HINT = CASE WHEN d.state OPERATOR(pg_catalog.=) 'transferred'
+							THEN 'Its transfer was completed already.'
+							ELSE format('Start a transfer first with tec_transfer_domain(%L, to_owner, destination).', d.name) END;
+	END IF;
+	IF export_sha256 IS NOT NULL AND export_sha256 OPERATOR(pg_catalog.!~) '^[0-9a-f]{64}$' THEN
+		RAISE EXCEPTION 'invalid sha256 checksum "%"', left(export_sha256, 80)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass the 64 lowercase hexadecimal digits printed by: sha256sum <domain>.sql';
+	END IF;
+
+	-- The domain is frozen: the export computed now is the one that was
+	-- shipped, byte for byte.
+	SELECT * INTO sum FROM tec_sovereignty.export_checksum(d.name);
+	IF export_sha256 IS NOT NULL AND export_sha256 OPERATOR(pg_catalog.<>) sum.sha256 THEN
+		RAISE EXCEPTION 'export checksum of domain "%" does not match', d.name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The shipped file has sha256 %s; the domain exports as %s (%s bytes).', export_sha256, sum.sha256, sum.bytes),
+				  HINT = 'Export the domain again (it is frozen), ship that file and import it; the transfer stays open.';
+	END IF;
+
+	UPDATE tec_sovereignty.transfer x
+	   SET state = 'transferred', completed_at = pg_catalog.now(),
+		   export_sha256 = sum.sha256, export_bytes = sum.bytes
+	 WHERE x.id OPERATOR(pg_catalog.=) t.id;
+	UPDATE tec_sovereignty.domain x SET state = 'transferred' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	-- TODO(merge): audit event TRANSFER_COMPLETE (domain, t.id, sha256, bytes)
+	RETURN sum.sha256;
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_complete_transfer(text, text) IS
+	'Complete a domain transfer: record the export checksum (checked against the shipped file''s when given) and mark the domain transferred';
+
+CREATE FUNCTION pg_catalog.tec_cancel_transfer(domain text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+BEGIN
+	IF d.state OPERATOR(pg_catalog.<>) 'transferring' THEN
+		RAISE EXCEPTION 'domain "%" is not being transferred', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Its state is "%s".', d.state),
+				  HINT = CASE WHEN d.state OPERATOR(pg_catalog.=) 'transferred'
+							THEN 'A completed transfer cannot be cancelled: import the export back if the domain must live here again.'
+							ELSE format('There is no transfer of domain "%s" to cancel.', d.name) END;
+	END IF;
+	UPDATE tec_sovereignty.transfer x
+	   SET state = 'cancelled', cancelled_at = pg_catalog.now()
+	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.state OPERATOR(pg_catalog.=) 'transferring';
+	UPDATE tec_sovereignty.domain x SET state = 'active' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	-- TODO(merge): audit event TRANSFER_CANCEL (domain)
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_cancel_transfer(text) IS
+	'Cancel a domain transfer under way: the domain is active again';
+
+REVOKE ALL ON FUNCTION pg_catalog.tec_export_domain(text, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_transfer_domain(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_complete_transfer(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_cancel_transfer(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_checksum(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_late_objects(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_setval(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_acl(text, text, aclitem[], name, name, name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_foreign_refs(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_unsupported(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_ddl(oid, name, name, name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.import_domain_settings(text, text, text, text) FROM PUBLIC;

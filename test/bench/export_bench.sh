@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# test/bench/export_bench.sh -- tec_export_domain() against pg_dump, on demand
+# (not part of make test).
+#
+#   bash test/bench/export_bench.sh [ROWS] [RUNS]     (defaults: 1000000, 3)
+#
+# Builds a private installation (test/lib.sh), starts a source and a target
+# cluster, fills one domain "x" of the financial template with ROWS rows
+# spread over its five tables (foreign keys consistent), then RUNS times,
+# interleaved:
+#   export:  psql -XAt -c "SELECT tec_export_domain('x')" > file
+#            pg_dump -n x -f file
+#   import:  psql -X -v ON_ERROR_STOP=1 -f <our script>     (fresh database)
+#            psql -X -v ON_ERROR_STOP=1 -f <pg_dump's dump> (fresh database)
+# and prints the median times, the ratios, sizes and rows/s, and the peak
+# private memory (max RssAnon, sampled every 20 ms) and VmHWM of the
+# exporting backend.
+set -u
+ROWS=${1:-1000000}
+RUNS=${2:-3}
+. "$(dirname "$0")/../lib.sh"
+
+tsov_ensure_deps
+work=$(tsov_tempdir bench)
+tsov_temp_install "$work/install" >/dev/null
+src=$work/src; dst=$work/dst
+mkdir -p "$src" "$dst"; [ "$(id -u)" -eq 0 ] && chown postgres: "$src" "$dst" "$work"
+psrc=$(tsov_free_port); tsov_start_cluster "$src" "$psrc" "fsync = off" "shared_buffers = 256MB" "max_wal_size = 4GB"
+pdst=$(tsov_free_port); tsov_start_cluster "$dst" "$pdst" "fsync = off" "shared_buffers = 256MB" "max_wal_size = 4GB"
+trap 'tsov_stop_cluster "$src"; tsov_stop_cluster "$dst"; rm -rf "$work"' EXIT
+
+S() { psql -X -h "$src" -p "$psrc" -U postgres "$@"; }
+T() { psql -X -h "$dst" -p "$pdst" -U postgres "$@"; }
+now() { date +%s.%N; }
+
+tsov_log "filling domain x with $ROWS rows (financial template)"
+per=$((ROWS / 5))
+S -q -v ON_ERROR_STOP=1 -v per=$per <<'SQL'
+CREATE EXTENSION tec_sovereignty;
+SELECT tec_create_domain('x', 'financial');
+SET session_replication_role = replica;
+INSERT INTO x."Portfolio" (id, "userId", name, type, description, "totalValue", "riskProfile")
+SELECT md5('P' || g)::uuid::text, 'user-' || g % 5000, 'Portfolio ' || g, 'BROKERAGE', 'Long-term growth, rebalanced quarterly', g * 10.5, 'MODERATE'
+  FROM generate_series(1, :per) g;
+INSERT INTO x."Investment" (id, "portfolioId", symbol, name, "assetClass", quantity, "costBasis", "currentPrice", "purchasedAt")
+SELECT md5('I' || g)::uuid::text, md5('P' || (g % :per + 1))::uuid::text, 'SYM' || g % 900, 'Instrument ' || g, 'EQUITY', g / 7.0, g * 1.5, g * 1.6, timestamp '2020-01-01' + g * interval '1 minute'
+  FROM generate_series(1, :per) g;
+INSERT INTO x."Account" (id, "userId", "portfolioId", name, institution, "accountNumberLast4", balance)
+SELECT md5('A' || g)::uuid::text, 'user-' || g % 5000, md5('P' || (g % :per + 1))::uuid::text, 'Account ' || g, 'Bank ' || g % 40, lpad((g % 10000)::text, 4, '0'), g * 3.25
+  FROM generate_series(1, :per) g;
+INSERT INTO x."Transaction" (id, "userId", "accountId", "investmentId", type, amount, status, description, "occurredAt")
+SELECT md5('T' || g)::uuid::text, 'user-' || g % 5000, md5('A' || (g % :per + 1))::uuid::text, md5('I' || (g % :per + 1))::uuid::text, 'BUY', g * 0.75, 'SETTLED', 'Order ' || g, timestamp '2021-01-01' + g * interval '1 minute'
+  FROM generate_series(1, :per) g;
+INSERT INTO x."Statement" (id, "userId", "accountId", "periodStart", "periodEnd", "openingBalance", "closingBalance", "documentUrl")
+SELECT md5('S' || g)::uuid::text, 'user-' || g % 5000, md5('A' || (g % :per + 1))::uuid::text, timestamp '2022-01-01' + (g / :per) * interval '1 month', timestamp '2022-02-01' + (g / :per) * interval '1 month', g, g + 100, 'https://docs.example/statements/' || g || '.pdf'
+  FROM generate_series(1, :per) g;
+RESET session_replication_role;
+VACUUM ANALYZE;
+SQL
+S -At -c "SELECT sum(n_live_tup) FROM pg_stat_user_tables WHERE schemaname = 'x'" | sed 's/^/rows: /'
+
+# Peak private memory of the exporting backend: one extra, untimed export
+# whose backend is sampled every 20 ms (bash builtins only, so the sampler
+# does not steal CPU from a timed run).  RssAnon is the backend's private
+# memory; VmHWM also counts the shared buffers it touched.
+measure_memory() {
+	local pid max=0 hwm=0 key val unit
+	S -XAt -c "SELECT pg_backend_pid(), pg_sleep(0.3), count(*) FROM (SELECT tec_export_domain('x')) s" > "$work/mem.out" &
+	sleep 0.1
+	pid=$(S -XAt -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_backend_pid(), pg_sleep%' LIMIT 1")
+	while [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; do
+		while read -r key val unit; do
+			case $key in
+				RssAnon:) [ "$val" -gt "$max" ] && max=$val ;;
+				VmHWM:) hwm=$val ;;
+			esac
+		done < "/proc/$pid/status" 2>/dev/null
+		kill -0 "$pid" 2>/dev/null || break
+		grep -q . "$work/mem.out" 2>/dev/null && break
+		sleep 0.02
+	done
+	wait
+	echo "$max $hwm" > "$work/memory"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+: > "$work/t_export"; : > "$work/t_dump"; : > "$work/t_import"; : > "$work/t_restore"
+for i in $(seq 1 "$RUNS"); do
+	t0=$(now); S -XAt -c "SELECT tec_export_domain('x')" > "$work/x.sql"; t1=$(now)
+	echo "$t1 - $t0" | bc >> "$work/t_export"
+	t0=$(now); pg_dump -h "$src" -p "$psrc" -U postgres -n x -f "$work/x.dump"; t1=$(now)
+	echo "$t1 - $t0" | bc >> "$work/t_dump"
+
+	T -qc "DROP DATABASE IF EXISTS imp" -c "CREATE DATABASE imp"; T -d imp -qc "CREATE EXTENSION tec_sovereignty"
+	T -qc CHECKPOINT
+	t0=$(now); T -d imp -q -v ON_ERROR_STOP=1 -f "$work/x.sql" >/dev/null; t1=$(now)
+	echo "$t1 - $t0" | bc >> "$work/t_import"
+	T -d imp -qc "SELECT tec_drop_domain('x', force => true)" >/dev/null 2>&1
+	T -qc "DROP DATABASE imp"
+
+	T -qc "CREATE ROLE x_owner NOLOGIN; CREATE ROLE x_writer NOLOGIN; CREATE ROLE x_reader NOLOGIN" -c "CREATE DATABASE res"
+	T -qc CHECKPOINT
+	t0=$(now); T -d res -q -v ON_ERROR_STOP=1 -f "$work/x.dump" >/dev/null; t1=$(now)
+	echo "$t1 - $t0" | bc >> "$work/t_restore"
+	T -qc "DROP DATABASE res" -c "DROP ROLE x_owner" -c "DROP ROLE x_writer" -c "DROP ROLE x_reader"
+	echo "run $i: export $(tail -1 "$work/t_export") s, pg_dump $(tail -1 "$work/t_dump") s, import $(tail -1 "$work/t_import") s, restore $(tail -1 "$work/t_restore") s"
+done
+measure_memory
+
+e=$(median < "$work/t_export"); d=$(median < "$work/t_dump")
+im=$(median < "$work/t_import"); re=$(median < "$work/t_restore")
+es=$(stat -c %s "$work/x.sql"); ds=$(stat -c %s "$work/x.dump")
+read -r mem hwm < "$work/memory"
+printf 'rows                    %d\n' "$ROWS"
+printf 'export  (median of %d)   %.3f s   %d bytes (%.1f MB)   %.0f rows/s\n' "$RUNS" "$e" "$es" "$(echo "$es/1048576" | bc -l)" "$(echo "$ROWS/$e" | bc -l)"
+printf 'pg_dump (median of %d)   %.3f s   %d bytes (%.1f MB)   %.0f rows/s\n' "$RUNS" "$d" "$ds" "$(echo "$ds/1048576" | bc -l)" "$(echo "$ROWS/$d" | bc -l)"
+printf 'export / pg_dump        %.2fx (target <= 1.0x)\n' "$(echo "$e/$d" | bc -l)"
+printf 'import  (median)        %.3f s   %.0f rows/s\n' "$im" "$(echo "$ROWS/$im" | bc -l)"
+printf 'restore (median)        %.3f s   %.0f rows/s\n' "$re" "$(echo "$ROWS/$re" | bc -l)"
+printf 'import / restore        %.2fx (target <= 1.1x)\n' "$(echo "$im/$re" | bc -l)"
+printf 'exporting backend       max RssAnon %d kB, VmHWM %d kB (VmHWM includes shared buffers touched)\n' "$mem" "$hwm"
