@@ -28,6 +28,7 @@
 #include "utils/guc.h"
 
 #include "tec_sovereignty.h"
+#include "audit.h"
 
 PG_MODULE_MAGIC;
 
@@ -56,6 +57,7 @@ _PG_init(void)
 	RegisterXactCallback(tsov_xact_callback, NULL);
 
 	/* Subsystems: each defines its GUCs and installs its hooks. */
+	tsov_audit_init();
 
 	MarkGUCPrefixReserved(TSOV_NAME);
 }
