@@ -5,8 +5,9 @@
  *	  extension's own settings.
  *
  * While the library is loaded nobody, superusers included, may change or
- * remove rows of tec_sovereignty.audit_log or of its chain heads
- * (tec_sovereignty.audit_chain), nor alter, truncate or drop them, nor
+ * remove rows of tec_sovereignty.audit_log or of its chain heads and purge
+ * anchors (audit_chain, audit_anchor), nor alter, truncate, lock or drop
+ * them, nor
  * disable their triggers or rules or change their policies.  The checks
  * live in C hooks, not in triggers, so that session_replication_role,
  * ALTER TABLE ... DISABLE TRIGGER and the like have nothing to switch off:
@@ -16,7 +17,7 @@
  *	   to the audit subsystem's own work (tsov_audit_self_depth: writer,
  *	   purge) and except a superuser's INSERT into an *empty* table, which
  *	   is how pg_restore brings a trail back;
- *	 - ProcessUtility_hook: TRUNCATE, ALTER TABLE (incl. DISABLE
+ *	 - ProcessUtility_hook: TRUNCATE, LOCK, ALTER TABLE (incl. DISABLE
  *	   TRIGGER/RULE, RLS), RENAME, SET SCHEMA, CREATE TRIGGER/RULE/POLICY,
  *	   ALTER/DROP POLICY/TRIGGER/RULE on them, ALTER EXTENSION ... DROP;
  *	 - object_access_hook (OAT_DROP): dropping the audit table while it
@@ -73,7 +74,8 @@ is_audit_rel(Oid relid)
 	if (!OidIsValid(nsp) || get_rel_namespace(relid) != nsp)
 		return false;
 	return relid == get_relname_relid("audit_log", nsp) ||
-		relid == get_relname_relid("audit_chain", nsp);
+		relid == get_relname_relid("audit_chain", nsp) ||
+		relid == get_relname_relid("audit_anchor", nsp);
 }
 
 static bool
@@ -94,15 +96,45 @@ rel_is_empty(Oid relid)
 	return empty;
 }
 
+/*
+ * Record the attempt, then refuse it.  locked: the caller already holds a
+ * lock on the table that the writer's insert would wait for (OAT_DROP), so
+ * the event is queued without waiting for it (it is written as soon as the
+ * abort releases the lock); otherwise it is durable before the error.
+ */
 static void
-refuse(Oid relid, const char *what)
+refuse_ext(Oid relid, const char *what, bool locked)
 {
+	TsovAuditEvent ev;
+	char	   *relname = get_rel_name(relid);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = what;
+	ev.decision = TSOV_DENIED;
+	ev.is_write = true;
+	ev.object_oid = relid;
+	ev.object_schema = TSOV_SCHEMA;
+	ev.object_name = relname;
+	ev.reason = "the audit trail is append-only";
+	if (locked)
+		tsov_audit_record_denial_nowait(&ev);
+	else
+	{
+		tsov_audit_record(&ev);
+		tsov_audit_denial_recorded();
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied: the audit trail is append-only"),
 			 errdetail("%s on table %s is refused to every role while tec_sovereignty is loaded.",
-					   what, get_rel_name(relid)),
+					   what, relname),
 			 errhint("Only the audit writer adds rows; old rows can be removed with tec_audit_purge().")));
+}
+
+static void
+refuse(Oid relid, const char *what)
+{
+	refuse_ext(relid, what, false);
 }
 
 static bool
@@ -171,6 +203,10 @@ check_utility(Node *parsetree)
 
 	switch (nodeTag(parsetree))
 	{
+		case T_LockStmt:
+			foreach(lc, ((LockStmt *) parsetree)->relations)
+				check_rangevar(lfirst(lc), "LOCK");
+			break;
 		case T_TruncateStmt:
 			foreach(lc, ((TruncateStmt *) parsetree)->relations)
 				check_rangevar(lfirst(lc), "TRUNCATE");
@@ -295,12 +331,7 @@ tsov_audit_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
 		tsov_audit_self_depth == 0 && is_audit_rel(objectId) &&
 		!rel_is_empty(objectId))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied: the audit trail is append-only"),
-				 errdetail("Table %s holds audit rows; dropping it (directly, with DROP SCHEMA ... CASCADE or with DROP EXTENSION) is refused to every role while tec_sovereignty is loaded.",
-						   get_rel_name(objectId)),
-				 errhint("Export or archive the trail first; rows older than a given age can be removed with tec_audit_purge().")));
+		refuse_ext(objectId, "DROP", true);
 }
 
 void

@@ -146,7 +146,10 @@ extern uint64 tsov_audit_ring_size;
 /* audit_queue.c */
 extern TsovAuditChannel *tsov_audit_channel(bool create);
 extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path);
-extern void tsov_audit_wait_durable(uint64 pos, bool hold_interrupts);
+extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms);
+
+/* longest wait of an error path for its denial's row (see wait_durable) */
+#define TSOV_DENIAL_WAIT_MS 10000
 extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
 extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,
 										  uint64 *recpos);
@@ -154,6 +157,7 @@ extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,
 /* audit_xact.c */
 extern void tsov_audit_xact_init(void);
 extern void tsov_audit_record_now(const TsovAuditEvent *ev, bool wait);
+extern void tsov_audit_record_denial_nowait(const TsovAuditEvent *ev);
 extern void tsov_audit_record_from_hook(const TsovAuditEvent *ev);
 extern void tsov_audit_flush_buffer(void);
 extern void tsov_audit_buffer_event(const TsovAuditEvent *ev);

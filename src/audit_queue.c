@@ -270,7 +270,7 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path)
 			nrec++;
 		}
 		if (glen > maxgroup)
-			elog(ERROR, "audit event of %zu bytes does not fit in the audit queue", glen);
+			elog(ERROR, "audit event of %zu bytes does not fit in the audit queue (%zu, " UINT64_FORMAT ")", glen, len, maxgroup);
 
 		for (;;)
 		{
@@ -357,19 +357,29 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path)
 /*
  * Wait until every event before pos in this database's channel is durable
  * (committed by the writer, commit record flushed).  Counts the wait.
+ *
  * hold_interrupts: called from the log hook, where a cancel must not turn
- * into a second error; the wait then only ends when the event is written.
+ * into a second error.  timeout_ms > 0 bounds the wait (returns false when
+ * it expired): used where the caller may itself hold a lock the writer
+ * needs (an error raised deep inside a command), so that a wait can never
+ * become an undetected deadlock; the event stays queued and is written as
+ * soon as the caller's abort releases its locks.  timeout_ms = 0 waits for
+ * as long as it takes (commit of a write: that must not complete first).
  */
-void
-tsov_audit_wait_durable(uint64 pos, bool hold_interrupts)
+bool
+tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
 {
 	TsovAuditChannel *ch = tsov_audit_channel(false);
 	bool		counted = false;
+	bool		done = false;
+	TimestampTz start = 0;
 
 	if (ch == NULL || pos == 0)
-		return;
+		return true;
 	if (hold_interrupts)
 		HOLD_INTERRUPTS();
+	if (timeout_ms > 0)
+		start = GetCurrentTimestamp();
 	ConditionVariablePrepareToSleep(&ch->durable_cv);
 	for (;;)
 	{
@@ -386,6 +396,12 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts)
 		}
 		LWLockRelease(ch->lock);
 		if (durable >= pos)
+		{
+			done = true;
+			break;
+		}
+		if (timeout_ms > 0 &&
+			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
 			break;
 		if (pid == 0)
 			tsov_audit_ensure_worker(ch);
@@ -394,6 +410,7 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts)
 	ConditionVariableCancelSleep();
 	if (hold_interrupts)
 		RESUME_INTERRUPTS();
+	return done;
 }
 
 /*

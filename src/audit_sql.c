@@ -139,7 +139,7 @@ tsov_audit_flush(PG_FUNCTION_ARGS)
 	LWLockAcquire(ch->lock, LW_SHARED);
 	pos = ch->write_pos;
 	LWLockRelease(ch->lock);
-	tsov_audit_wait_durable(pos, false);
+	(void) tsov_audit_wait_durable(pos, false, 0);
 	PG_RETURN_VOID();
 }
 
@@ -213,19 +213,23 @@ verify_chain(const char *domain, const char *origin, VerifyResult *res,
 	memset(prev, 0, sizeof(prev));
 	expect = 1;
 
-	if (SPI_execute_with_args("SELECT last_seq, last_hash, anchor_seq, anchor_hash FROM tec_sovereignty.audit_chain"
-							  " WHERE chain_domain OPERATOR(pg_catalog.=) $1 AND chain_origin OPERATOR(pg_catalog.=) $2",
-							  2, types, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_with_args("SELECT c.last_seq, c.last_hash, a.anchor_seq, a.anchor_hash"
+							  " FROM (VALUES ($1, $2)) k(d, o)"
+							  " LEFT JOIN tec_sovereignty.audit_chain c"
+							  "   ON c.chain_domain OPERATOR(pg_catalog.=) k.d AND c.chain_origin OPERATOR(pg_catalog.=) k.o"
+							  " LEFT JOIN tec_sovereignty.audit_anchor a"
+							  "   ON a.chain_domain OPERATOR(pg_catalog.=) k.d AND a.chain_origin OPERATOR(pg_catalog.=) k.o",
+							  2, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the audit chain head");
-	if (SPI_processed == 1)
 	{
 		HeapTuple	t = SPI_tuptable->vals[0];
 		TupleDesc	d = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Datum		v;
 
-		have_head = true;
-		head_seq = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
+		v = SPI_getbinval(t, d, 1, &isnull);
+		have_head = !isnull;
+		head_seq = isnull ? 0 : DatumGetInt64(v);
 		if (!get_hash(t, d, 2, head_hash))
 			memset(head_hash, 0, sizeof(head_hash));
 		v = SPI_getbinval(t, d, 3, &isnull);
@@ -471,14 +475,25 @@ tsov_audit_purge(PG_FUNCTION_ARGS)
 	older = PG_GETARG_INTERVAL_P(0);
 	args[0] = IntervalPGetDatum(older);
 
+	/*
+	 * The request is durable before anything is removed (and before this
+	 * transaction takes a lock): a purge can never go unrecorded.
+	 */
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "PURGE";
+	ev.decision = TSOV_PRIVILEGED;
+	ev.is_write = true;
+	ev.object_schema = TSOV_SCHEMA;
+	ev.object_name = "audit_log";
+	ev.reason = psprintf("purge of rows older than %s requested",
+						 DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(older))));
+	tsov_audit_record_now(&ev, true);
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "could not connect to SPI");
 	tsov_audit_self_depth++;
 	PG_TRY();
 	{
-		/* serialize with the writer's chain head updates */
-		if (SPI_execute("LOCK TABLE tec_sovereignty.audit_chain IN SHARE ROW EXCLUSIVE MODE", false, 0) < 0)
-			elog(ERROR, "could not lock the audit chain heads");
 		if (SPI_execute_with_args(
 								  "WITH cut AS ("
 								  "  SELECT chain_domain, chain_origin, pg_catalog.max(chain_seq) AS upto"
@@ -492,10 +507,11 @@ tsov_audit_purge(PG_FUNCTION_ARGS)
 								  "     AND l.chain_origin OPERATOR(pg_catalog.=) c.chain_origin"
 								  "     AND l.chain_seq OPERATOR(pg_catalog.=) c.upto),"
 								  " upd AS ("
-								  "  UPDATE tec_sovereignty.audit_chain h SET anchor_seq = a.upto, anchor_hash = a.row_hash"
-								  "    FROM anchor a WHERE h.chain_domain OPERATOR(pg_catalog.=) a.chain_domain"
-								  "     AND h.chain_origin OPERATOR(pg_catalog.=) a.chain_origin"
-								  "  RETURNING h.chain_domain, h.chain_origin, a.upto),"
+								  "  INSERT INTO tec_sovereignty.audit_anchor AS h (chain_domain, chain_origin, anchor_seq, anchor_hash)"
+								  "  SELECT a.chain_domain, a.chain_origin, a.upto, a.row_hash FROM anchor a"
+								  "  ON CONFLICT (chain_domain, chain_origin) DO UPDATE"
+								  "  SET anchor_seq = EXCLUDED.anchor_seq, anchor_hash = EXCLUDED.anchor_hash"
+								  "  RETURNING h.chain_domain, h.chain_origin, h.anchor_seq AS upto),"
 								  " del AS ("
 								  "  DELETE FROM tec_sovereignty.audit_log l USING upd"
 								  "   WHERE l.chain_domain OPERATOR(pg_catalog.=) upd.chain_domain"
@@ -526,12 +542,6 @@ tsov_audit_purge(PG_FUNCTION_ARGS)
 	reason = psprintf("purged " INT64_FORMAT " rows older than %s; anchors: %s", removed,
 					  DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(older))),
 					  anchors[0] ? anchors : "none");
-	memset(&ev, 0, sizeof(ev));
-	ev.action = "PURGE";
-	ev.decision = TSOV_PRIVILEGED;
-	ev.is_write = true;
-	ev.object_schema = TSOV_SCHEMA;
-	ev.object_name = "audit_log";
 	ev.reason = reason;
 	tsov_audit_record(&ev);
 	PG_RETURN_INT64(removed);
@@ -612,4 +622,13 @@ tsov_audit_bench(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_INT64(n);
+}
+
+/* tec_sovereignty.audit_wanted(domain, is_write): tsov_audit_wanted(). */
+PG_FUNCTION_INFO_V1(tsov_audit_wanted_sql);
+Datum
+tsov_audit_wanted_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(tsov_audit_wanted(text_arg(fcinfo, 0),
+									 PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1)));
 }

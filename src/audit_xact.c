@@ -226,8 +226,21 @@ tsov_audit_record_now(const TsovAuditEvent *ev, bool wait)
 	serialize_event(&buf, ev, 0, IsTransactionState());
 	pos = tsov_audit_enqueue(buf.data, buf.len, false);
 	pfree(buf.data);
-	if (wait)
-		tsov_audit_wait_durable(pos, false);
+	if (wait && !tsov_audit_wait_durable(pos, false, TSOV_DENIAL_WAIT_MS))
+		ereport(WARNING,
+				(errmsg("audit row of a denial not yet written after %d ms", TSOV_DENIAL_WAIT_MS),
+				 errdetail("The event is queued and will be written when the audit writer can proceed.")));
+}
+
+/*
+ * Queue a denial without waiting and flag the error that follows as
+ * recorded: for errors raised while holding locks the writer needs.
+ */
+void
+tsov_audit_record_denial_nowait(const TsovAuditEvent *ev)
+{
+	tsov_audit_record_now(ev, false);
+	tsov_audit_denial_flag = true;
 }
 
 /* The log hook's entry: no catalog access, interrupts held while waiting. */
@@ -241,7 +254,7 @@ tsov_audit_record_from_hook(const TsovAuditEvent *ev)
 	serialize_event(&buf, ev, TSOV_RECF_LOGHOOK, false);
 	pos = tsov_audit_enqueue(buf.data, buf.len, true);
 	pfree(buf.data);
-	tsov_audit_wait_durable(pos, true);
+	(void) tsov_audit_wait_durable(pos, true, TSOV_DENIAL_WAIT_MS);
 }
 
 static void
@@ -262,15 +275,21 @@ xbuf_flush(bool abort_path)
 static void
 echo_event(const TsovAuditEvent *ev)
 {
-	ereport(NOTICE,
-			(errmsg("AUDIT: %s %s%s%s%s%s%s",
-					tsov_audit_decision_name(ev->decision),
-					ev->action ? ev->action : "?",
-					ev->object_domain ? " domain=" : "",
-					ev->object_domain ? ev->object_domain : "",
-					ev->object_name ? " object=" : "",
-					ev->object_schema ? ev->object_schema : "",
-					ev->object_name ? ev->object_name : "")));
+	StringInfoData m;
+
+	initStringInfo(&m);
+	appendStringInfo(&m, "AUDIT: %s %s", tsov_audit_decision_name(ev->decision),
+					 ev->action ? ev->action : "?");
+	if (ev->object_domain)
+		appendStringInfo(&m, " domain=%s", ev->object_domain);
+	if (ev->object_schema && ev->object_name)
+		appendStringInfo(&m, " object=%s.%s", ev->object_schema, ev->object_name);
+	else if (ev->object_schema || ev->object_name)
+		appendStringInfo(&m, " object=%s", ev->object_schema ? ev->object_schema : ev->object_name);
+	if (ev->reason)
+		appendStringInfo(&m, " reason=%s", ev->reason);
+	ereport(NOTICE, (errmsg_internal("%s", m.data)));
+	pfree(m.data);
 }
 
 bool
@@ -356,7 +375,7 @@ tsov_audit_xact_callback(XactEvent event, void *arg)
 				uint64		pos = xact_wait_pos;
 
 				/* keep it set until durable: an error here aborts */
-				tsov_audit_wait_durable(pos, false);
+				(void) tsov_audit_wait_durable(pos, false, 0);
 				xact_wait_pos = 0;
 			}
 			break;

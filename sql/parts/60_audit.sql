@@ -48,22 +48,33 @@ COMMENT ON TABLE tec_sovereignty.audit_log IS
 	'Forensic audit trail: append-only, one hash chain per domain; check it with tec_audit_verify()';
 
 -- The last row of each chain, committed with the rows: detects a removed
--- tail; a purge leaves its anchor here.
+-- tail.
 CREATE TABLE tec_sovereignty.audit_chain (
 	chain_domain	text NOT NULL,
 	chain_origin	text NOT NULL,
 	last_seq		bigint NOT NULL,
 	last_hash		bytea NOT NULL,
 	last_log_seq	bigint NOT NULL,
-	anchor_seq		bigint,
-	anchor_hash		bytea,
 	PRIMARY KEY (chain_domain, chain_origin)
 );
 COMMENT ON TABLE tec_sovereignty.audit_chain IS
-	'Head (last row) and purge anchor of each audit hash chain';
+	'Head (last row) of each audit hash chain, written by the audit writer with the rows';
+
+-- Where tec_audit_purge() cut each chain: the last removed row.  Apart from
+-- the heads so that a purge never waits on a row the writer updates.
+CREATE TABLE tec_sovereignty.audit_anchor (
+	chain_domain	text NOT NULL,
+	chain_origin	text NOT NULL,
+	anchor_seq		bigint NOT NULL,
+	anchor_hash		bytea NOT NULL,
+	PRIMARY KEY (chain_domain, chain_origin)
+);
+COMMENT ON TABLE tec_sovereignty.audit_anchor IS
+	'Purge anchors: position and hash of the last row tec_audit_purge() removed from each chain';
 
 SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.audit_chain', '');
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.audit_anchor', '');
 
 /*
  * Who reads it: tec_auditor everything; a member of <d>_owner the rows of
@@ -82,7 +93,7 @@ CREATE POLICY owner_reads_own_domain ON tec_sovereignty.audit_log
 		 WHERE r.rolname OPERATOR(pg_catalog.=) (object_domain OPERATOR(pg_catalog.||) '_owner')
 		   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
 GRANT SELECT ON tec_sovereignty.audit_log TO PUBLIC;
-GRANT SELECT ON tec_sovereignty.audit_chain TO tec_auditor;
+GRANT SELECT ON tec_sovereignty.audit_chain, tec_sovereignty.audit_anchor TO tec_auditor;
 
 CREATE TYPE tec_sovereignty.audit_verify_result AS (
 	domain			text,
@@ -213,3 +224,12 @@ REVOKE ALL ON FUNCTION tec_sovereignty.audit_stats_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_bench(text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_verify(text) TO tec_auditor;
 GRANT EXECUTE ON FUNCTION tec_sovereignty.audit_stats_raw() TO tec_auditor;
+
+CREATE FUNCTION tec_sovereignty.audit_wanted(domain text, is_write boolean)
+RETURNS boolean
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_wanted_sql';
+COMMENT ON FUNCTION tec_sovereignty.audit_wanted(text, boolean) IS
+	'Would an allowed access of this kind to an object of this domain be recorded (tsov_audit_wanted)?';
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_wanted(text, boolean) FROM PUBLIC;
