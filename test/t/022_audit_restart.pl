@@ -36,7 +36,7 @@ is($node->safe_psql('postgres', q{SELECT ok FROM tec_audit_verify('life')}), 't'
 for my $db (qw(db1 db2))
 {
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
-	$node->safe_psql($db, "CREATE EXTENSION tec_sovereignty; SELECT tec_create_domain('life'); SELECT tec_audit_note('life', 'IN_$db', '$db');");
+	$node->safe_psql($db, "CREATE EXTENSION tec_sovereignty; SELECT tec_create_domain('d_$db'); SELECT tec_audit_note('d_$db', 'IN_$db', '$db');");
 }
 is($node->safe_psql('db1', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log}),
 	'CREATE_DOMAIN,NOTE: IN_db1', 'db1 has its own trail');
