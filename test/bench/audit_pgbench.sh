@@ -82,4 +82,4 @@ for mode in select-only tpcb-like; do
 		"$mode" "$p" "$a" "$(echo "$a / $p" | bc -l)" "$t" "$(echo "$t / $p" | bc -l)"
 done
 echo "audit rows written by tec_sovereignty: $(psql_ tsov -c "SELECT count(*) FROM tec_sovereignty.audit_log")"
-echo "audit_stats: $(psql_ tsov -c "SELECT format('queued %s written %s space_waits %s durable_waits %s', events_queued, events_written, space_waits, durable_waits) FROM tec_sovereignty.audit_stats WHERE database = 'postgres'")"
+echo "audit_stats: $(psql_ tsov -c "SELECT format('queued %s written %s space_waits %s durable_waits %s', events_queued, events_written, space_waits, durable_waits) FROM tec_sovereignty.audit_stats")"
