@@ -31,6 +31,7 @@
 #include "decision.h"
 #include "domain_cache.h"
 #include "tec_sovereignty.h"
+#include "audit.h"
 
 PG_MODULE_MAGIC;
 

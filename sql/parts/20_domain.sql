@@ -191,6 +191,7 @@ BEGIN
 		PERFORM tec_sovereignty.apply_template(name, d_owner, t.name, t.ddl);
 	END IF;
 
+	PERFORM tec_sovereignty.audit_lifecycle('CREATE_DOMAIN', name, format('template %s', COALESCE(template, '(none)')));
 	RETURN name;
 END
 $$;
@@ -341,6 +342,7 @@ BEGIN
 	IF access OPERATOR(pg_catalog.=) 'owner' THEN
 		EXECUTE format('ALTER ROLE %I IN DATABASE %I SET role = %L', member, current_database(), d.owner_role);
 	END IF;
+	PERFORM tec_sovereignty.audit_lifecycle('ADD_MEMBER', d.name, format('%s as %s', member, access));
 	RETURN target;
 END
 $$;
@@ -381,6 +383,7 @@ BEGIN
 				  HINT = format('See the members with: SELECT * FROM tec_sovereignty.members WHERE domain = %L;', d.name);
 	END IF;
 	EXECUTE format('ALTER ROLE %I IN DATABASE %I RESET role', member, current_database());
+	PERFORM tec_sovereignty.audit_lifecycle('REMOVE_MEMBER', d.name, format('%s', member));
 END
 $$;
 COMMENT ON FUNCTION pg_catalog.tec_remove_member(text, name) IS
@@ -462,6 +465,7 @@ BEGIN
 	END LOOP;
 
 	DELETE FROM tec_sovereignty.domain x WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('DROP_DOMAIN', d.name, format('force %s', force));
 END
 $$;
 COMMENT ON FUNCTION pg_catalog.tec_drop_domain(text, boolean) IS

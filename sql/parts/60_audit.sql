@@ -1,0 +1,235 @@
+
+/* ------------------------------------------------------------------------
+ * Audit trail (src/audit_*.c).
+ *
+ * One row per (statement, object, action), written only by the audit
+ * writer background worker, in one SHA-256 hash chain per domain and
+ * origin; append-only while the library is loaded (C hooks, not triggers).
+ * See src/audit_worker.c for the chain and src/audit_xact.c for when
+ * commits wait.
+ * ------------------------------------------------------------------------ */
+
+-- Roles are cluster-wide and outlive DROP EXTENSION: create idempotently.
+DO $role$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'tec_auditor') THEN
+		CREATE ROLE tec_auditor NOLOGIN;
+		COMMENT ON ROLE tec_auditor IS 'Reads the whole audit trail of tec_sovereignty (separation of duty: grant it to auditors, not to DBAs)';
+	END IF;
+END
+$role$;
+
+CREATE TABLE tec_sovereignty.audit_log (
+	seq					bigint PRIMARY KEY,		-- gapless in this database, assigned by the writer
+	logged_at			timestamptz NOT NULL,	-- when the backend recorded the event
+	xid					xid8,					-- top-level transaction, NULL if none assigned
+	pid					integer NOT NULL,
+	session_user_name	text,
+	effective_user_name text,					-- role whose privileges were checked
+	actor_domain		text,					-- NULL: non-domain role
+	object_domain		text,					-- NULL: not a domain object
+	object_schema		text,
+	object_name			text,
+	object_oid			oid,
+	action				text NOT NULL,			-- SELECT, INSERT, ..., DDL tag, EXECUTE, EXPORT, ...
+	decision			text NOT NULL,			-- allowed / denied / privileged / simulated
+	reason				text,
+	via_api				text,
+	client_addr			text,
+	application_name	text,
+	statement			text,					-- cut at tec_sovereignty.audit_statement_max bytes
+	chain_domain		text NOT NULL,			-- object_domain, or '' outside any domain
+	chain_origin		text NOT NULL,			-- '<system identifier>/<database oid>' of the writer
+	chain_seq			bigint NOT NULL,		-- position in the chain (domain, origin)
+	prev_hash			bytea NOT NULL,			-- row_hash of the previous row of the chain
+	row_hash			bytea NOT NULL			-- SHA-256 of the canonical content (see verify)
+);
+COMMENT ON TABLE tec_sovereignty.audit_log IS
+	'Forensic audit trail: append-only, one hash chain per domain; check it with tec_audit_verify()';
+
+-- The last row of each chain, committed with the rows: detects a removed
+-- tail.
+CREATE TABLE tec_sovereignty.audit_chain (
+	chain_domain	text NOT NULL,
+	chain_origin	text NOT NULL,
+	last_seq		bigint NOT NULL,
+	last_hash		bytea NOT NULL,
+	last_log_seq	bigint NOT NULL,
+	PRIMARY KEY (chain_domain, chain_origin)
+);
+COMMENT ON TABLE tec_sovereignty.audit_chain IS
+	'Head (last row) of each audit hash chain, written by the audit writer with the rows';
+
+-- Where tec_audit_purge() cut each chain: the last removed row.  Apart from
+-- the heads so that a purge never waits on a row the writer updates.
+CREATE TABLE tec_sovereignty.audit_anchor (
+	chain_domain	text NOT NULL,
+	chain_origin	text NOT NULL,
+	anchor_seq		bigint NOT NULL,
+	anchor_hash		bytea NOT NULL,
+	PRIMARY KEY (chain_domain, chain_origin)
+);
+COMMENT ON TABLE tec_sovereignty.audit_anchor IS
+	'Purge anchors: position and hash of the last row tec_audit_purge() removed from each chain';
+
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.audit_chain', '');
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.audit_anchor', '');
+
+/*
+ * Who reads it: tec_auditor everything; a member of <d>_owner the rows of
+ * domain d (owner roles are named <domain>_owner by tec_create_domain);
+ * superusers bypass row-level security.  Nobody but the writer inserts
+ * (the C guard, not a privilege, enforces that).
+ */
+GRANT USAGE ON SCHEMA tec_sovereignty TO PUBLIC;
+ALTER TABLE tec_sovereignty.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY auditor_reads_all ON tec_sovereignty.audit_log
+	FOR SELECT TO tec_auditor USING (true);
+CREATE POLICY owner_reads_own_domain ON tec_sovereignty.audit_log
+	FOR SELECT TO PUBLIC
+	USING (object_domain IS NOT NULL AND EXISTS (
+		SELECT 1 FROM pg_catalog.pg_roles r
+		 WHERE r.rolname OPERATOR(pg_catalog.=) (object_domain OPERATOR(pg_catalog.||) '_owner')
+		   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
+GRANT SELECT ON tec_sovereignty.audit_log TO PUBLIC;
+GRANT SELECT ON tec_sovereignty.audit_chain, tec_sovereignty.audit_anchor TO tec_auditor;
+
+CREATE TYPE tec_sovereignty.audit_verify_result AS (
+	domain			text,
+	ok				boolean,
+	rows_checked	bigint,
+	first_bad_seq	bigint,
+	reason			text
+);
+
+CREATE FUNCTION pg_catalog.tec_audit_verify(domain text DEFAULT NULL)
+RETURNS SETOF tec_sovereignty.audit_verify_result
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_verify';
+COMMENT ON FUNCTION pg_catalog.tec_audit_verify(text) IS
+	'Verify the hash chains of one domain (NULL: all): finds changed, deleted, inserted or reordered rows';
+
+CREATE FUNCTION pg_catalog.tec_audit_purge(older_than interval)
+RETURNS bigint
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_purge';
+COMMENT ON FUNCTION pg_catalog.tec_audit_purge(interval) IS
+	'Remove audit rows older than the given age (superuser only, audited); leaves an anchor so the rest still verifies';
+
+CREATE FUNCTION pg_catalog.tec_audit_note(domain text, action text, detail text)
+RETURNS void
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_note';
+COMMENT ON FUNCTION pg_catalog.tec_audit_note(text, text, text) IS
+	'Record a DBA note (e.g. a maintenance window) in a domain''s audit chain (NULL domain: outside any domain)';
+
+CREATE FUNCTION pg_catalog.tec_audit_flush()
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_flush';
+COMMENT ON FUNCTION pg_catalog.tec_audit_flush() IS
+	'Wait until every audit event queued so far in this database is written';
+
+CREATE FUNCTION tec_sovereignty.audit_lifecycle(action text, domain text, detail text)
+RETURNS void
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_lifecycle';
+
+CREATE FUNCTION tec_sovereignty.audit_stats_raw(
+	OUT database text, OUT writer_state text, OUT writer_pid integer,
+	OUT queue_bytes bigint, OUT queue_capacity bigint,
+	OUT events_queued bigint, OUT events_written bigint, OUT events_discarded bigint,
+	OUT space_waits bigint, OUT durable_waits bigint, OUT batches bigint,
+	OUT writer_starts bigint, OUT last_flush timestamptz)
+RETURNS SETOF record
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_stats';
+
+CREATE FUNCTION tec_sovereignty.audit_bench(domain text, events integer)
+RETURNS bigint
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_bench';
+COMMENT ON FUNCTION tec_sovereignty.audit_bench(text, integer) IS
+	'Benchmark helper: queue N allowed-read events on a domain (superuser only)';
+
+CREATE FUNCTION pg_catalog.tec_set_audit_level(domain text, level text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+BEGIN
+	IF level IS NOT NULL AND level NOT IN ('all', 'write', 'denied', 'none') THEN
+		RAISE EXCEPTION 'unrecognized audit level "%"', left(level, 64)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use ''all'', ''write'', ''denied'', ''none'', or NULL to follow tec_sovereignty.audit.';
+	END IF;
+	UPDATE tec_sovereignty.domain x SET audit_level = level
+	 WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('SET_AUDIT_LEVEL', d.name,
+		format('audit level %s', coalesce(level, 'inherited from tec_sovereignty.audit')));
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_set_audit_level(text, text) IS
+	'Override tec_sovereignty.audit for one domain (NULL: follow the setting); denials and privileged accesses are always recorded';
+
+/* DBA console views: security_invoker, so row-level security applies. */
+CREATE VIEW tec_sovereignty.violations WITH (security_invoker = true) AS
+SELECT l.seq, l.logged_at, l.session_user_name, l.effective_user_name,
+	   l.actor_domain, l.object_domain,
+	   CASE WHEN l.object_schema IS NOT NULL AND l.object_name IS NOT NULL
+			THEN pg_catalog.quote_ident(l.object_schema) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(l.object_name)
+			ELSE COALESCE(l.object_schema, l.object_name) END AS object,
+	   l.action, l.decision, l.reason, l.client_addr, l.application_name, l.statement
+  FROM tec_sovereignty.audit_log l
+ WHERE l.decision IN ('denied', 'simulated')
+ ORDER BY l.seq DESC;
+COMMENT ON VIEW tec_sovereignty.violations IS 'Denied (and simulated) attempts, newest first';
+
+CREATE VIEW tec_sovereignty.access_summary WITH (security_invoker = true) AS
+SELECT l.actor_domain, l.object_domain, l.action, l.decision,
+	   pg_catalog.count(*) AS events,
+	   pg_catalog.count(DISTINCT l.effective_user_name) AS roles,
+	   pg_catalog.min(l.logged_at) AS first_at,
+	   pg_catalog.max(l.logged_at) AS last_at
+  FROM tec_sovereignty.audit_log l
+ WHERE l.logged_at OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours')
+ GROUP BY 1, 2, 3, 4;
+COMMENT ON VIEW tec_sovereignty.access_summary IS
+	'Accesses of the last 24 hours per actor domain, object domain, action and decision';
+
+CREATE VIEW tec_sovereignty.audit_stats AS
+SELECT * FROM tec_sovereignty.audit_stats_raw();
+COMMENT ON VIEW tec_sovereignty.audit_stats IS
+	'Audit queue and writer per database: depth, events queued / written, waits, last flush, writer state';
+
+GRANT SELECT ON tec_sovereignty.violations, tec_sovereignty.access_summary TO PUBLIC;
+GRANT SELECT ON tec_sovereignty.audit_stats TO tec_auditor;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_verify(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_purge(interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_note(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_flush() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_set_audit_level(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_lifecycle(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_stats_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_bench(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_verify(text) TO tec_auditor;
+GRANT EXECUTE ON FUNCTION tec_sovereignty.audit_stats_raw() TO tec_auditor;
+
+CREATE FUNCTION tec_sovereignty.audit_wanted(domain text, is_write boolean)
+RETURNS boolean
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_wanted_sql';
+COMMENT ON FUNCTION tec_sovereignty.audit_wanted(text, boolean) IS
+	'Would an allowed access of this kind to an object of this domain be recorded (tsov_audit_wanted)?';
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_wanted(text, boolean) FROM PUBLIC;

@@ -1,0 +1,346 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_guard.c
+ *	  Append-only guard of the audit trail, and the audit of the
+ *	  extension's own settings.
+ *
+ * While the library is loaded nobody, superusers included, may change or
+ * remove rows of tec_sovereignty.audit_log or of its chain heads and purge
+ * anchors (audit_chain, audit_anchor), nor alter, truncate, lock or drop
+ * them, nor
+ * disable their triggers or rules or change their policies.  The checks
+ * live in C hooks, not in triggers, so that session_replication_role,
+ * ALTER TABLE ... DISABLE TRIGGER and the like have nothing to switch off:
+ *
+ *	 - ExecutorCheckPerms_hook (every DML plan, COPY FROM, SELECT FOR
+ *	   UPDATE): INSERT, UPDATE, DELETE on the two tables are refused, except
+ *	   to the audit subsystem's own work (tsov_audit_self_depth: writer,
+ *	   purge) and except a superuser's INSERT into an *empty* table, which
+ *	   is how pg_restore brings a trail back;
+ *	 - ProcessUtility_hook: TRUNCATE, LOCK, ALTER TABLE (incl. DISABLE
+ *	   TRIGGER/RULE, RLS), RENAME, SET SCHEMA, CREATE TRIGGER/RULE/POLICY,
+ *	   ALTER/DROP POLICY/TRIGGER/RULE on them, ALTER EXTENSION ... DROP;
+ *	 - object_access_hook (OAT_DROP): dropping the audit table while it
+ *	   holds rows, however it is reached (DROP TABLE, DROP SCHEMA CASCADE,
+ *	   DROP OWNED, DROP EXTENSION).
+ *
+ * The same ProcessUtility hook records SET / RESET / ALTER SYSTEM of the
+ * extension's settings, as privileged events made durable at commit.
+ *
+ * Out of reach, and documented: DROP DATABASE, and a server started
+ * without the library (what tec_audit_verify() is for).
+ *
+ * IDENTIFICATION
+ *	  src/audit_guard.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_class.h"
+#include "commands/extension.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "tec_sovereignty.h"
+#include "audit_internal.h"
+
+int			tsov_audit_self_depth = 0;
+
+static ExecutorCheckPerms_hook_type prev_ExecutorCheckPerms_hook = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility_hook = NULL;
+static object_access_hook_type prev_object_access_hook = NULL;
+
+/* Is relid one of the two protected tables?  Syscache lookups only. */
+static bool
+is_audit_rel(Oid relid)
+{
+	Oid			nsp;
+
+	if (!OidIsValid(relid) || get_rel_namespace(relid) == InvalidOid)
+		return false;
+	nsp = get_namespace_oid(TSOV_SCHEMA, true);
+	if (!OidIsValid(nsp) || get_rel_namespace(relid) != nsp)
+		return false;
+	return relid == get_relname_relid("audit_log", nsp) ||
+		relid == get_relname_relid("audit_chain", nsp) ||
+		relid == get_relname_relid("audit_anchor", nsp);
+}
+
+static bool
+rel_is_empty(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	bool		empty;
+	Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
+
+	scan = table_beginscan(rel, snap, 0, NULL);
+	empty = !table_scan_getnextslot(scan, ForwardScanDirection, slot);
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snap);
+	table_close(rel, AccessShareLock);
+	return empty;
+}
+
+/*
+ * Record the attempt, then refuse it.  locked: the caller already holds a
+ * lock on the table that the writer's insert would wait for (OAT_DROP), so
+ * the event is queued without waiting for it (it is written as soon as the
+ * abort releases the lock); otherwise it is durable before the error.
+ */
+static void
+refuse_ext(Oid relid, const char *what, bool locked)
+{
+	TsovAuditEvent ev;
+	char	   *relname = get_rel_name(relid);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = what;
+	ev.decision = TSOV_DENIED;
+	ev.is_write = true;
+	ev.object_oid = relid;
+	ev.object_schema = TSOV_SCHEMA;
+	ev.object_name = relname;
+	ev.reason = "the audit trail is append-only";
+	if (locked)
+		tsov_audit_record_denial_nowait(&ev);
+	else
+	{
+		tsov_audit_record(&ev);
+		tsov_audit_denial_recorded();
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied: the audit trail is append-only"),
+			 errdetail("%s on table %s is refused to every role while tec_sovereignty is loaded.",
+					   what, relname),
+			 errhint("Only the audit writer adds rows; old rows can be removed with tec_audit_purge().")));
+}
+
+static void
+refuse(Oid relid, const char *what)
+{
+	refuse_ext(relid, what, false);
+}
+
+static bool
+tsov_audit_check_perms(List *rtable, bool ereport_on_violation)
+{
+	ListCell   *lc;
+
+	foreach(lc, rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+		AclMode		m;
+
+		if (rte->rtekind != RTE_RELATION)
+			continue;
+		m = rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE);
+		if (m == 0 || !is_audit_rel(rte->relid))
+			continue;
+		if (tsov_audit_self_depth > 0)
+			continue;
+		/* pg_restore into an empty trail */
+		if (m == ACL_INSERT && superuser() && rel_is_empty(rte->relid))
+			continue;
+		if (!ereport_on_violation)
+			return false;
+		refuse(rte->relid, (m & ACL_DELETE) ? "DELETE" : (m & ACL_UPDATE) ? "UPDATE" : "INSERT");
+	}
+	if (prev_ExecutorCheckPerms_hook)
+		return prev_ExecutorCheckPerms_hook(rtable, ereport_on_violation);
+	return true;
+}
+
+static void
+check_rangevar(RangeVar *rv, const char *what)
+{
+	Oid			relid;
+
+	if (rv == NULL)
+		return;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (OidIsValid(relid) && is_audit_rel(relid))
+		refuse(relid, what);
+}
+
+/* DROP POLICY/TRIGGER/RULE: each object is (table name..., object name). */
+static void
+check_drop_on_table(DropStmt *stmt, const char *what)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		List	   *names = lfirst(lc);
+
+		if (list_length(names) < 2)
+			continue;
+		check_rangevar(makeRangeVarFromNameList(list_truncate(list_copy(names),
+															  list_length(names) - 1)),
+					   what);
+	}
+}
+
+static void
+check_utility(Node *parsetree)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_LockStmt:
+			foreach(lc, ((LockStmt *) parsetree)->relations)
+				check_rangevar(lfirst(lc), "LOCK");
+			break;
+		case T_TruncateStmt:
+			foreach(lc, ((TruncateStmt *) parsetree)->relations)
+				check_rangevar(lfirst(lc), "TRUNCATE");
+			break;
+		case T_AlterTableStmt:
+			check_rangevar(((AlterTableStmt *) parsetree)->relation, "ALTER TABLE");
+			break;
+		case T_RenameStmt:
+			check_rangevar(((RenameStmt *) parsetree)->relation, "RENAME");
+			break;
+		case T_AlterObjectSchemaStmt:
+			check_rangevar(((AlterObjectSchemaStmt *) parsetree)->relation, "SET SCHEMA");
+			break;
+		case T_CreateTrigStmt:
+			check_rangevar(((CreateTrigStmt *) parsetree)->relation, "CREATE TRIGGER");
+			break;
+		case T_RuleStmt:
+			check_rangevar(((RuleStmt *) parsetree)->relation, "CREATE RULE");
+			break;
+		case T_CreatePolicyStmt:
+			check_rangevar(((CreatePolicyStmt *) parsetree)->table, "CREATE POLICY");
+			break;
+		case T_AlterPolicyStmt:
+			check_rangevar(((AlterPolicyStmt *) parsetree)->table, "ALTER POLICY");
+			break;
+		case T_DropStmt:
+			{
+				DropStmt   *ds = (DropStmt *) parsetree;
+
+				if (ds->removeType == OBJECT_POLICY)
+					check_drop_on_table(ds, "DROP POLICY");
+				else if (ds->removeType == OBJECT_TRIGGER)
+					check_drop_on_table(ds, "DROP TRIGGER");
+				else if (ds->removeType == OBJECT_RULE)
+					check_drop_on_table(ds, "DROP RULE");
+				break;
+			}
+		case T_AlterExtensionContentsStmt:
+			{
+				AlterExtensionContentsStmt *s = (AlterExtensionContentsStmt *) parsetree;
+
+				if (strcmp(s->extname, TSOV_NAME) == 0 && s->action < 0 &&
+					s->objtype == OBJECT_TABLE)
+					check_rangevar(makeRangeVarFromNameList(castNode(List, s->object)),
+								   "ALTER EXTENSION ... DROP");
+				break;
+			}
+		default:
+			break;
+	}
+}
+
+/* SET / RESET / ALTER SYSTEM of one of our settings: the name, else NULL. */
+static const char *
+own_setting(Node *parsetree, const char **verb)
+{
+	VariableSetStmt *vs = NULL;
+
+	if (IsA(parsetree, VariableSetStmt))
+	{
+		vs = (VariableSetStmt *) parsetree;
+		*verb = vs->kind == VAR_RESET || vs->kind == VAR_RESET_ALL ? "RESET" : "SET";
+	}
+	else if (IsA(parsetree, AlterSystemStmt))
+	{
+		vs = ((AlterSystemStmt *) parsetree)->setstmt;
+		*verb = "ALTER SYSTEM";
+	}
+	if (vs == NULL || vs->name == NULL)
+		return NULL;
+	if (strncmp(vs->name, TSOV_NAME ".", strlen(TSOV_NAME) + 1) != 0)
+		return NULL;
+	return vs->name;
+}
+
+static void
+tsov_audit_process_utility(PlannedStmt *pstmt, const char *queryString,
+						   bool readOnlyTree, ProcessUtilityContext context,
+						   ParamListInfo params, QueryEnvironment *queryEnv,
+						   DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	const char *verb = NULL;
+	const char *setting;
+
+	if (tsov_audit_self_depth == 0 && !creating_extension)
+		check_utility(parsetree);
+	setting = own_setting(parsetree, &verb);
+
+	if (prev_ProcessUtility_hook)
+		prev_ProcessUtility_hook(pstmt, queryString, readOnlyTree, context,
+								 params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+
+	if (setting != NULL && IsTransactionState() &&
+		OidIsValid(get_extension_oid(TSOV_NAME, true)))
+	{
+		TsovAuditEvent ev;
+		char		reason[512];
+		const char *val = GetConfigOption(setting, true, false);
+
+		snprintf(reason, sizeof(reason), "%s %s, now %s", verb, setting, val ? val : "(unset)");
+		memset(&ev, 0, sizeof(ev));
+		ev.action = verb;
+		ev.decision = TSOV_PRIVILEGED;
+		ev.is_write = true;
+		ev.object_name = setting;
+		ev.reason = reason;
+		tsov_audit_record(&ev);
+	}
+}
+
+static void
+tsov_audit_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+						 int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+
+	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
+		tsov_audit_self_depth == 0 && is_audit_rel(objectId) &&
+		!rel_is_empty(objectId))
+		refuse_ext(objectId, "DROP", true);
+}
+
+void
+tsov_audit_guard_init(void)
+{
+	prev_ExecutorCheckPerms_hook = ExecutorCheckPerms_hook;
+	ExecutorCheckPerms_hook = tsov_audit_check_perms;
+	prev_ProcessUtility_hook = ProcessUtility_hook;
+	ProcessUtility_hook = tsov_audit_process_utility;
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = tsov_audit_object_access;
+}

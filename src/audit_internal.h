@@ -1,0 +1,198 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_internal.h
+ *	  Private declarations of the audit subsystem (audit_*.c): the record
+ *	  format of the shared-memory queue, the per-database channels, GUCs.
+ *
+ * Shape.  Backends serialize events into a per-backend buffer, then copy
+ * them into the shared-memory ring of their database's *channel* (one
+ * channel per database that produces events, claimed on first use).  Each
+ * channel has exactly one writer, a dynamic background worker connected to
+ * that database, started on demand by the first backend that enqueues: it
+ * drains the ring in order, computes the per-domain hash chain, inserts the
+ * rows in batches, commits synchronously and publishes the ring position up
+ * to which every event is durable.  Backends that must not go on before
+ * their events are durable (denials, writes at commit) wait on a condition
+ * variable for that position; backends that find the ring full wait on
+ * another one for space (back-pressure: events are never dropped).
+ *
+ * Ring protocol.  Positions are byte offsets that only grow (uint64); the
+ * ring offset is pos % ring_size.  A producer reserves [pos, pos + len)
+ * under the channel's LWLock, releases it, copies the record and stamps it
+ * last (stamp = pos + 1, after a write barrier), so the lock is held only
+ * for the arithmetic.  The writer reads records in position order and stops
+ * at the first record whose stamp is not its position + 1 (still being
+ * copied).  Records never wrap: a producer that would cross the end of the
+ * ring first fills the rest with a SKIP record; when fewer than a header's
+ * worth of bytes are left, both sides skip them implicitly.
+ *
+ * IDENTIFICATION
+ *	  src/audit_internal.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TSOV_AUDIT_INTERNAL_H
+#define TSOV_AUDIT_INTERNAL_H
+
+#include "audit.h"
+#include "domain_cache.h"
+#include "lib/stringinfo.h"
+#include "datatype/timestamp.h"
+#include "port/atomics.h"
+#include "storage/condition_variable.h"
+#include "storage/lwlock.h"
+#include "storage/spin.h"
+
+/* String fields of a record, in this order. */
+typedef enum TsovAuditField
+{
+	TSOV_F_ACTION,
+	TSOV_F_ACTOR_DOMAIN,
+	TSOV_F_OBJECT_DOMAIN,
+	TSOV_F_OBJECT_SCHEMA,
+	TSOV_F_OBJECT_NAME,
+	TSOV_F_REASON,
+	TSOV_F_VIA_API,
+	TSOV_F_CLIENT_ADDR,
+	TSOV_F_APPLICATION_NAME,
+	TSOV_F_STATEMENT,
+	TSOV_F_SESSION_USER,
+	TSOV_F_EFFECTIVE_USER,
+	TSOV_NFIELDS
+} TsovAuditField;
+
+#define TSOV_REC_EVENT		1
+#define TSOV_REC_SKIP		2
+
+#define TSOV_RECF_WRITE		0x01	/* is_write */
+#define TSOV_RECF_LOGHOOK	0x02	/* from emit_log_hook: domains resolved by
+									 * the writer */
+
+/*
+ * One queued event.  Strings follow the header, each NUL-terminated;
+ * slen[i] is strlen + 1, or 0 for NULL.  len is MAXALIGNed.
+ */
+typedef struct TsovAuditRecord
+{
+	pg_atomic_uint64 stamp;		/* ring position + 1 once complete */
+	uint32		len;
+	uint8		kind;
+	uint8		decision;		/* TsovDecision */
+	uint8		flags;
+	uint8		pad;
+	TimestampTz ts;
+	uint64		fxid;			/* FullTransactionId, 0 when none */
+	int32		pid;
+	Oid			session_user_id;
+	Oid			effective_user_id;
+	Oid			object_oid;
+	uint16		slen[TSOV_NFIELDS];
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} TsovAuditRecord;
+
+#define TSOV_REC_HDRSZ		MAXALIGN(offsetof(TsovAuditRecord, data))
+
+/* Statistics counters of a channel (under the channel lock). */
+typedef struct TsovAuditCounters
+{
+	uint64		events_queued;
+	uint64		events_written;
+	uint64		events_discarded;	/* database without the extension */
+	uint64		space_waits;		/* back-pressure: enqueues that waited */
+	uint64		durable_waits;		/* callers that waited for durability */
+	uint64		batches;
+	uint64		worker_starts;
+	TimestampTz last_flush;
+} TsovAuditCounters;
+
+typedef struct TsovAuditChannel
+{
+	LWLock	   *lock;			/* protects everything below but the ring */
+	Oid			dbid;			/* InvalidOid: free */
+	uint64		write_pos;		/* next position to reserve */
+	uint64		read_pos;		/* the writer has consumed up to here */
+	uint64		durable_pos;	/* every event before this is durable */
+	int			worker_pid;		/* 0: no writer running */
+	bool		worker_launching;
+	TimestampTz launch_time;
+	bool		worker_failed;	/* last writer exited on an error */
+	char		state[32];		/* writer state, for audit_stats */
+	struct Latch *worker_latch;
+	ConditionVariable durable_cv;	/* durable_pos advanced */
+	ConditionVariable space_cv; /* read_pos advanced */
+	TsovAuditCounters c;
+	char	   *ring;			/* tsov_audit_ring_size bytes */
+} TsovAuditChannel;
+
+typedef struct TsovAuditShared
+{
+	LWLock	   *map_lock;		/* protects the dbid of every channel */
+	int			nchannels;
+	TsovAuditChannel channels[FLEXIBLE_ARRAY_MEMBER];
+} TsovAuditShared;
+
+/* GUCs (audit_queue.c) */
+extern int	tsov_audit_level_guc;
+extern int	tsov_audit_statement_max;
+extern int	tsov_audit_max_delay;
+extern int	tsov_audit_queue_kb;
+extern int	tsov_audit_max_databases;
+extern int	tsov_audit_worker_idle;
+extern bool tsov_audit_echo;
+
+extern TsovAuditShared *tsov_audit_shared;
+extern uint64 tsov_audit_ring_size;
+
+/* audit_queue.c */
+extern TsovAuditChannel *tsov_audit_channel(bool create);
+extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path);
+extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms);
+
+/* longest wait of an error path for its denial's row (see wait_durable) */
+#define TSOV_DENIAL_WAIT_MS 10000
+extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
+extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,
+										  uint64 *recpos);
+
+/* audit_xact.c */
+extern void tsov_audit_xact_init(void);
+extern void tsov_audit_record_now(const TsovAuditEvent *ev, bool wait);
+extern void tsov_audit_record_denial_nowait(const TsovAuditEvent *ev);
+extern void tsov_audit_record_from_hook(const TsovAuditEvent *ev);
+extern void tsov_audit_flush_buffer(void);
+extern void tsov_audit_buffer_event(const TsovAuditEvent *ev);
+
+/* audit_worker.c */
+#define TSOV_HASH_LEN 32
+extern void tsov_audit_worker_register(int channel, Oid dbid);
+PGDLLEXPORT void tsov_audit_worker_main(Datum arg);
+
+/* audit_log_hook.c */
+extern void tsov_audit_log_hook_init(void);
+extern bool tsov_audit_denial_flag;
+
+/* audit_guard.c */
+extern void tsov_audit_guard_init(void);
+extern int	tsov_audit_self_depth;	/* audit's own writes to its tables */
+
+/* Canonical content of a row for the chain hash (audit_worker.c). */
+typedef struct TsovAuditRow
+{
+	TimestampTz logged_at;
+	uint64		fxid;			/* 0 = NULL */
+	int32		pid;
+	Oid			object_oid;		/* InvalidOid = NULL */
+	const char *str[TSOV_NFIELDS];
+	const char *decision;
+	const char *chain_domain;
+	const char *chain_origin;
+	int64		chain_seq;
+	const uint8 *prev_hash;
+} TsovAuditRow;
+
+struct pg_cryptohash_ctx;
+extern void tsov_audit_hash_row(struct pg_cryptohash_ctx *ctx,
+								const TsovAuditRow *row, uint8 *out);
+extern const char *tsov_audit_decision_name(int d);
+
+#endif							/* TSOV_AUDIT_INTERNAL_H */

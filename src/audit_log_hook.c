@@ -1,0 +1,137 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_log_hook.c
+ *	  Records the insufficient-privilege errors that PostgreSQL raises on
+ *	  its own (before any hook of ours could decide) as DENIED events.
+ *
+ * A name in a schema without USAGE fails during parse analysis, and a table
+ * without the privilege fails in ExecCheckRTPerms before the executor
+ * permission hook runs: the extension never sees those attempts, yet they
+ * are denials the trail must keep.  Every error passes emit_log_hook, which
+ * runs in EmitErrorReport() before the message is sent to the client, so
+ * the event is queued there and the hook waits until it is durable: by the
+ * time the client reads the error, its audit row is committed.
+ *
+ * The hook may not access the catalogs (the transaction is failing): it
+ * only copies what it can see (SQLSTATE 42501, the message, the statement,
+ * user OIDs) and leaves the rest (user names, actor domain, the object's
+ * domain from the schema named in the message) to the writer.  Errors the
+ * guards raise themselves were recorded already: tsov_audit_denial_recorded()
+ * flags them and the hook skips them.
+ *
+ * The hook only sees errors that go to the server log (output_to_server),
+ * i.e. while log_min_messages is at ERROR or below (the default is
+ * WARNING); this is documented.
+ *
+ * IDENTIFICATION
+ *	  src/audit_log_hook.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "tcop/tcopprot.h"
+#include "utils/elog.h"
+
+#include "tec_sovereignty.h"
+#include "audit_internal.h"
+
+static emit_log_hook_type prev_emit_log_hook = NULL;
+static bool in_log_hook = false;
+
+/*
+ * "permission denied for schema life" -> kind "schema", name "life".
+ * Returns false when the message has another shape.
+ */
+static bool
+parse_denial(const char *msg, char *kind, size_t kindlen, char *name, size_t namelen)
+{
+	static const char prefix[] = "permission denied for ";
+	const char *p,
+			   *sp;
+
+	if (msg == NULL || strncmp(msg, prefix, sizeof(prefix) - 1) != 0)
+		return false;
+	p = msg + sizeof(prefix) - 1;
+	sp = strchr(p, ' ');
+	if (sp == NULL || (size_t) (sp - p) >= kindlen)
+		return false;
+	memcpy(kind, p, sp - p);
+	kind[sp - p] = '\0';
+	strlcpy(name, sp + 1, namelen);
+	return true;
+}
+
+/* First word of the statement, upper-cased: the best action we can know. */
+static void
+statement_verb(char *out, size_t outlen)
+{
+	const char *s = debug_query_string;
+	size_t		n = 0;
+
+	strlcpy(out, "UNKNOWN", outlen);
+	if (s == NULL)
+		return;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '(')
+		s++;
+	while (s[n] && ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z')) && n < outlen - 1)
+	{
+		out[n] = (s[n] >= 'a' && s[n] <= 'z') ? s[n] - 'a' + 'A' : s[n];
+		n++;
+	}
+	if (n > 0)
+		out[n] = '\0';
+}
+
+static void
+tsov_emit_log_hook(ErrorData *edata)
+{
+	TsovAuditEvent ev;
+	char		kind[32];
+	char		name[NAMEDATALEN * 2 + 8];
+	char		verb[24];
+
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+
+	if (edata->elevel != ERROR || edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
+		return;
+	if (tsov_audit_denial_flag)
+	{
+		/* raised by a guard that recorded it already */
+		tsov_audit_denial_flag = false;
+		return;
+	}
+	if (in_log_hook || proc_exit_inprogress || MyBackendType != B_BACKEND ||
+		tsov_audit_shared == NULL || !OidIsValid(MyDatabaseId) ||
+		tsov_audit_self_depth > 0)
+		return;
+
+	in_log_hook = true;
+	memset(&ev, 0, sizeof(ev));
+	statement_verb(verb, sizeof(verb));
+	ev.action = verb;
+	ev.decision = TSOV_DENIED;
+	ev.is_write = false;
+	ev.actor_role = InvalidOid;
+	ev.object_oid = InvalidOid;
+	ev.reason = edata->message;
+	if (parse_denial(edata->message, kind, sizeof(kind), name, sizeof(name)))
+	{
+		if (strcmp(kind, "schema") == 0)
+			ev.object_schema = name;
+		else
+			ev.object_name = name;
+	}
+	tsov_audit_record_from_hook(&ev);
+	in_log_hook = false;
+}
+
+void
+tsov_audit_log_hook_init(void)
+{
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = tsov_emit_log_hook;
+}

@@ -1,0 +1,634 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_sql.c
+ *	  SQL-callable functions of the audit trail: verify, purge, notes,
+ *	  lifecycle events, flush, and the queue statistics.
+ *
+ * tec_audit_verify() walks each chain (domain, origin) in seq order inside
+ * one snapshot (all its SPI calls are read-only, so they share the calling
+ * query's snapshot and the chain heads it reads match the rows) and checks,
+ * row by row, that chain_seq follows the previous one (a deleted, inserted
+ * or reordered row breaks this), that prev_hash is the previous row's hash,
+ * and that the row's hash, recomputed from its content, is the stored one
+ * (a changed row breaks this); at the end, that the last row is the chain
+ * head recorded by the writer (a removed tail breaks this).  A purge leaves
+ * an anchor (the last purged row's position and hash) in the chain head,
+ * from which the walk starts instead of the genesis.
+ *
+ * IDENTIFICATION
+ *	  src/audit_sql.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "commands/dbcommands.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+#include "utils/xid8.h"
+
+#include "tec_sovereignty.h"
+#include "domain_cache.h"
+#include "audit_internal.h"
+
+PG_FUNCTION_INFO_V1(tsov_audit_note);
+PG_FUNCTION_INFO_V1(tsov_audit_lifecycle);
+PG_FUNCTION_INFO_V1(tsov_audit_flush);
+PG_FUNCTION_INFO_V1(tsov_audit_verify);
+PG_FUNCTION_INFO_V1(tsov_audit_purge);
+PG_FUNCTION_INFO_V1(tsov_audit_stats);
+PG_FUNCTION_INFO_V1(tsov_audit_bench);
+
+static void
+require_superuser(const char *fn)
+{
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function %s", fn),
+				 errdetail("Only superusers may call %s.", fn)));
+}
+
+static char *
+text_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/*
+ * tec_audit_note(domain text, action text, detail text): a DBA's note in the
+ * chain of a domain (NULL: outside any domain), e.g. a maintenance window.
+ * Recorded as privileged, action "NOTE: <action>", durable at commit.
+ */
+Datum
+tsov_audit_note(PG_FUNCTION_ARGS)
+{
+	char	   *domain = text_arg(fcinfo, 0);
+	char	   *action = text_arg(fcinfo, 1);
+	char	   *detail = text_arg(fcinfo, 2);
+	TsovAuditEvent ev;
+
+	require_superuser("tec_audit_note");
+	if (action == NULL)
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("action must not be null")));
+	if (domain != NULL && tsov_domain_by_name(domain) == NULL)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+						errmsg("domain \"%s\" does not exist", domain)));
+	memset(&ev, 0, sizeof(ev));
+	ev.action = psprintf("NOTE: %s", action);
+	ev.decision = TSOV_PRIVILEGED;
+	ev.is_write = true;
+	ev.object_domain = domain;
+	ev.object_schema = domain;
+	ev.reason = detail;
+	tsov_audit_record(&ev);
+	PG_RETURN_VOID();
+}
+
+/*
+ * tec_sovereignty.audit_lifecycle(action, domain, detail): called at the end
+ * of the lifecycle functions (create/drop domain, members, audit level).
+ */
+Datum
+tsov_audit_lifecycle(PG_FUNCTION_ARGS)
+{
+	TsovAuditEvent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = text_arg(fcinfo, 0);
+	if (ev.action == NULL)
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("action must not be null")));
+	ev.decision = superuser() ? TSOV_PRIVILEGED : TSOV_ALLOWED;
+	ev.is_write = true;
+	ev.object_domain = text_arg(fcinfo, 1);
+	ev.object_schema = ev.object_domain;
+	ev.reason = text_arg(fcinfo, 2);
+	/* lifecycle changes are always kept, whatever the level */
+	if (ev.decision == TSOV_ALLOWED)
+		ev.decision = TSOV_PRIVILEGED;
+	tsov_audit_record(&ev);
+	PG_RETURN_VOID();
+}
+
+/*
+ * tec_audit_flush(): wait until every event queued so far in this database
+ * (this session's buffered reads included) is written.  For tests and for
+ * a DBA who wants to read the trail up to now.
+ */
+
+
+Datum
+tsov_audit_flush(PG_FUNCTION_ARGS)
+{
+	TsovAuditChannel *ch;
+	uint64		pos;
+
+	tsov_audit_flush_buffer();
+	ch = tsov_audit_channel(false);
+	if (ch == NULL)
+		PG_RETURN_VOID();
+	LWLockAcquire(ch->lock, LW_SHARED);
+	pos = ch->write_pos;
+	LWLockRelease(ch->lock);
+	(void) tsov_audit_wait_durable(pos, false, 0);
+	PG_RETURN_VOID();
+}
+
+/* ---------------- verify ---------------- */
+
+typedef struct VerifyResult
+{
+	char	   *domain;
+	bool		ok;
+	int64		rows;
+	int64		first_bad;		/* 0: none */
+	char	   *reason;
+} VerifyResult;
+
+#define VERIFY_COLS "seq, logged_at, xid, pid, session_user_name, effective_user_name," \
+	" actor_domain, object_domain, object_schema, object_name, object_oid, action, decision," \
+	" reason, via_api, client_addr, application_name, statement, chain_seq, prev_hash, row_hash"
+
+static const int verify_field_col[TSOV_NFIELDS] = {
+	/* TSOV_F_ACTION .. TSOV_F_EFFECTIVE_USER -> column number (1-based) */
+	12, 7, 8, 9, 10, 14, 15, 16, 17, 18, 5, 6
+};
+
+static char *
+getstr(HeapTuple t, TupleDesc d, int col)
+{
+	bool		isnull;
+	Datum		v = SPI_getbinval(t, d, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(v);
+}
+
+static bool
+get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out)
+{
+	bool		isnull;
+	Datum		v = SPI_getbinval(t, d, col, &isnull);
+	bytea	   *b;
+
+	if (isnull)
+		return false;
+	b = DatumGetByteaPP(v);
+	if (VARSIZE_ANY_EXHDR(b) != TSOV_HASH_LEN)
+		return false;
+	memcpy(out, VARDATA_ANY(b), TSOV_HASH_LEN);
+	return true;
+}
+
+/*
+ * Verify one chain; fills *res (rows added, first problem if any).
+ */
+static void
+verify_chain(const char *domain, const char *origin, VerifyResult *res,
+			 pg_cryptohash_ctx *ctx)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	int64		expect;
+	uint8		prev[TSOV_HASH_LEN];
+	bool		have_head = false;
+	int64		head_seq = 0;
+	uint8		head_hash[TSOV_HASH_LEN];
+	Portal		portal;
+	bool		bad = false;
+	char	   *why = NULL;
+	int64		bad_seq = 0;
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify row", ALLOCSET_DEFAULT_SIZES);
+
+	args[0] = CStringGetTextDatum(domain);
+	args[1] = CStringGetTextDatum(origin);
+	memset(prev, 0, sizeof(prev));
+	expect = 1;
+
+	if (SPI_execute_with_args("SELECT c.last_seq, c.last_hash, a.anchor_seq, a.anchor_hash"
+							  " FROM (VALUES ($1, $2)) k(d, o)"
+							  " LEFT JOIN tec_sovereignty.audit_chain c"
+							  "   ON c.chain_domain OPERATOR(pg_catalog.=) k.d AND c.chain_origin OPERATOR(pg_catalog.=) k.o"
+							  " LEFT JOIN tec_sovereignty.audit_anchor a"
+							  "   ON a.chain_domain OPERATOR(pg_catalog.=) k.d AND a.chain_origin OPERATOR(pg_catalog.=) k.o",
+							  2, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the audit chain head");
+	{
+		HeapTuple	t = SPI_tuptable->vals[0];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		v;
+
+		v = SPI_getbinval(t, d, 1, &isnull);
+		have_head = !isnull;
+		head_seq = isnull ? 0 : DatumGetInt64(v);
+		if (!get_hash(t, d, 2, head_hash))
+			memset(head_hash, 0, sizeof(head_hash));
+		v = SPI_getbinval(t, d, 3, &isnull);
+		if (!isnull)
+		{
+			expect = DatumGetInt64(v) + 1;
+			if (!get_hash(t, d, 4, prev))
+				memset(prev, 0xff, sizeof(prev));	/* malformed anchor: fails below */
+		}
+	}
+
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT " VERIFY_COLS " FROM tec_sovereignty.audit_log"
+									   " WHERE chain_domain OPERATOR(pg_catalog.=) $1"
+									   " AND chain_origin OPERATOR(pg_catalog.=) $2 ORDER BY seq",
+									   2, types, args, NULL, true, 0);
+	while (!bad)
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed && !bad; i++)
+		{
+			HeapTuple	t = SPI_tuptable->vals[i];
+			TupleDesc	d = SPI_tuptable->tupdesc;
+			bool		isnull;
+			TsovAuditRow row;
+			uint8		stored_prev[TSOV_HASH_LEN],
+						stored[TSOV_HASH_LEN],
+						computed[TSOV_HASH_LEN];
+			int64		seq = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
+			Datum		v;
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+			memset(&row, 0, sizeof(row));
+			row.logged_at = DatumGetTimestampTz(SPI_getbinval(t, d, 2, &isnull));
+			v = SPI_getbinval(t, d, 3, &isnull);
+			row.fxid = isnull ? 0 : U64FromFullTransactionId(DatumGetFullTransactionId(v));
+			row.pid = DatumGetInt32(SPI_getbinval(t, d, 4, &isnull));
+			v = SPI_getbinval(t, d, 11, &isnull);
+			row.object_oid = isnull ? InvalidOid : DatumGetObjectId(v);
+			for (int f = 0; f < TSOV_NFIELDS; f++)
+				row.str[f] = getstr(t, d, verify_field_col[f]);
+			row.decision = getstr(t, d, 13);
+			row.chain_domain = domain;
+			row.chain_origin = origin;
+			row.chain_seq = DatumGetInt64(SPI_getbinval(t, d, 19, &isnull));
+			row.prev_hash = stored_prev;
+			res->rows++;
+
+			if (row.chain_seq != expect)
+			{
+				bad = true;
+				bad_seq = seq;
+				if (row.chain_seq > expect)
+					why = psprintf("chain \"%s\": %s missing before this row (chain positions " INT64_FORMAT " to " INT64_FORMAT ")",
+								   origin, row.chain_seq - expect == 1 ? "a row is" : "rows are",
+								   expect, row.chain_seq - 1);
+				else
+					why = psprintf("chain \"%s\": row at chain position " INT64_FORMAT " where " INT64_FORMAT " was expected (inserted, duplicated or reordered row)",
+								   origin, row.chain_seq, expect);
+			}
+			else if (!get_hash(t, d, 20, stored_prev) || memcmp(stored_prev, prev, TSOV_HASH_LEN) != 0)
+			{
+				bad = true;
+				bad_seq = seq;
+				why = psprintf("chain \"%s\": prev_hash does not match the previous row's hash (row inserted, replaced or reordered)", origin);
+			}
+			else
+			{
+				tsov_audit_hash_row(ctx, &row, computed);
+				if (!get_hash(t, d, 21, stored) || memcmp(stored, computed, TSOV_HASH_LEN) != 0)
+				{
+					bad = true;
+					bad_seq = seq;
+					why = psprintf("chain \"%s\": row content does not match its hash (row changed)", origin);
+				}
+				else
+				{
+					memcpy(prev, stored, TSOV_HASH_LEN);
+					expect++;
+				}
+			}
+			MemoryContextSwitchTo(old);
+			if (bad)
+				why = pstrdup(why);
+			MemoryContextReset(rowcxt);
+		}
+	}
+	SPI_cursor_close(portal);
+
+	if (!bad)
+	{
+		if (!have_head)
+		{
+			if (expect > 1)
+			{
+				bad = true;
+				why = psprintf("chain \"%s\": its head in tec_sovereignty.audit_chain is missing", origin);
+			}
+		}
+		else if (head_seq != expect - 1)
+		{
+			bad = true;
+			why = psprintf("chain \"%s\": the chain head records " INT64_FORMAT " rows but the trail ends at " INT64_FORMAT " (rows at the end deleted)",
+						   origin, head_seq, expect - 1);
+		}
+		else if (memcmp(head_hash, prev, TSOV_HASH_LEN) != 0)
+		{
+			bad = true;
+			why = psprintf("chain \"%s\": the last row does not match the chain head (last row replaced)", origin);
+		}
+	}
+	if (bad && res->ok)
+	{
+		res->ok = false;
+		res->first_bad = bad_seq;
+		res->reason = why;
+	}
+	MemoryContextDelete(rowcxt);
+}
+
+/*
+ * tec_audit_verify(domain text DEFAULT NULL)
+ *	 RETURNS TABLE (domain text, ok boolean, rows_checked bigint,
+ *					first_bad_seq bigint, reason text)
+ * One row per domain (NULL domain: the chain of events outside any
+ * domain); with a NULL argument, every domain of the trail.
+ */
+Datum
+tsov_audit_verify(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *want = text_arg(fcinfo, 0);
+	Oid			types[1] = {TEXTOID};
+	Datum		args[1];
+	char		nulls[1];
+	SPITupleTable *chains;
+	uint64		nchains;
+	pg_cryptohash_ctx *ctx;
+	VerifyResult cur;
+	char	   *cur_domain = NULL;
+	bool		have_cur = false;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "could not connect to SPI");
+
+	args[0] = want ? CStringGetTextDatum(want) : (Datum) 0;
+	nulls[0] = want ? ' ' : 'n';
+	if (SPI_execute_with_args("SELECT chain_domain, chain_origin FROM ("
+							  " SELECT DISTINCT chain_domain, chain_origin FROM tec_sovereignty.audit_log"
+							  " UNION SELECT chain_domain, chain_origin FROM tec_sovereignty.audit_chain) c"
+							  " WHERE $1 IS NULL OR chain_domain OPERATOR(pg_catalog.=) $1"
+							  " ORDER BY 1, 2",
+							  1, types, args, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the audit chains");
+	chains = SPI_tuptable;
+	nchains = SPI_processed;
+
+	if (nchains == 0 && want != NULL)
+	{
+		if (tsov_domain_by_name(want) == NULL)
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+							errmsg("domain \"%s\" has no audit trail and does not exist", want)));
+	}
+
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+
+	for (uint64 i = 0; i <= nchains; i++)
+	{
+		char	   *dom = NULL;
+		char	   *orig = NULL;
+
+		if (i < nchains)
+		{
+			dom = getstr(chains->vals[i], chains->tupdesc, 1);
+			orig = getstr(chains->vals[i], chains->tupdesc, 2);
+		}
+		if (have_cur && (i == nchains || strcmp(dom, cur_domain) != 0))
+		{
+			Datum		values[5];
+			bool		isnull[5] = {0};
+
+			values[0] = cur_domain[0] ? CStringGetTextDatum(cur_domain) : (Datum) 0;
+			isnull[0] = cur_domain[0] == '\0';
+			values[1] = BoolGetDatum(cur.ok);
+			values[2] = Int64GetDatum(cur.rows);
+			values[3] = Int64GetDatum(cur.first_bad);
+			isnull[3] = cur.first_bad == 0;
+			values[4] = cur.reason ? CStringGetTextDatum(cur.reason) : (Datum) 0;
+			isnull[4] = cur.reason == NULL;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+			have_cur = false;
+		}
+		if (i == nchains)
+			break;
+		if (!have_cur)
+		{
+			memset(&cur, 0, sizeof(cur));
+			cur.ok = true;
+			cur_domain = dom;
+			have_cur = true;
+		}
+		verify_chain(dom, orig, &cur, ctx);
+	}
+	if (nchains == 0 && want != NULL)
+	{
+		Datum		values[5] = {CStringGetTextDatum(want), BoolGetDatum(true), Int64GetDatum(0), 0, 0};
+		bool		isnull[5] = {false, false, false, true, true};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+	}
+	pg_cryptohash_free(ctx);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * tec_audit_purge(older_than interval) RETURNS bigint: remove, per chain,
+ * the prefix of rows older than now() - older_than; the last removed row's
+ * position and hash become the chain's anchor, from which verify starts.
+ * Superuser only; recorded (action PURGE, in the chain of events outside
+ * any domain) and durable before the purge commits.
+ */
+Datum
+tsov_audit_purge(PG_FUNCTION_ARGS)
+{
+	Interval   *older;
+	Oid			types[1] = {INTERVALOID};
+	Datum		args[1];
+	volatile int64 removed = 0;
+	char	   *volatile anchors = "";
+	TsovAuditEvent ev;
+	char	   *reason;
+
+	require_superuser("tec_audit_purge");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("older_than must not be null")));
+	older = PG_GETARG_INTERVAL_P(0);
+	args[0] = IntervalPGetDatum(older);
+
+	/*
+	 * The request is durable before anything is removed (and before this
+	 * transaction takes a lock): a purge can never go unrecorded.
+	 */
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "PURGE";
+	ev.decision = TSOV_PRIVILEGED;
+	ev.is_write = true;
+	ev.object_schema = TSOV_SCHEMA;
+	ev.object_name = "audit_log";
+	ev.reason = psprintf("purge of rows older than %s requested",
+						 DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(older))));
+	tsov_audit_record_now(&ev, true);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "could not connect to SPI");
+	tsov_audit_self_depth++;
+	PG_TRY();
+	{
+		if (SPI_execute_with_args(
+								  "WITH cut AS ("
+								  "  SELECT chain_domain, chain_origin, pg_catalog.max(chain_seq) AS upto"
+								  "    FROM tec_sovereignty.audit_log"
+								  "   WHERE logged_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
+								  "   GROUP BY 1, 2),"
+								  " anchor AS ("
+								  "  SELECT c.chain_domain, c.chain_origin, c.upto, l.row_hash"
+								  "    FROM cut c JOIN tec_sovereignty.audit_log l"
+								  "      ON l.chain_domain OPERATOR(pg_catalog.=) c.chain_domain"
+								  "     AND l.chain_origin OPERATOR(pg_catalog.=) c.chain_origin"
+								  "     AND l.chain_seq OPERATOR(pg_catalog.=) c.upto),"
+								  " upd AS ("
+								  "  INSERT INTO tec_sovereignty.audit_anchor AS h (chain_domain, chain_origin, anchor_seq, anchor_hash)"
+								  "  SELECT a.chain_domain, a.chain_origin, a.upto, a.row_hash FROM anchor a"
+								  "  ON CONFLICT (chain_domain, chain_origin) DO UPDATE"
+								  "  SET anchor_seq = EXCLUDED.anchor_seq, anchor_hash = EXCLUDED.anchor_hash"
+								  "  RETURNING h.chain_domain, h.chain_origin, h.anchor_seq AS upto),"
+								  " del AS ("
+								  "  DELETE FROM tec_sovereignty.audit_log l USING upd"
+								  "   WHERE l.chain_domain OPERATOR(pg_catalog.=) upd.chain_domain"
+								  "     AND l.chain_origin OPERATOR(pg_catalog.=) upd.chain_origin"
+								  "     AND l.chain_seq OPERATOR(pg_catalog.<=) upd.upto"
+								  "  RETURNING 1)"
+								  " SELECT (SELECT pg_catalog.count(*) FROM del),"
+								  "        (SELECT pg_catalog.string_agg(pg_catalog.format('%s@%s:%s', chain_domain, chain_origin, upto), ', ' ORDER BY chain_domain, chain_origin) FROM upd)",
+								  1, types, args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not purge the audit trail");
+		{
+			bool		isnull;
+			Datum		v;
+
+			removed = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+			if (!isnull)
+				anchors = TextDatumGetCString(v);
+		}
+	}
+	PG_FINALLY();
+	{
+		tsov_audit_self_depth--;
+	}
+	PG_END_TRY();
+	SPI_finish();
+
+	reason = psprintf("purged " INT64_FORMAT " rows older than %s; anchors: %s", removed,
+					  DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(older))),
+					  anchors[0] ? anchors : "none");
+	ev.reason = reason;
+	tsov_audit_record(&ev);
+	PG_RETURN_INT64(removed);
+}
+
+/*
+ * tec_sovereignty.audit_stats_raw(): one row per queue channel in use.
+ */
+Datum
+tsov_audit_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (tsov_audit_shared == NULL)
+		return (Datum) 0;
+	for (int i = 0; i < tsov_audit_shared->nchannels; i++)
+	{
+		TsovAuditChannel *ch = &tsov_audit_shared->channels[i];
+		TsovAuditChannel snap;
+		Datum		v[13];
+		bool		n[13] = {0};
+		char	   *dbname;
+
+		LWLockAcquire(ch->lock, LW_SHARED);
+		memcpy(&snap, ch, sizeof(snap));
+		LWLockRelease(ch->lock);
+		if (!OidIsValid(snap.dbid) && snap.c.events_queued == 0)
+			continue;
+		dbname = OidIsValid(snap.dbid) ? get_database_name(snap.dbid) : NULL;
+		v[0] = dbname ? CStringGetTextDatum(dbname) : (Datum) 0;
+		n[0] = dbname == NULL;
+		v[1] = CStringGetTextDatum(snap.worker_pid ? snap.state : (snap.worker_failed ? "failed" : "stopped"));
+		v[2] = Int32GetDatum(snap.worker_pid);
+		n[2] = snap.worker_pid == 0;
+		v[3] = Int64GetDatum(snap.write_pos - snap.read_pos);
+		v[4] = Int64GetDatum(tsov_audit_ring_size);
+		v[5] = Int64GetDatum(snap.c.events_queued);
+		v[6] = Int64GetDatum(snap.c.events_written);
+		v[7] = Int64GetDatum(snap.c.events_discarded);
+		v[8] = Int64GetDatum(snap.c.space_waits);
+		v[9] = Int64GetDatum(snap.c.durable_waits);
+		v[10] = Int64GetDatum(snap.c.batches);
+		v[11] = Int64GetDatum(snap.c.worker_starts);
+		v[12] = TimestampTzGetDatum(snap.c.last_flush);
+		n[12] = snap.c.last_flush == 0;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * tec_sovereignty.audit_bench(domain text, events int) RETURNS bigint:
+ * queues `events` allowed reads on `domain` as fast as it can (superuser
+ * only; for test/bench/audit_flood.sh).  The events are queued without
+ * waiting; the caller measures when the writer has written them.
+ */
+Datum
+tsov_audit_bench(PG_FUNCTION_ARGS)
+{
+	char	   *domain = text_arg(fcinfo, 0);
+	int32		n = PG_GETARG_INT32(1);
+	TsovAuditEvent ev;
+
+	require_superuser("tec_sovereignty.audit_bench");
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "SELECT";
+	ev.decision = TSOV_ALLOWED;
+	ev.is_write = false;
+	ev.actor_domain = domain;
+	ev.object_domain = domain;
+	ev.object_schema = domain;
+	ev.object_name = "Portfolio";
+	ev.object_oid = 16384;
+	for (int32 i = 0; i < n; i++)
+	{
+		tsov_audit_buffer_event(&ev);
+		CHECK_FOR_INTERRUPTS();
+	}
+	PG_RETURN_INT64(n);
+}
+
+/* tec_sovereignty.audit_wanted(domain, is_write): tsov_audit_wanted(). */
+PG_FUNCTION_INFO_V1(tsov_audit_wanted_sql);
+Datum
+tsov_audit_wanted_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(tsov_audit_wanted(text_arg(fcinfo, 0),
+									 PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1)));
+}

@@ -1,0 +1,410 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_xact.c
+ *	  tsov_audit_record() and the per-transaction event buffer: what the
+ *	  audit level keeps, when events are queued, and where commit waits.
+ *
+ * Events are serialized at once (every string copied) into a per-backend
+ * buffer in TopMemoryContext, which is queued as one run when it holds 64
+ * events, when its oldest event is older than audit_max_delay, and at
+ * transaction end.  Events of aborted subtransactions stay in it: forensics
+ * wants attempts, not only successes, so nothing needs to be undone at
+ * subtransaction abort and the buffer survives it untouched.
+ *
+ * Where a commit waits.  At XACT_EVENT_PRE_COMMIT (and PRE_PREPARE) the
+ * buffer is queued and, if the transaction recorded a write, the backend
+ * waits until the writer has committed those rows.  PRE_COMMIT runs before
+ * RecordTransactionCommit() writes our commit record, so the audit rows'
+ * commit record is flushed to WAL strictly before ours exists: whatever
+ * instant a crash happens, a transaction whose commit survives has audit
+ * rows that survive too.  The converse is allowed: a crash (or a
+ * serialization failure raised after PRE_COMMIT) between the writer's
+ * commit and ours leaves audit rows for a write that did not commit; the
+ * rows carry the transaction id, and pg_xact_status(xid) tells the two
+ * apart.  Waiting later (XACT_EVENT_COMMIT) would be too late: the commit
+ * record is already durable there, and a crash at that point would leave a
+ * committed write without its audit rows.  The wait can be cancelled; an
+ * error there aborts the transaction (fail closed).
+ *
+ * On abort the buffer is queued without waiting (reads in aborted
+ * transactions are recorded too).  That path may not fail: interrupts are
+ * held and it waits for queue space rather than dropping anything.
+ *
+ * IDENTIFICATION
+ *	  src/audit_xact.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "common/ip.h"
+#include "utils/backend_status.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "tec_sovereignty.h"
+#include "domain_cache.h"
+#include "audit_internal.h"
+
+#define TSOV_XBUF_MAX_EVENTS 64
+
+static StringInfoData xbuf;
+static int	xbuf_count = 0;
+static bool xbuf_has_write = false;
+static TimestampTz xbuf_first = 0;
+static uint64 xact_wait_pos = 0;	/* position the commit must wait for */
+
+bool		tsov_audit_denial_flag = false;
+
+/* one-entry caches for role names (no catalog access on hits) */
+static Oid	cached_session_oid = InvalidOid;
+static char cached_session_name[NAMEDATALEN];
+static Oid	cached_user_oid = InvalidOid;
+static char cached_user_name[NAMEDATALEN];
+
+const char *
+tsov_audit_decision_name(int d)
+{
+	switch (d)
+	{
+		case TSOV_ALLOWED:
+			return "allowed";
+		case TSOV_DENIED:
+			return "denied";
+		case TSOV_PRIVILEGED:
+			return "privileged";
+		case TSOV_SIMULATED:
+			return "simulated";
+	}
+	return "unknown";
+}
+
+static void
+put_str(StringInfo buf, uint16 *slen, const char *s, int max)
+{
+	int			len;
+
+	if (s == NULL)
+	{
+		*slen = 0;
+		return;
+	}
+	len = strlen(s);
+	if (len > max)
+		len = pg_mbcliplen(s, len, max);
+	appendBinaryStringInfo(buf, s, len);
+	appendStringInfoChar(buf, '\0');
+	*slen = len + 1;
+}
+
+/*
+ * The client's address as text ("[local]" for a Unix socket, NULL for a
+ * background process), computed once from the backend status entry.
+ */
+static const char *
+client_addr(void)
+{
+	static bool done = false;
+	static char addr[NI_MAXHOST];
+
+	if (!done)
+	{
+		done = true;
+		addr[0] = '\0';
+		if (MyBEEntry != NULL && MyBEEntry->st_clientaddr.salen > 0)
+		{
+			if (MyBEEntry->st_clientaddr.addr.ss_family == AF_UNIX)
+				strlcpy(addr, "[local]", sizeof(addr));
+			else if (pg_getnameinfo_all(&MyBEEntry->st_clientaddr.addr,
+										MyBEEntry->st_clientaddr.salen,
+										addr, sizeof(addr), NULL, 0,
+										NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+				addr[0] = '\0';
+		}
+	}
+	return addr[0] ? addr : NULL;
+}
+
+/*
+ * Serialize one event at the end of buf, as a complete ring record.
+ * catalog_ok: user names may be looked up (false in the log hook: names
+ * not cached are left to the writer, which resolves them from the OIDs).
+ * Returns the record's length.
+ */
+static Size
+serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool catalog_ok)
+{
+	TsovAuditRecord hdr;
+	int			start = buf->len;
+	Oid			sess = GetSessionUserId();
+	Oid			cur = GetUserId();
+	const char *sname = NULL;
+	const char *uname = NULL;
+	const char *client = client_addr();
+	int			stmt_max = tsov_audit_statement_max;
+
+	if (sess != cached_session_oid && catalog_ok)
+	{
+		char	   *n = GetUserNameFromId(sess, true);
+
+		if (n)
+		{
+			strlcpy(cached_session_name, n, NAMEDATALEN);
+			cached_session_oid = sess;
+		}
+	}
+	if (cur != cached_user_oid && catalog_ok)
+	{
+		char	   *n = GetUserNameFromId(cur, true);
+
+		if (n)
+		{
+			strlcpy(cached_user_name, n, NAMEDATALEN);
+			cached_user_oid = cur;
+		}
+	}
+	if (sess == cached_session_oid)
+		sname = cached_session_name;
+	if (cur == cached_user_oid)
+		uname = cached_user_name;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.kind = TSOV_REC_EVENT;
+	hdr.decision = (uint8) ev->decision;
+	hdr.flags = flags | (ev->is_write ? TSOV_RECF_WRITE : 0);
+	hdr.ts = GetCurrentTimestamp();
+	hdr.fxid = U64FromFullTransactionId(GetTopFullTransactionIdIfAny());
+	hdr.pid = MyProcPid;
+	hdr.session_user_id = sess;
+	hdr.effective_user_id = OidIsValid(ev->actor_role) ? ev->actor_role : cur;
+	hdr.object_oid = ev->object_oid;
+	if (OidIsValid(ev->actor_role) && ev->actor_role != cur)
+		uname = NULL;			/* resolved by the writer from the OID */
+
+	/* header placeholder, strings after it */
+	appendBinaryStringInfo(buf, (char *) &hdr, TSOV_REC_HDRSZ);
+	put_str(buf, &hdr.slen[TSOV_F_ACTION], ev->action ? ev->action : "UNKNOWN", 200);
+	put_str(buf, &hdr.slen[TSOV_F_ACTOR_DOMAIN], ev->actor_domain, NAMEDATALEN);
+	put_str(buf, &hdr.slen[TSOV_F_OBJECT_DOMAIN], ev->object_domain, NAMEDATALEN);
+	put_str(buf, &hdr.slen[TSOV_F_OBJECT_SCHEMA], ev->object_schema, NAMEDATALEN);
+	put_str(buf, &hdr.slen[TSOV_F_OBJECT_NAME], ev->object_name, 1024);
+	put_str(buf, &hdr.slen[TSOV_F_REASON], ev->reason, 4000);
+	put_str(buf, &hdr.slen[TSOV_F_VIA_API], ev->via_api, 1024);
+	put_str(buf, &hdr.slen[TSOV_F_CLIENT_ADDR], client, 256);
+	put_str(buf, &hdr.slen[TSOV_F_APPLICATION_NAME], application_name, NAMEDATALEN);
+	put_str(buf, &hdr.slen[TSOV_F_STATEMENT],
+			stmt_max > 0 ? debug_query_string : NULL, Min(stmt_max, 60000));
+	put_str(buf, &hdr.slen[TSOV_F_SESSION_USER], sname, NAMEDATALEN);
+	put_str(buf, &hdr.slen[TSOV_F_EFFECTIVE_USER], uname, NAMEDATALEN);
+
+	/* pad to MAXALIGN and fix up the header */
+	while ((buf->len - start) % MAXIMUM_ALIGNOF != 0)
+		appendStringInfoChar(buf, '\0');
+	hdr.len = buf->len - start;
+	memcpy(buf->data + start, &hdr, offsetof(TsovAuditRecord, data));
+	return hdr.len;
+}
+
+/*
+ * Queue one event now and, if wait, return only once it is durable.  Used
+ * for denials (the transaction is about to abort) and by the log hook
+ * (catalog access not allowed there).
+ */
+void
+tsov_audit_record_now(const TsovAuditEvent *ev, bool wait)
+{
+	StringInfoData buf;
+	uint64		pos;
+
+	initStringInfo(&buf);
+	serialize_event(&buf, ev, 0, IsTransactionState());
+	pos = tsov_audit_enqueue(buf.data, buf.len, false);
+	pfree(buf.data);
+	if (wait && !tsov_audit_wait_durable(pos, false, TSOV_DENIAL_WAIT_MS))
+		ereport(WARNING,
+				(errmsg("audit row of a denial not yet written after %d ms", TSOV_DENIAL_WAIT_MS),
+				 errdetail("The event is queued and will be written when the audit writer can proceed.")));
+}
+
+/*
+ * Queue a denial without waiting and flag the error that follows as
+ * recorded: for errors raised while holding locks the writer needs.
+ */
+void
+tsov_audit_record_denial_nowait(const TsovAuditEvent *ev)
+{
+	tsov_audit_record_now(ev, false);
+	tsov_audit_denial_flag = true;
+}
+
+/* The log hook's entry: no catalog access, interrupts held while waiting. */
+void
+tsov_audit_record_from_hook(const TsovAuditEvent *ev)
+{
+	StringInfoData buf;
+	uint64		pos;
+
+	initStringInfo(&buf);
+	serialize_event(&buf, ev, TSOV_RECF_LOGHOOK, false);
+	pos = tsov_audit_enqueue(buf.data, buf.len, true);
+	pfree(buf.data);
+	(void) tsov_audit_wait_durable(pos, true, TSOV_DENIAL_WAIT_MS);
+}
+
+static void
+xbuf_flush(bool abort_path)
+{
+	uint64		pos;
+
+	if (xbuf_count == 0)
+		return;
+	pos = tsov_audit_enqueue(xbuf.data, xbuf.len, abort_path);
+	if (xbuf_has_write && pos > xact_wait_pos)
+		xact_wait_pos = pos;
+	resetStringInfo(&xbuf);
+	xbuf_count = 0;
+	xbuf_has_write = false;
+}
+
+static void
+echo_event(const TsovAuditEvent *ev)
+{
+	StringInfoData m;
+
+	initStringInfo(&m);
+	appendStringInfo(&m, "AUDIT: %s %s", tsov_audit_decision_name(ev->decision),
+					 ev->action ? ev->action : "?");
+	if (ev->object_domain)
+		appendStringInfo(&m, " domain=%s", ev->object_domain);
+	if (ev->object_schema && ev->object_name)
+		appendStringInfo(&m, " object=%s.%s", ev->object_schema, ev->object_name);
+	else if (ev->object_schema || ev->object_name)
+		appendStringInfo(&m, " object=%s", ev->object_schema ? ev->object_schema : ev->object_name);
+	if (ev->reason)
+		appendStringInfo(&m, " reason=%s", ev->reason);
+	ereport(NOTICE, (errmsg_internal("%s", m.data)));
+	pfree(m.data);
+}
+
+bool
+tsov_audit_wanted(const char *object_domain, bool is_write)
+{
+	int			level = tsov_audit_level_guc;
+
+	if (object_domain != NULL)
+	{
+		const TsovDomain *d = tsov_domain_by_name(object_domain);
+
+		if (d != NULL && d->audit_level != TSOV_AUDIT_INHERIT)
+			level = d->audit_level;
+	}
+	switch (level)
+	{
+		case TSOV_AUDIT_ALL:
+			return true;
+		case TSOV_AUDIT_WRITE:
+			return is_write;
+		default:
+			return false;
+	}
+}
+
+void
+tsov_audit_record(const TsovAuditEvent *ev)
+{
+	if (ev->decision == TSOV_ALLOWED &&
+		!tsov_audit_wanted(ev->object_domain, ev->is_write))
+		return;
+	if (tsov_audit_echo)
+		echo_event(ev);
+
+	if (ev->decision == TSOV_DENIED || ev->decision == TSOV_SIMULATED)
+	{
+		tsov_audit_record_now(ev, true);
+		return;
+	}
+	tsov_audit_buffer_event(ev);
+}
+
+/*
+ * Add an event to this transaction's buffer (no level check); queued when
+ * the buffer is full or old, and at transaction end.
+ */
+void
+tsov_audit_buffer_event(const TsovAuditEvent *ev)
+{
+	MemoryContext old;
+
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	if (xbuf.data == NULL)
+		initStringInfo(&xbuf);
+	serialize_event(&xbuf, ev, 0, true);
+	MemoryContextSwitchTo(old);
+	if (xbuf_count++ == 0)
+		xbuf_first = GetCurrentTimestamp();
+	if (ev->is_write)
+		xbuf_has_write = true;
+	if (xbuf_count >= TSOV_XBUF_MAX_EVENTS ||
+		TimestampDifferenceExceeds(xbuf_first, GetCurrentTimestamp(), tsov_audit_max_delay))
+		xbuf_flush(false);
+}
+
+void
+tsov_audit_denial_recorded(void)
+{
+	tsov_audit_denial_flag = true;
+}
+
+static void
+tsov_audit_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			xbuf_flush(false);
+			if (xact_wait_pos > 0)
+			{
+				uint64		pos = xact_wait_pos;
+
+				/* keep it set until durable: an error here aborts */
+				(void) tsov_audit_wait_durable(pos, false, 0);
+				xact_wait_pos = 0;
+			}
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			xbuf_flush(true);
+			xact_wait_pos = 0;
+			tsov_audit_denial_flag = false;
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			/* events recorded after PRE_COMMIT by other callbacks */
+			xbuf_flush(true);
+			xact_wait_pos = 0;
+			tsov_audit_denial_flag = false;
+			break;
+	}
+}
+
+void
+tsov_audit_xact_init(void)
+{
+	RegisterXactCallback(tsov_audit_xact_callback, NULL);
+}
+
+/* Queue this session's buffered events now (tec_audit_flush). */
+void
+tsov_audit_flush_buffer(void)
+{
+	xbuf_flush(false);
+}
