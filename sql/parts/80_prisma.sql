@@ -421,12 +421,16 @@ $$;
  * The schema.prisma text for a set of schemas.  Every catalog query is
  * restricted to those schemas: a foreign key to a table elsewhere is left
  * out (with a comment that does not name it), a type from elsewhere becomes
- * Unsupported("<type name>").
+ * Unsupported("<type name>").  Default expressions are deparsed with fixed
+ * date and interval styles, so the file does not depend on the session.
  */
 CREATE FUNCTION tec_sovereignty.prisma_schema_for(schemas name[], env_var text, header text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+SET intervalstyle = 'postgres'
+SET extra_float_digits = 1
 AS $$
 DECLARE
 	nsps oid[];
