@@ -26,7 +26,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 
-tsov_ensure_deps
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
 	|| tsov_die "node and npm are needed for the end-to-end tests (Node.js 20 or later)"
 
@@ -37,6 +36,7 @@ if [ -n "${TSOV_BINDIR:-}" ] && [ -x "$TSOV_BINDIR/postgres" ] \
 	PATH=$TSOV_BINDIR:$PATH
 	export PG_CONFIG PATH
 else
+	tsov_ensure_deps
 	tsov_temp_install "$work/install"
 fi
 cluster=$work/cluster
@@ -153,7 +153,7 @@ export NODE_ENV=test
 
 tsov_log "e2e: node --test"
 # Arguments, if any, name the test files to run (default: all of them).
-if [ $# -gt 0 ]; then tests=("$@"); else tests=(./*.test.mjs); fi
+if [ $# -gt 0 ]; then tests=("$@"); else tests=("$here"/*.test.mjs); fi
 tap=$work/e2e.tap
 (cd "$here" && node --test --test-concurrency=1 \
 	--test-reporter=spec --test-reporter-destination=stdout \
