@@ -169,6 +169,25 @@ api_grant(ApiTarget *t, bool grant)
 }
 
 /*
+ * A published function must be reachable by name, and PostgreSQL checks
+ * USAGE on its schema before any hook of ours runs: the roles of every
+ * domain the owning domain publishes to (PUBLIC when it publishes to every
+ * domain) get USAGE on its schema, and lose it again when the last API to
+ * them is withdrawn.  USAGE opens nothing else: the guards still refuse
+ * every object of the schema that is not a published API.
+ */
+static void
+api_sync_schema_usage(ApiTarget *t)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+
+	values[0] = CStringGetTextDatum(t->domname);
+	run_as_superuser("SELECT tec_sovereignty.api_sync_schema_usage($1)",
+					 1, types, values, NULL, SPI_OK_SELECT);
+}
+
+/*
  * tec_publish_api(fn regprocedure, to_domain text DEFAULT NULL)
  */
 Datum
@@ -241,6 +260,7 @@ tsov_publish_api(PG_FUNCTION_ARGS)
 					 "AND a.to_domain IS NOT DISTINCT FROM $3)",
 					 3, types, values, nulls, SPI_OK_INSERT);
 	api_grant(&t, true);
+	api_sync_schema_usage(&t);
 	PG_RETURN_VOID();
 }
 
@@ -314,6 +334,7 @@ tsov_revoke_api(PG_FUNCTION_ARGS)
 								  quote_literal_cstr(t.domname), quote_literal_cstr(t.signature)),
 						 0, NULL, NULL, NULL, SPI_OK_UTILITY);
 	}
+	api_sync_schema_usage(&t);
 	PG_RETURN_VOID();
 }
 

@@ -297,17 +297,45 @@ registry_row(HeapTuple tup, TupleDesc desc)
 	cache.ndomains++;
 }
 
-/* Resolve "schema.fn(args)" to an oid, or InvalidOid. */
+/*
+ * Resolve "schema.fn(args)" (stored fully qualified by tec_publish_api) to
+ * an oid, or InvalidOid.
+ *
+ * The cache is rebuilt in whatever session first needs it, as whatever role
+ * that session runs as; name lookup checks USAGE on the schemas it walks,
+ * and an ordinary domain role has none on the publishing domain's schema.
+ * The lookup therefore runs as the bootstrap superuser (and as the
+ * extension's own work, so the namespace-search guard stays out of it):
+ * otherwise the rebuild itself would fail with "permission denied for
+ * schema" in the middle of an unrelated statement.
+ */
 static Oid
 resolve_signature(const char *sig)
 {
 	LOCAL_FCINFO(fcinfo, 1);
-	Datum		result;
+	volatile Datum result = (Datum) 0;
+	Oid			save_userid;
+	int			save_sec;
 
 	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
 	fcinfo->args[0].value = CStringGetTextDatum(sig);
 	fcinfo->args[0].isnull = false;
-	result = to_regprocedure(fcinfo);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	tsov_internal_depth++;
+	PG_TRY();
+	{
+		result = to_regprocedure(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		tsov_internal_depth--;
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+
 	if (fcinfo->isnull)
 		return InvalidOid;
 	return DatumGetObjectId(result);

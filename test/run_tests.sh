@@ -21,8 +21,8 @@ work=$(tsov_tempdir test)
 tsov_temp_install "$work/install"
 tree=$work/tree
 mkdir -p "$tree"
-cp -r "$TSOV_ROOT"/Makefile "$TSOV_ROOT"/tec_sovereignty.control "$TSOV_ROOT"/sql \
-	"$TSOV_ROOT"/expected "$TSOV_ROOT"/test "$TSOV_ROOT"/src "$tree"/
+tar -C "$TSOV_ROOT" --exclude=node_modules --exclude=test/e2e/apps -cf - \
+	Makefile tec_sovereignty.control sql expected test src | tar -C "$tree" -xf -
 rm -rf "$tree"/results "$tree"/output_iso "$tree"/tmp_check
 [ "$(id -u)" -eq 0 ] && chown -R postgres: "$work"
 

@@ -190,3 +190,38 @@ REVOKE ALL ON FUNCTION pg_catalog.tec_publish_api(regprocedure, text) FROM PUBLI
 REVOKE ALL ON FUNCTION pg_catalog.tec_revoke_api(regprocedure, text) FROM PUBLIC;
 -- Every role querying a protected shared table evaluates the predicate.
 GRANT EXECUTE ON FUNCTION pg_catalog.tec_row_visible(text) TO PUBLIC;
+
+/*
+ * Keep USAGE on a domain's schema in line with its published APIs (called
+ * by tec_publish_api and tec_revoke_api as the bootstrap superuser): the
+ * domain's own roles keep theirs; PUBLIC has it while an API is published
+ * to every domain; another domain's roles have it while an API is
+ * published to them.
+ */
+CREATE FUNCTION tec_sovereignty.api_sync_schema_usage(domain_name text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	o tec_sovereignty.domain;
+BEGIN
+	SELECT * INTO STRICT d FROM tec_sovereignty.domain x WHERE x.name OPERATOR(pg_catalog.=) domain_name;
+	IF EXISTS (SELECT 1 FROM tec_sovereignty.api a
+				WHERE a.domain OPERATOR(pg_catalog.=) d.name AND a.to_domain IS NULL) THEN
+		EXECUTE format('GRANT USAGE ON SCHEMA %I TO PUBLIC', d.schema_name);
+	ELSE
+		EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM PUBLIC', d.schema_name);
+	END IF;
+	FOR o IN SELECT * FROM tec_sovereignty.domain x WHERE x.name OPERATOR(pg_catalog.<>) d.name LOOP
+		IF EXISTS (SELECT 1 FROM tec_sovereignty.api a
+					WHERE a.domain OPERATOR(pg_catalog.=) d.name AND a.to_domain OPERATOR(pg_catalog.=) o.name) THEN
+			EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I, %I, %I', d.schema_name, o.owner_role, o.writer_role, o.reader_role);
+		ELSE
+			EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM %I, %I, %I', d.schema_name, o.owner_role, o.writer_role, o.reader_role);
+		END IF;
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.api_sync_schema_usage(text) FROM PUBLIC;

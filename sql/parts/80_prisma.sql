@@ -1,0 +1,1034 @@
+
+/* ------------------------------------------------------------------------
+ * Prisma: schema.prisma files and connection settings for applications.
+ *
+ * tec_prisma_schema(domain) writes the schema.prisma of one domain from the
+ * catalogs, the way `prisma db pull` would, so that every domain gets an
+ * isolated Prisma client without hand-written glue; tec_prisma_schema(NULL)
+ * writes the shared one, for the schemas registered with
+ * tec_register_shared_schema() (public by default).  tec_connection_env()
+ * writes the matching env file.
+ *
+ * Target: Prisma ORM 6 (tested with 6.19) with the driver adapter
+ * @prisma/adapter-pg: generator "prisma-client-js" with engineType = "client"
+ * needs no engine download.  The datasource names its URL with
+ * env("<DOMAIN>_DATABASE_URL") and targets the domain's schema through
+ * `schemas` and @@schema, so every query is schema-qualified whatever the
+ * connection's search_path.  (Prisma 7 moved the URL into prisma.config.ts;
+ * there, drop the url line.)
+ *
+ * Naming rules (documented in doc/prisma.md):
+ *   - a table, column, enum or enum value keeps its name when it is a valid
+ *     Prisma identifier ([A-Za-z][A-Za-z0-9_]*); otherwise leading
+ *     characters that are not letters are dropped, every other invalid
+ *     character becomes "_", and @map/@@map keeps the database name;
+ *   - model and enum names that Prisma reserves (PrismaClient, JavaScript
+ *     keywords, its scalar type names) get the prefix "Renamed";
+ *   - names that collide after that (models and enums compared without
+ *     regard to case, as the client's properties are) get a numeric suffix;
+ *     names that needed no change are served first;
+ *   - relation fields: the side holding the foreign key is named after the
+ *     key column without its Id/_id suffix (portfolioId -> portfolio), else
+ *     after the referenced model in lower camel case; the other side is the
+ *     lower camel plural of the referencing model (investments), singular
+ *     for one-to-one keys; when two keys link the same pair of models the
+ *     back side gets the forward field's name appended
+ *     (transfersFromAccount) and both sides carry the constraint name as
+ *     relation name.
+ *
+ * These functions read catalogs only and run with the caller's rights;
+ * like every administrative function they are superuser-only by default.
+ * ------------------------------------------------------------------------ */
+
+CREATE TABLE tec_sovereignty.shared_schema (
+	name		name PRIMARY KEY,
+	registered_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE tec_sovereignty.shared_schema IS
+	'Non-domain schemas whose tables belong in the shared schema.prisma (tec_prisma_schema(NULL))';
+INSERT INTO tec_sovereignty.shared_schema (name) VALUES ('public');
+-- public is registered by this script, so pg_dump carries the other rows.
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.shared_schema',
+	'WHERE name OPERATOR(pg_catalog.<>) ''public''');
+
+CREATE FUNCTION pg_catalog.tec_register_shared_schema(schema_name name)
+RETURNS name
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF schema_name IS NULL THEN
+		RAISE EXCEPTION 'schema name must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) schema_name) THEN
+		RAISE EXCEPTION 'schema "%" does not exist', schema_name
+			USING ERRCODE = 'invalid_schema_name';
+	END IF;
+	IF EXISTS (SELECT 1 FROM tec_sovereignty.domain d WHERE d.schema_name OPERATOR(pg_catalog.=) tec_register_shared_schema.schema_name) THEN
+		RAISE EXCEPTION 'schema "%" belongs to a domain', schema_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A domain''s tables belong in the domain''s own schema.prisma: tec_prisma_schema(<domain>).';
+	END IF;
+	IF schema_name IN ('tec_sovereignty', 'information_schema')
+	   OR schema_name OPERATOR(pg_catalog.~~) 'pg\_%' THEN
+		RAISE EXCEPTION 'schema "%" is reserved', schema_name
+			USING ERRCODE = 'reserved_name',
+				  DETAIL = 'System schemas and the extension''s own schema cannot be shared with applications.';
+	END IF;
+	INSERT INTO tec_sovereignty.shared_schema AS s (name) VALUES (schema_name)
+	ON CONFLICT (name) DO NOTHING;
+	RETURN schema_name;
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_register_shared_schema(name) IS
+	'Register a non-domain schema whose tables go into the shared schema.prisma';
+
+CREATE FUNCTION pg_catalog.tec_unregister_shared_schema(schema_name name)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM tec_sovereignty.shared_schema s WHERE s.name OPERATOR(pg_catalog.=) schema_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'schema "%" is not registered as shared', schema_name
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'See the registered schemas with: SELECT name FROM tec_sovereignty.shared_schema;';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_unregister_shared_schema(name) IS
+	'Remove a schema from the shared schema.prisma';
+
+/*
+ * A Prisma identifier made of a database name: leading characters that are
+ * not ASCII letters are dropped and every other character outside
+ * [A-Za-z0-9_] becomes "_".  May return '' (the caller picks a fallback).
+ */
+CREATE FUNCTION tec_sovereignty.prisma_ident(name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.regexp_replace(pg_catalog.regexp_replace(name, '^[^A-Za-z]+', ''), '[^A-Za-z0-9_]', '_', 'g')
+$$;
+
+/*
+ * A Prisma string literal: double quotes, with backslash, double quote and
+ * control characters escaped.
+ */
+CREATE FUNCTION tec_sovereignty.prisma_string(s text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '"' OPERATOR(pg_catalog.||)
+		   pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+				s, '\', '\\'), '"', '\"'), E'\n', '\n'), E'\r', '\r'), E'\t', '\t')
+		   OPERATOR(pg_catalog.||) '"'
+$$;
+
+/*
+ * candidate, or candidate followed by the smallest number >= 2 that is not
+ * in taken (compared case-insensitively when ci).
+ */
+CREATE FUNCTION tec_sovereignty.prisma_unique_name(candidate text, taken text[], ci boolean)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n int := 1;
+	c text := candidate;
+BEGIN
+	LOOP
+		IF ci THEN
+			EXIT WHEN NOT (pg_catalog.lower(c) OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.lower(t) FROM pg_catalog.unnest(taken) t));
+		ELSE
+			EXIT WHEN NOT (c OPERATOR(pg_catalog.=) ANY (taken));
+		END IF;
+		n := n + 1;
+		c := candidate OPERATOR(pg_catalog.||) n;
+	END LOOP;
+	RETURN c;
+END
+$$;
+
+/* Lower camel case of a model name: NFT -> nft, NFTItem -> nftItem, Portfolio -> portfolio. */
+CREATE FUNCTION tec_sovereignty.prisma_lower_camel(name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN name OPERATOR(pg_catalog.~) '^[A-Z]+$' THEN pg_catalog.lower(name)
+		WHEN name OPERATOR(pg_catalog.~) '^[A-Z]{2,}[a-z]'
+			THEN pg_catalog.lower(pg_catalog.substring(name, '^([A-Z]+)[A-Z][a-z]'))
+				 OPERATOR(pg_catalog.||) pg_catalog.substring(name, '^[A-Z]+([A-Z][a-z].*)$')
+		ELSE pg_catalog.lower(pg_catalog.left(name, 1)) OPERATOR(pg_catalog.||) pg_catalog.substr(name, 2)
+	END
+$$;
+
+/* English plural, good enough for model names: Policy -> Policies, Address -> Addresses. */
+CREATE FUNCTION tec_sovereignty.prisma_plural(name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN name OPERATOR(pg_catalog.~) '[^aeiouAEIOU][yY]$' THEN pg_catalog.left(name, -1) OPERATOR(pg_catalog.||) 'ies'
+		WHEN name OPERATOR(pg_catalog.~) '([sxzSXZ]|[cs]h)$' THEN name OPERATOR(pg_catalog.||) 'es'
+		ELSE name OPERATOR(pg_catalog.||) 's'
+	END
+$$;
+
+/*
+ * Prisma's default constraint name, which needs no map: argument:
+ * <table>_<columns>_<suffix>, cut to 63 bytes keeping the suffix.
+ */
+CREATE FUNCTION tec_sovereignty.prisma_default_constraint_name(tbl text, cols text[], suffix text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.left(pg_catalog.array_to_string(ARRAY[tbl] OPERATOR(pg_catalog.||) cols, '_'),
+						   63 OPERATOR(pg_catalog.-) pg_catalog.length(suffix) OPERATOR(pg_catalog.-) 1)
+		   OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) suffix
+$$;
+
+/*
+ * Enum values of an enum type with their Prisma names (callers order by
+ * sort_order).
+ */
+CREATE FUNCTION tec_sovereignty.prisma_enum_values(enum_type oid)
+RETURNS TABLE (label text, value_name text, sort_order real)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	taken text[] := '{}';
+	e record;
+	v text;
+BEGIN
+	-- Labels that are valid as they stand are served first.
+	FOR e IN
+		SELECT en.enumlabel::text AS lbl, en.enumsortorder AS ord,
+			   tec_sovereignty.prisma_ident(en.enumlabel) OPERATOR(pg_catalog.=) en.enumlabel AS valid
+		  FROM pg_catalog.pg_enum en
+		 WHERE en.enumtypid OPERATOR(pg_catalog.=) enum_type
+		 ORDER BY 3 DESC, en.enumsortorder
+	LOOP
+		v := tec_sovereignty.prisma_ident(e.lbl);
+		IF v OPERATOR(pg_catalog.=) '' THEN
+			v := 'VALUE';
+		END IF;
+		v := tec_sovereignty.prisma_unique_name(v, taken, false);
+		taken := taken OPERATOR(pg_catalog.||) v;
+		label := e.lbl;
+		value_name := v;
+		sort_order := e.ord;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
+/*
+ * The Prisma type of a column type: scalar (String, Int, ..., an enum's
+ * name, or Unsupported("...")), whether it is a list, and the native type
+ * attribute (@db.X) when it is not the scalar's default.  enum_names maps
+ * enum type OIDs (as text) to model names; an enum outside the schemas
+ * being written becomes Unsupported.
+ */
+CREATE FUNCTION tec_sovereignty.prisma_type(typ oid, typmod integer, enum_names jsonb,
+	OUT scalar text, OUT is_list boolean, OUT native text, OUT supported boolean)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t pg_catalog.pg_type;
+	elem oid := typ;
+	mod integer := typmod;
+	tname text;
+	p integer;
+	s integer;
+BEGIN
+	is_list := false;
+	native := NULL;
+	supported := true;
+	SELECT * INTO t FROM pg_catalog.pg_type WHERE oid OPERATOR(pg_catalog.=) typ;
+	-- A domain type is mapped as its base type.
+	WHILE t.typtype OPERATOR(pg_catalog.=) 'd' LOOP
+		IF t.typtypmod OPERATOR(pg_catalog.<>) -1 THEN
+			mod := t.typtypmod;
+		END IF;
+		elem := t.typbasetype;
+		SELECT * INTO t FROM pg_catalog.pg_type WHERE oid OPERATOR(pg_catalog.=) elem;
+	END LOOP;
+	IF t.typcategory OPERATOR(pg_catalog.=) 'A' AND t.typelem OPERATOR(pg_catalog.<>) 0 THEN
+		is_list := true;
+		elem := t.typelem;
+		SELECT * INTO t FROM pg_catalog.pg_type WHERE oid OPERATOR(pg_catalog.=) elem;
+	END IF;
+	tname := t.typname;
+
+	IF t.typtype OPERATOR(pg_catalog.=) 'e' AND enum_names ? (elem::text) THEN
+		scalar := enum_names OPERATOR(pg_catalog.->>) (elem::text);
+		RETURN;
+	END IF;
+
+	IF t.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace THEN
+		CASE tname
+			WHEN 'text' THEN scalar := 'String';
+			WHEN 'varchar' THEN
+				scalar := 'String';
+				native := CASE WHEN mod OPERATOR(pg_catalog.>=) 4 THEN pg_catalog.format('@db.VarChar(%s)', mod OPERATOR(pg_catalog.-) 4) ELSE '@db.VarChar' END;
+			WHEN 'bpchar' THEN
+				scalar := 'String';
+				native := CASE WHEN mod OPERATOR(pg_catalog.>=) 4 THEN pg_catalog.format('@db.Char(%s)', mod OPERATOR(pg_catalog.-) 4) ELSE '@db.Char' END;
+			WHEN 'uuid' THEN scalar := 'String'; native := '@db.Uuid';
+			WHEN 'xml' THEN scalar := 'String'; native := '@db.Xml';
+			WHEN 'inet' THEN scalar := 'String'; native := '@db.Inet';
+			WHEN 'bit' THEN
+				scalar := 'String';
+				native := CASE WHEN mod OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('@db.Bit(%s)', mod) ELSE '@db.Bit' END;
+			WHEN 'varbit' THEN
+				scalar := 'String';
+				native := CASE WHEN mod OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('@db.VarBit(%s)', mod) ELSE '@db.VarBit' END;
+			WHEN 'int2' THEN scalar := 'Int'; native := '@db.SmallInt';
+			WHEN 'int4' THEN scalar := 'Int';
+			WHEN 'oid' THEN scalar := 'Int'; native := '@db.Oid';
+			WHEN 'int8' THEN scalar := 'BigInt';
+			WHEN 'float4' THEN scalar := 'Float'; native := '@db.Real';
+			WHEN 'float8' THEN scalar := 'Float';
+			WHEN 'numeric' THEN
+				scalar := 'Decimal';
+				IF mod OPERATOR(pg_catalog.>=) 4 THEN
+					p := ((mod OPERATOR(pg_catalog.-) 4) OPERATOR(pg_catalog.>>) 16) OPERATOR(pg_catalog.&) 65535;
+					s := (mod OPERATOR(pg_catalog.-) 4) OPERATOR(pg_catalog.&) 65535;
+					native := pg_catalog.format('@db.Decimal(%s, %s)', p, s);
+				ELSE
+					native := '@db.Decimal';
+				END IF;
+			WHEN 'money' THEN scalar := 'Decimal'; native := '@db.Money';
+			WHEN 'bool' THEN scalar := 'Boolean';
+			WHEN 'timestamp' THEN
+				scalar := 'DateTime';
+				native := pg_catalog.format('@db.Timestamp(%s)', CASE WHEN mod OPERATOR(pg_catalog.>=) 0 THEN mod ELSE 6 END);
+			WHEN 'timestamptz' THEN
+				scalar := 'DateTime';
+				native := pg_catalog.format('@db.Timestamptz(%s)', CASE WHEN mod OPERATOR(pg_catalog.>=) 0 THEN mod ELSE 6 END);
+			WHEN 'date' THEN scalar := 'DateTime'; native := '@db.Date';
+			WHEN 'time' THEN
+				scalar := 'DateTime';
+				native := pg_catalog.format('@db.Time(%s)', CASE WHEN mod OPERATOR(pg_catalog.>=) 0 THEN mod ELSE 6 END);
+			WHEN 'timetz' THEN
+				scalar := 'DateTime';
+				native := pg_catalog.format('@db.Timetz(%s)', CASE WHEN mod OPERATOR(pg_catalog.>=) 0 THEN mod ELSE 6 END);
+			WHEN 'jsonb' THEN scalar := 'Json';
+			WHEN 'json' THEN scalar := 'Json'; native := '@db.Json';
+			WHEN 'bytea' THEN scalar := 'Bytes';
+			ELSE scalar := NULL;
+		END CASE;
+	ELSIF tname OPERATOR(pg_catalog.=) 'citext' THEN
+		scalar := 'String';
+		native := '@db.Citext';
+	END IF;
+
+	IF scalar IS NULL THEN
+		-- Name the type without its schema: the file never names another
+		-- schema's objects.
+		supported := false;
+		scalar := pg_catalog.format('Unsupported(%s)',
+			tec_sovereignty.prisma_string(
+				CASE WHEN t.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
+					 THEN pg_catalog.format_type(elem, mod) ELSE tname END
+				OPERATOR(pg_catalog.||) CASE WHEN is_list THEN '[]' ELSE '' END));
+		is_list := false;
+		native := NULL;
+	END IF;
+END
+$$;
+
+/*
+ * The @default(...) attribute of a column, or NULL: Prisma's functions
+ * where the expression is one (autoincrement(), now()), literals where it
+ * is a literal, dbgenerated("...") for every other expression.
+ */
+CREATE FUNCTION tec_sovereignty.prisma_default(expr text, scalar text, is_list boolean, enum_type oid,
+	identity "char", generated "char")
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	m text[];
+	lit text;
+	v text;
+BEGIN
+	IF identity IN ('a', 'd') AND scalar IN ('Int', 'BigInt') THEN
+		RETURN '@default(autoincrement())';
+	END IF;
+	IF expr IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF generated OPERATOR(pg_catalog.=) 's' THEN
+		RETURN pg_catalog.format('@default(dbgenerated(%s))', tec_sovereignty.prisma_string(expr));
+	END IF;
+	IF expr OPERATOR(pg_catalog.~) '^NULL(::.*)?$' THEN
+		RETURN NULL;
+	END IF;
+	IF scalar IN ('Int', 'BigInt') AND NOT is_list
+	   AND expr OPERATOR(pg_catalog.~) '^nextval\(''[^'']+''::regclass\)$' THEN
+		RETURN '@default(autoincrement())';
+	END IF;
+	IF scalar OPERATOR(pg_catalog.=) 'DateTime' AND NOT is_list AND expr IN ('now()', 'CURRENT_TIMESTAMP') THEN
+		RETURN '@default(now())';
+	END IF;
+
+	IF is_list THEN
+		IF expr OPERATOR(pg_catalog.~) '^''\{\}''::[a-z ]+(\([0-9, ]+\))?\[\]$' THEN
+			RETURN '@default([])';
+		END IF;
+	ELSIF scalar IN ('Int', 'BigInt', 'Float', 'Decimal') THEN
+		m := pg_catalog.regexp_match(expr, '^\(?''?(-?[0-9]+(\.[0-9]+)?)''?\)?(::[a-z ]+(\([0-9, ]+\))?)?$');
+		IF m IS NOT NULL AND (scalar NOT IN ('Int', 'BigInt') OR m[2] IS NULL) THEN
+			RETURN pg_catalog.format('@default(%s)', m[1]);
+		END IF;
+	ELSIF scalar OPERATOR(pg_catalog.=) 'Boolean' THEN
+		IF expr IN ('true', 'false') THEN
+			RETURN pg_catalog.format('@default(%s)', expr);
+		END IF;
+	ELSIF scalar IN ('String', 'Json') OR enum_type IS NOT NULL THEN
+		-- 'literal' or 'literal'::type, where the type is a plain name.
+		m := pg_catalog.regexp_match(expr, '^''((?:[^'']|'''')*)''(::[A-Za-z_" .]+(\([0-9, ]+\))?)?$');
+		IF m IS NOT NULL THEN
+			lit := pg_catalog.replace(m[1], '''''', '''');
+			IF enum_type IS NULL THEN
+				RETURN pg_catalog.format('@default(%s)', tec_sovereignty.prisma_string(lit));
+			END IF;
+			SELECT ev.value_name INTO v FROM tec_sovereignty.prisma_enum_values(enum_type) ev
+			 WHERE ev.label OPERATOR(pg_catalog.=) lit;
+			IF v IS NOT NULL THEN
+				RETURN pg_catalog.format('@default(%s)', v);
+			END IF;
+		END IF;
+	END IF;
+	RETURN pg_catalog.format('@default(dbgenerated(%s))', tec_sovereignty.prisma_string(expr));
+END
+$$;
+
+/*
+ * The schema.prisma text for a set of schemas.  Every catalog query is
+ * restricted to those schemas: a foreign key to a table elsewhere is left
+ * out (with a comment that does not name it), a type from elsewhere becomes
+ * Unsupported("<type name>").  Default expressions are deparsed with fixed
+ * date and interval styles, so the file does not depend on the session.
+ */
+CREATE FUNCTION tec_sovereignty.prisma_schema_for(schemas name[], env_var text, header text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
+SET intervalstyle = 'postgres'
+SET extra_float_digits = 1
+AS $$
+DECLARE
+	nsps oid[];
+	reserved CONSTANT text[] := ARRAY[
+		'PrismaClient', 'Prisma', 'String', 'Boolean', 'Int', 'BigInt', 'Float', 'Decimal', 'DateTime',
+		'Json', 'Bytes', 'Unsupported',
+		'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do',
+		'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements',
+		'import', 'in', 'instanceof', 'interface', 'let', 'new', 'null', 'package', 'private',
+		'protected', 'public', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof',
+		'var', 'void', 'while', 'with', 'yield'];
+	type_names text[] := '{}';		-- models and enums
+	model_of jsonb := '{}';			-- relid -> model name
+	enum_of jsonb := '{}';			-- enum oid -> enum name
+	field_of jsonb := '{}';			-- relid -> {attnum -> field name}
+	taken jsonb := '{}';			-- relid -> [field names]
+	ignored jsonb := '{}';			-- relid -> true when the model gets @@ignore
+	lines jsonb := '{}';			-- relid -> [[name, type, attributes, doc]] of relation fields
+	notes jsonb := '{}';			-- relid -> [comment lines]
+	r record;
+	c record;
+	fk record;
+	ix record;
+	cand text;
+	nm text;
+	out text := '';
+	body text;
+	fl jsonb;
+	w1 int;
+	w2 int;
+	i int;
+	ty record;
+	attrs text;
+	doc text;
+	cols text[];
+	fcols text[];
+	rcols text[];
+	blocks text[];
+	fwd text;
+	back text;
+	relname_attr text;
+	pair_count int;
+	one_to_one boolean;
+	optional boolean;
+	on_delete text;
+	on_update text;
+	n_models int := 0;
+BEGIN
+	SELECT pg_catalog.array_agg(n.oid ORDER BY pg_catalog.array_position(schemas, n.nspname))
+	  INTO nsps
+	  FROM pg_catalog.pg_namespace n
+	 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (schemas);
+
+	out := header
+		OPERATOR(pg_catalog.||) E'\ngenerator client {\n'
+		OPERATOR(pg_catalog.||) E'  provider   = "prisma-client-js"\n'
+		OPERATOR(pg_catalog.||) E'  output     = "../db/generated"\n'
+		OPERATOR(pg_catalog.||) E'  engineType = "client"\n'
+		OPERATOR(pg_catalog.||) E'}\n\n'
+		OPERATOR(pg_catalog.||) E'datasource db {\n'
+		OPERATOR(pg_catalog.||) E'  provider = "postgresql"\n'
+		OPERATOR(pg_catalog.||) pg_catalog.format(E'  url      = env(%s)\n', tec_sovereignty.prisma_string(env_var))
+		OPERATOR(pg_catalog.||) pg_catalog.format(E'  schemas  = [%s]\n',
+			(SELECT pg_catalog.string_agg(tec_sovereignty.prisma_string(s), ', ' ORDER BY o)
+			   FROM pg_catalog.unnest(schemas) WITH ORDINALITY u(s, o)))
+		OPERATOR(pg_catalog.||) E'}\n';
+
+	/*
+	 * Type names: tables first, then enums; names that need no change are
+	 * served first so that they keep them.
+	 */
+	FOR r IN
+		SELECT cls.oid, cls.relname::text AS dbname, 'model' AS kind,
+			   tec_sovereignty.prisma_ident(cls.relname) OPERATOR(pg_catalog.=) cls.relname AS valid,
+			   pg_catalog.array_position(nsps, cls.relnamespace) AS nsp_pos
+		  FROM pg_catalog.pg_class cls
+		 WHERE cls.relnamespace OPERATOR(pg_catalog.=) ANY (nsps)
+		   AND cls.relkind IN ('r', 'p') AND NOT cls.relispartition
+		UNION ALL
+		SELECT t.oid, t.typname::text, 'enum',
+			   tec_sovereignty.prisma_ident(t.typname) OPERATOR(pg_catalog.=) t.typname,
+			   pg_catalog.array_position(nsps, t.typnamespace)
+		  FROM pg_catalog.pg_type t
+		 WHERE t.typnamespace OPERATOR(pg_catalog.=) ANY (nsps) AND t.typtype OPERATOR(pg_catalog.=) 'e'
+		 ORDER BY kind DESC, valid DESC, nsp_pos, dbname
+	LOOP
+		cand := tec_sovereignty.prisma_ident(r.dbname);
+		IF cand OPERATOR(pg_catalog.=) '' THEN
+			cand := CASE r.kind WHEN 'model' THEN 'Model' ELSE 'Enum' END;
+		ELSIF cand OPERATOR(pg_catalog.=) ANY (reserved) THEN
+			cand := 'Renamed' OPERATOR(pg_catalog.||) cand;
+		END IF;
+		nm := tec_sovereignty.prisma_unique_name(cand, type_names, true);
+		type_names := type_names OPERATOR(pg_catalog.||) nm;
+		IF r.kind OPERATOR(pg_catalog.=) 'model' THEN
+			model_of := model_of OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(r.oid::text, nm);
+		ELSE
+			enum_of := enum_of OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(r.oid::text, nm);
+		END IF;
+	END LOOP;
+
+	/* Scalar field names, per model: valid names first. */
+	FOR r IN SELECT k::oid AS relid FROM pg_catalog.jsonb_object_keys(model_of) k LOOP
+		fl := '{}';
+		cols := '{}';
+		FOR c IN
+			SELECT a.attnum, a.attname::text AS attname
+			  FROM pg_catalog.pg_attribute a
+			 WHERE a.attrelid OPERATOR(pg_catalog.=) r.relid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+			 ORDER BY tec_sovereignty.prisma_ident(a.attname) OPERATOR(pg_catalog.=) a.attname DESC, a.attnum
+		LOOP
+			cand := tec_sovereignty.prisma_ident(c.attname);
+			IF cand OPERATOR(pg_catalog.=) '' THEN
+				cand := 'field';
+			END IF;
+			nm := tec_sovereignty.prisma_unique_name(cand, cols, false);
+			cols := cols OPERATOR(pg_catalog.||) nm;
+			fl := fl OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(c.attnum::text, nm);
+		END LOOP;
+		field_of := field_of OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(r.relid::text, fl);
+		taken := taken OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(r.relid::text, pg_catalog.to_jsonb(cols));
+		lines := lines OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(r.relid::text, '[]'::jsonb);
+		notes := notes OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(r.relid::text, '[]'::jsonb);
+	END LOOP;
+
+	/*
+	 * Models Prisma Client cannot handle: no primary key and no unique
+	 * index whose columns are all NOT NULL and of supported types.
+	 */
+	FOR r IN SELECT k::oid AS relid FROM pg_catalog.jsonb_object_keys(model_of) k LOOP
+		IF NOT EXISTS (
+			SELECT 1 FROM pg_catalog.pg_index x
+			 WHERE x.indrelid OPERATOR(pg_catalog.=) r.relid AND x.indisunique AND x.indexprs IS NULL AND x.indpred IS NULL
+			   AND NOT EXISTS (
+					SELECT 1 FROM pg_catalog.unnest(x.indkey::int2[]) k(attnum)
+					  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.relid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+					 WHERE NOT a.attnotnull OR NOT (tec_sovereignty.prisma_type(a.atttypid, a.atttypmod, enum_of)).supported)) THEN
+			ignored := ignored OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(r.relid::text, true);
+		END IF;
+	END LOOP;
+
+	/*
+	 * Relations: one per foreign key whose two tables are both written.
+	 */
+	FOR fk IN
+		SELECT con.oid, con.conname::text AS conname, con.conrelid AS child, con.confrelid AS parent,
+			   con.conkey, con.confkey, con.confdeltype, con.confupdtype,
+			   model_of OPERATOR(pg_catalog.->>) (con.conrelid::text) AS child_model,
+			   model_of OPERATOR(pg_catalog.->>) (con.confrelid::text) AS parent_model,
+			   cc.relname::text AS child_table
+		  FROM pg_catalog.pg_constraint con
+		  JOIN pg_catalog.pg_class cc ON cc.oid OPERATOR(pg_catalog.=) con.conrelid
+		 WHERE con.contype OPERATOR(pg_catalog.=) 'f'
+		   AND model_of ? (con.conrelid::text)
+		 ORDER BY model_of OPERATOR(pg_catalog.->>) (con.conrelid::text), con.conname
+	LOOP
+		IF fk.parent_model IS NULL THEN
+			notes := pg_catalog.jsonb_set(notes, ARRAY[fk.child::text],
+				(notes OPERATOR(pg_catalog.->) (fk.child::text)) OPERATOR(pg_catalog.||) pg_catalog.to_jsonb(
+					pg_catalog.format('// foreign key %s references a table outside this schema.prisma and is not represented', tec_sovereignty.prisma_string(fk.conname))));
+			CONTINUE;
+		END IF;
+		IF EXISTS (
+			SELECT 1 FROM pg_catalog.unnest(fk.conkey) k(attnum)
+			  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) fk.child AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+			 WHERE NOT (tec_sovereignty.prisma_type(a.atttypid, a.atttypmod, enum_of)).supported) THEN
+			notes := pg_catalog.jsonb_set(notes, ARRAY[fk.child::text],
+				(notes OPERATOR(pg_catalog.->) (fk.child::text)) OPERATOR(pg_catalog.||) pg_catalog.to_jsonb(
+					pg_catalog.format('// foreign key %s is on columns of unsupported types and is not represented', tec_sovereignty.prisma_string(fk.conname))));
+			CONTINUE;
+		END IF;
+
+		SELECT pg_catalog.array_agg(field_of OPERATOR(pg_catalog.#>>) ARRAY[fk.child::text, k.attnum::text] ORDER BY k.o)
+		  INTO fcols FROM pg_catalog.unnest(fk.conkey) WITH ORDINALITY k(attnum, o);
+		SELECT pg_catalog.array_agg(field_of OPERATOR(pg_catalog.#>>) ARRAY[fk.parent::text, k.attnum::text] ORDER BY k.o)
+		  INTO rcols FROM pg_catalog.unnest(fk.confkey) WITH ORDINALITY k(attnum, o);
+		SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o)
+		  INTO cols
+		  FROM pg_catalog.unnest(fk.conkey) WITH ORDINALITY k(attnum, o)
+		  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) fk.child AND a.attnum OPERATOR(pg_catalog.=) k.attnum;
+		SELECT pg_catalog.bool_or(NOT a.attnotnull) INTO optional
+		  FROM pg_catalog.unnest(fk.conkey) k(attnum)
+		  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) fk.child AND a.attnum OPERATOR(pg_catalog.=) k.attnum;
+		-- One-to-one when the key columns are exactly a unique index's.
+		SELECT EXISTS (
+			SELECT 1 FROM pg_catalog.pg_index x
+			 WHERE x.indrelid OPERATOR(pg_catalog.=) fk.child AND x.indisunique AND x.indexprs IS NULL AND x.indpred IS NULL
+			   AND (SELECT pg_catalog.array_agg(k ORDER BY k) FROM pg_catalog.unnest(x.indkey::int2[]) k)
+				   OPERATOR(pg_catalog.=) (SELECT pg_catalog.array_agg(k ORDER BY k) FROM pg_catalog.unnest(fk.conkey) k))
+		  INTO one_to_one;
+		SELECT pg_catalog.count(*) INTO pair_count
+		  FROM pg_catalog.pg_constraint con
+		 WHERE con.contype OPERATOR(pg_catalog.=) 'f'
+		   AND ((con.conrelid OPERATOR(pg_catalog.=) fk.child AND con.confrelid OPERATOR(pg_catalog.=) fk.parent)
+				OR (con.conrelid OPERATOR(pg_catalog.=) fk.parent AND con.confrelid OPERATOR(pg_catalog.=) fk.child));
+
+		-- The side holding the key.
+		IF pg_catalog.array_length(fcols, 1) OPERATOR(pg_catalog.=) 1
+		   AND fcols[1] OPERATOR(pg_catalog.~) '^[A-Za-z][A-Za-z0-9_]*?(Id|_id|ID)$' THEN
+			cand := pg_catalog.regexp_replace(fcols[1], '(Id|_id|ID)$', '');
+		ELSE
+			cand := tec_sovereignty.prisma_lower_camel(fk.parent_model);
+		END IF;
+		fwd := tec_sovereignty.prisma_unique_name(cand,
+			ARRAY(SELECT pg_catalog.jsonb_array_elements_text(taken OPERATOR(pg_catalog.->) (fk.child::text))), false);
+		taken := pg_catalog.jsonb_set(taken, ARRAY[fk.child::text],
+			(taken OPERATOR(pg_catalog.->) (fk.child::text)) OPERATOR(pg_catalog.||) pg_catalog.to_jsonb(fwd));
+
+		-- The other side.
+		IF one_to_one THEN
+			cand := tec_sovereignty.prisma_lower_camel(fk.child_model);
+		ELSE
+			cand := tec_sovereignty.prisma_lower_camel(tec_sovereignty.prisma_plural(fk.child_model));
+		END IF;
+		IF pair_count OPERATOR(pg_catalog.>) 1 OR fk.child OPERATOR(pg_catalog.=) fk.parent THEN
+			cand := cand OPERATOR(pg_catalog.||) pg_catalog.upper(pg_catalog.left(fwd, 1)) OPERATOR(pg_catalog.||) pg_catalog.substr(fwd, 2);
+			relname_attr := tec_sovereignty.prisma_string(fk.conname) OPERATOR(pg_catalog.||) ', ';
+		ELSE
+			relname_attr := '';
+		END IF;
+		back := tec_sovereignty.prisma_unique_name(cand,
+			ARRAY(SELECT pg_catalog.jsonb_array_elements_text(taken OPERATOR(pg_catalog.->) (fk.parent::text))), false);
+		taken := pg_catalog.jsonb_set(taken, ARRAY[fk.parent::text],
+			(taken OPERATOR(pg_catalog.->) (fk.parent::text)) OPERATOR(pg_catalog.||) pg_catalog.to_jsonb(back));
+
+		on_delete := CASE fk.confdeltype WHEN 'a' THEN 'NoAction' WHEN 'r' THEN 'Restrict' WHEN 'c' THEN 'Cascade'
+										 WHEN 'n' THEN 'SetNull' WHEN 'd' THEN 'SetDefault' END;
+		on_update := CASE fk.confupdtype WHEN 'a' THEN 'NoAction' WHEN 'r' THEN 'Restrict' WHEN 'c' THEN 'Cascade'
+										 WHEN 'n' THEN 'SetNull' WHEN 'd' THEN 'SetDefault' END;
+		attrs := pg_catalog.format('@relation(%sfields: [%s], references: [%s]',
+			relname_attr, pg_catalog.array_to_string(fcols, ', '), pg_catalog.array_to_string(rcols, ', '));
+		-- Prisma refuses SetNull on a required relation: leave the action
+		-- to the database (it fails there at run time, as it would).
+		IF NOT (on_delete OPERATOR(pg_catalog.=) 'SetNull' AND NOT optional) THEN
+			attrs := attrs OPERATOR(pg_catalog.||) ', onDelete: ' OPERATOR(pg_catalog.||) on_delete;
+		END IF;
+		IF NOT (on_update OPERATOR(pg_catalog.=) 'SetNull' AND NOT optional) THEN
+			attrs := attrs OPERATOR(pg_catalog.||) ', onUpdate: ' OPERATOR(pg_catalog.||) on_update;
+		END IF;
+		IF fk.conname OPERATOR(pg_catalog.<>) tec_sovereignty.prisma_default_constraint_name(fk.child_table, cols, 'fkey') THEN
+			attrs := attrs OPERATOR(pg_catalog.||) ', map: ' OPERATOR(pg_catalog.||) tec_sovereignty.prisma_string(fk.conname);
+		END IF;
+		attrs := attrs OPERATOR(pg_catalog.||) ')';
+		IF ignored ? (fk.parent::text) AND NOT ignored ? (fk.child::text) THEN
+			attrs := attrs OPERATOR(pg_catalog.||) ' @ignore';
+		END IF;
+		lines := pg_catalog.jsonb_set(lines, ARRAY[fk.child::text],
+			(lines OPERATOR(pg_catalog.->) (fk.child::text)) OPERATOR(pg_catalog.||)
+			pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(fwd,
+				fk.parent_model OPERATOR(pg_catalog.||) CASE WHEN optional THEN '?' ELSE '' END, attrs, NULL)));
+
+		attrs := CASE WHEN relname_attr OPERATOR(pg_catalog.<>) ''
+					  THEN pg_catalog.format('@relation(%s)', tec_sovereignty.prisma_string(fk.conname)) ELSE '' END;
+		IF ignored ? (fk.child::text) AND NOT ignored ? (fk.parent::text) THEN
+			attrs := pg_catalog.ltrim(attrs OPERATOR(pg_catalog.||) ' @ignore');
+		END IF;
+		lines := pg_catalog.jsonb_set(lines, ARRAY[fk.parent::text],
+			(lines OPERATOR(pg_catalog.->) (fk.parent::text)) OPERATOR(pg_catalog.||)
+			pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(back,
+				fk.child_model OPERATOR(pg_catalog.||) CASE WHEN one_to_one THEN '?' ELSE '[]' END, attrs, NULL)));
+	END LOOP;
+
+	/* Models, in the order of their names. */
+	FOR r IN
+		SELECT cls.oid AS relid, cls.relname::text AS tbl, n.nspname::text AS nsp,
+			   model_of OPERATOR(pg_catalog.->>) (cls.oid::text) AS model,
+			   pg_catalog.obj_description(cls.oid, 'pg_class') AS descr
+		  FROM pg_catalog.pg_class cls
+		  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) cls.relnamespace
+		 WHERE model_of ? (cls.oid::text)
+		 ORDER BY pg_catalog.array_position(nsps, cls.relnamespace), cls.relname
+	LOOP
+		n_models := n_models OPERATOR(pg_catalog.+) 1;
+		fl := '[]';
+		blocks := '{}';
+
+		FOR c IN
+			SELECT a.attnum, a.attname::text AS attname, a.atttypid, a.atttypmod, a.attnotnull,
+				   a.attidentity, a.attgenerated,
+				   pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS def,
+				   pg_catalog.col_description(r.relid, a.attnum) AS descr,
+				   field_of OPERATOR(pg_catalog.#>>) ARRAY[r.relid::text, a.attnum::text] AS field
+			  FROM pg_catalog.pg_attribute a
+			  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum
+			 WHERE a.attrelid OPERATOR(pg_catalog.=) r.relid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+			 ORDER BY a.attnum
+		LOOP
+			SELECT * INTO ty FROM tec_sovereignty.prisma_type(c.atttypid, c.atttypmod, enum_of);
+			attrs := '';
+			-- @id for a one-column primary key.
+			SELECT x.* INTO ix
+			  FROM pg_catalog.pg_index x
+			 WHERE x.indrelid OPERATOR(pg_catalog.=) r.relid AND x.indisprimary
+			   AND x.indnkeyatts OPERATOR(pg_catalog.=) 1 AND x.indkey[0] OPERATOR(pg_catalog.=) c.attnum;
+			IF FOUND AND ty.supported THEN
+				nm := (SELECT con.conname FROM pg_catalog.pg_constraint con WHERE con.conindid OPERATOR(pg_catalog.=) ix.indexrelid AND con.contype OPERATOR(pg_catalog.=) 'p');
+				attrs := attrs OPERATOR(pg_catalog.||) CASE
+					WHEN nm OPERATOR(pg_catalog.=) tec_sovereignty.prisma_default_constraint_name(r.tbl, '{}', 'pkey') THEN ' @id'
+					ELSE pg_catalog.format(' @id(map: %s)', tec_sovereignty.prisma_string(nm)) END;
+			END IF;
+			-- @unique for the first one-column unique index on the column.
+			SELECT x.indexrelid, (SELECT cl.relname::text FROM pg_catalog.pg_class cl WHERE cl.oid OPERATOR(pg_catalog.=) x.indexrelid) AS iname
+			  INTO ix
+			  FROM pg_catalog.pg_index x
+			 WHERE x.indrelid OPERATOR(pg_catalog.=) r.relid AND x.indisunique AND NOT x.indisprimary
+			   AND x.indexprs IS NULL AND x.indpred IS NULL AND x.indnkeyatts OPERATOR(pg_catalog.=) 1
+			   AND x.indnatts OPERATOR(pg_catalog.=) 1
+			   AND x.indkey[0] OPERATOR(pg_catalog.=) c.attnum AND x.indoption[0] OPERATOR(pg_catalog.=) 0
+			 ORDER BY 2 LIMIT 1;
+			IF FOUND AND ty.supported THEN
+				attrs := attrs OPERATOR(pg_catalog.||) CASE
+					WHEN ix.iname OPERATOR(pg_catalog.=) tec_sovereignty.prisma_default_constraint_name(r.tbl, ARRAY[c.attname], 'key') THEN ' @unique'
+					ELSE pg_catalog.format(' @unique(map: %s)', tec_sovereignty.prisma_string(ix.iname)) END;
+			END IF;
+			attrs := attrs OPERATOR(pg_catalog.||) COALESCE(' ' OPERATOR(pg_catalog.||) tec_sovereignty.prisma_default(
+				c.def, ty.scalar, ty.is_list,
+				CASE WHEN enum_of ? (c.atttypid::text) THEN c.atttypid END,
+				c.attidentity, c.attgenerated), '');
+			IF ty.scalar OPERATOR(pg_catalog.=) 'DateTime' AND NOT ty.is_list
+			   AND c.attname IN ('updatedAt', 'updated_at') THEN
+				attrs := attrs OPERATOR(pg_catalog.||) ' @updatedAt';
+			END IF;
+			IF c.field OPERATOR(pg_catalog.<>) c.attname THEN
+				attrs := attrs OPERATOR(pg_catalog.||) pg_catalog.format(' @map(%s)', tec_sovereignty.prisma_string(c.attname));
+			END IF;
+			IF ty.native IS NOT NULL THEN
+				attrs := attrs OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) ty.native;
+			END IF;
+			doc := c.descr;
+			IF c.attgenerated OPERATOR(pg_catalog.=) 's' THEN
+				doc := pg_catalog.concat_ws(E'\n', doc, 'Generated column: the database computes it; do not write it.');
+			END IF;
+			fl := fl OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(
+				c.field,
+				ty.scalar OPERATOR(pg_catalog.||) CASE WHEN ty.is_list THEN '[]' WHEN NOT c.attnotnull THEN '?' ELSE '' END,
+				pg_catalog.ltrim(attrs), doc));
+		END LOOP;
+		fl := fl OPERATOR(pg_catalog.||) (lines OPERATOR(pg_catalog.->) (r.relid::text));
+
+		-- @@id for a composite primary key.
+		SELECT x.indexrelid, con.conname::text AS conname,
+			   pg_catalog.array_agg(field_of OPERATOR(pg_catalog.#>>) ARRAY[r.relid::text, k.attnum::text] ORDER BY k.o) AS fields,
+			   pg_catalog.array_agg(a.attname::text ORDER BY k.o) AS cols,
+			   pg_catalog.bool_and((tec_sovereignty.prisma_type(a.atttypid, a.atttypmod, enum_of)).supported) AS supported
+		  INTO ix
+		  FROM pg_catalog.pg_index x
+		  JOIN pg_catalog.pg_constraint con ON con.conindid OPERATOR(pg_catalog.=) x.indexrelid AND con.contype OPERATOR(pg_catalog.=) 'p'
+		  CROSS JOIN LATERAL pg_catalog.unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, o)
+		  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.relid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+		 WHERE x.indrelid OPERATOR(pg_catalog.=) r.relid AND x.indisprimary AND x.indnkeyatts OPERATOR(pg_catalog.>) 1
+		 GROUP BY x.indexrelid, con.conname;
+		IF FOUND AND ix.supported THEN
+			blocks := blocks OPERATOR(pg_catalog.||) pg_catalog.format('@@id([%s]%s)', pg_catalog.array_to_string(ix.fields, ', '),
+				CASE WHEN ix.conname OPERATOR(pg_catalog.=) tec_sovereignty.prisma_default_constraint_name(r.tbl, '{}', 'pkey') THEN ''
+					 ELSE ', map: ' OPERATOR(pg_catalog.||) tec_sovereignty.prisma_string(ix.conname) END);
+		END IF;
+
+		-- @@unique and @@index: plain column indexes (btree, or hash for
+		-- non-unique ones); others are named in a comment.
+		FOR ix IN
+			SELECT x.indexrelid, cl.relname::text AS iname, x.indisunique, am.amname::text AS amname,
+				   x.indexprs IS NULL AND x.indpred IS NULL AS plain,
+				   pg_catalog.array_agg(field_of OPERATOR(pg_catalog.#>>) ARRAY[r.relid::text, k.attnum::text]
+						OPERATOR(pg_catalog.||) CASE WHEN (x.indoption[k.o::int OPERATOR(pg_catalog.-) 1] OPERATOR(pg_catalog.&) 1) OPERATOR(pg_catalog.=) 1
+												   THEN '(sort: Desc)' ELSE '' END ORDER BY k.o) AS fields,
+				   pg_catalog.array_agg(a.attname::text ORDER BY k.o) AS cols,
+				   pg_catalog.bool_and(COALESCE((tec_sovereignty.prisma_type(a.atttypid, a.atttypmod, enum_of)).supported, false)) AS supported,
+				   pg_catalog.bool_and(k.attnum OPERATOR(pg_catalog.>) 0) AS no_expr,
+				   x.indnatts OPERATOR(pg_catalog.=) x.indnkeyatts AS no_include
+			  FROM pg_catalog.pg_index x
+			  JOIN pg_catalog.pg_class cl ON cl.oid OPERATOR(pg_catalog.=) x.indexrelid
+			  JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) cl.relam
+			  CROSS JOIN LATERAL pg_catalog.unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, o)
+			  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.relid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+			 WHERE x.indrelid OPERATOR(pg_catalog.=) r.relid AND NOT x.indisprimary
+			 GROUP BY x.indexrelid, cl.relname, x.indisunique, am.amname, x.indexprs, x.indpred, x.indnatts, x.indnkeyatts
+			 ORDER BY x.indisunique DESC, cl.relname
+		LOOP
+			IF NOT (ix.plain AND ix.supported AND ix.no_expr AND ix.no_include)
+			   OR ix.amname NOT IN ('btree', 'hash') OR (ix.indisunique AND ix.amname OPERATOR(pg_catalog.<>) 'btree') THEN
+				blocks := blocks OPERATOR(pg_catalog.||) pg_catalog.format('// index %s (%s) is not represented: Prisma cannot describe it',
+					tec_sovereignty.prisma_string(ix.iname), ix.amname);
+				CONTINUE;
+			END IF;
+			IF ix.indisunique AND pg_catalog.array_length(ix.fields, 1) OPERATOR(pg_catalog.=) 1
+			   AND ix.fields[1] OPERATOR(pg_catalog.!~) '\(' THEN
+				-- The first such index became @unique on the field above.
+				CONTINUE WHEN ix.indexrelid OPERATOR(pg_catalog.=) (
+					SELECT x2.indexrelid FROM pg_catalog.pg_index x2
+					  JOIN pg_catalog.pg_class cl2 ON cl2.oid OPERATOR(pg_catalog.=) x2.indexrelid
+					 WHERE x2.indrelid OPERATOR(pg_catalog.=) r.relid AND x2.indisunique AND NOT x2.indisprimary
+					   AND x2.indexprs IS NULL AND x2.indpred IS NULL AND x2.indnkeyatts OPERATOR(pg_catalog.=) 1
+					   AND x2.indnatts OPERATOR(pg_catalog.=) 1
+					   AND x2.indkey[0] OPERATOR(pg_catalog.=) (SELECT a.attnum FROM pg_catalog.pg_attribute a
+						   WHERE a.attrelid OPERATOR(pg_catalog.=) r.relid AND a.attname OPERATOR(pg_catalog.=) ix.cols[1])
+					   AND x2.indoption[0] OPERATOR(pg_catalog.=) 0
+					 ORDER BY cl2.relname LIMIT 1);
+			END IF;
+			blocks := blocks OPERATOR(pg_catalog.||) pg_catalog.format('@@%s([%s]%s%s)',
+				CASE WHEN ix.indisunique THEN 'unique' ELSE 'index' END,
+				pg_catalog.array_to_string(ix.fields, ', '),
+				CASE WHEN ix.iname OPERATOR(pg_catalog.=) tec_sovereignty.prisma_default_constraint_name(r.tbl, ix.cols,
+							CASE WHEN ix.indisunique THEN 'key' ELSE 'idx' END) THEN ''
+					 ELSE ', map: ' OPERATOR(pg_catalog.||) tec_sovereignty.prisma_string(ix.iname) END,
+				CASE WHEN ix.amname OPERATOR(pg_catalog.=) 'hash' THEN ', type: Hash' ELSE '' END);
+		END LOOP;
+
+		IF r.model OPERATOR(pg_catalog.<>) r.tbl THEN
+			blocks := blocks OPERATOR(pg_catalog.||) pg_catalog.format('@@map(%s)', tec_sovereignty.prisma_string(r.tbl));
+		END IF;
+		IF ignored ? (r.relid::text) THEN
+			blocks := blocks OPERATOR(pg_catalog.||) '@@ignore'::text;
+		END IF;
+		blocks := blocks OPERATOR(pg_catalog.||) pg_catalog.format('@@schema(%s)', tec_sovereignty.prisma_string(r.nsp));
+
+		-- Render, aligned the way `prisma format` aligns.
+		SELECT pg_catalog.max(pg_catalog.length(e OPERATOR(pg_catalog.->>) 0)), pg_catalog.max(pg_catalog.length(e OPERATOR(pg_catalog.->>) 1))
+		  INTO w1, w2 FROM pg_catalog.jsonb_array_elements(fl) e;
+		body := '';
+		IF r.descr IS NOT NULL THEN
+			body := body OPERATOR(pg_catalog.||) (SELECT pg_catalog.string_agg(pg_catalog.rtrim('/// ' OPERATOR(pg_catalog.||) l) OPERATOR(pg_catalog.||) E'\n', '')
+												   FROM pg_catalog.regexp_split_to_table(r.descr, E'\r?\n') l);
+		END IF;
+		IF ignored ? (r.relid::text) THEN
+			body := body OPERATOR(pg_catalog.||) E'/// The underlying table does not contain a valid unique identifier and can therefore currently not be handled by Prisma Client.\n';
+		END IF;
+		body := body OPERATOR(pg_catalog.||) pg_catalog.format(E'model %s {\n', r.model);
+		FOR i IN 0 .. COALESCE(pg_catalog.jsonb_array_length(fl), 0) OPERATOR(pg_catalog.-) 1 LOOP
+			IF fl OPERATOR(pg_catalog.->) i OPERATOR(pg_catalog.->>) 3 IS NOT NULL THEN
+				body := body OPERATOR(pg_catalog.||) (SELECT pg_catalog.string_agg(pg_catalog.rtrim('  /// ' OPERATOR(pg_catalog.||) l) OPERATOR(pg_catalog.||) E'\n', '')
+													   FROM pg_catalog.regexp_split_to_table(fl OPERATOR(pg_catalog.->) i OPERATOR(pg_catalog.->>) 3, E'\r?\n') l);
+			END IF;
+			body := body OPERATOR(pg_catalog.||) pg_catalog.rtrim(pg_catalog.format('  %s %s %s',
+				pg_catalog.rpad(fl OPERATOR(pg_catalog.->) i OPERATOR(pg_catalog.->>) 0, w1),
+				pg_catalog.rpad(fl OPERATOR(pg_catalog.->) i OPERATOR(pg_catalog.->>) 1, w2),
+				fl OPERATOR(pg_catalog.->) i OPERATOR(pg_catalog.->>) 2)) OPERATOR(pg_catalog.||) E'\n';
+		END LOOP;
+		IF pg_catalog.jsonb_array_length(notes OPERATOR(pg_catalog.->) (r.relid::text)) OPERATOR(pg_catalog.>) 0 THEN
+			blocks := ARRAY(SELECT pg_catalog.jsonb_array_elements_text(notes OPERATOR(pg_catalog.->) (r.relid::text))) OPERATOR(pg_catalog.||) blocks;
+		END IF;
+		body := body OPERATOR(pg_catalog.||) E'\n'
+			OPERATOR(pg_catalog.||) (SELECT pg_catalog.string_agg('  ' OPERATOR(pg_catalog.||) b OPERATOR(pg_catalog.||) E'\n', '' ORDER BY o)
+									   FROM pg_catalog.unnest(blocks) WITH ORDINALITY u(b, o))
+			OPERATOR(pg_catalog.||) E'}\n';
+		out := out OPERATOR(pg_catalog.||) E'\n' OPERATOR(pg_catalog.||) body;
+	END LOOP;
+
+	IF n_models OPERATOR(pg_catalog.=) 0 THEN
+		out := out OPERATOR(pg_catalog.||) E'\n// No tables yet: create them (as the owner) and call this function again.\n';
+	END IF;
+
+	/* Enums. */
+	FOR r IN
+		SELECT t.oid, t.typname::text AS typname, n.nspname::text AS nsp,
+			   enum_of OPERATOR(pg_catalog.->>) (t.oid::text) AS ename
+		  FROM pg_catalog.pg_type t
+		  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+		 WHERE enum_of ? (t.oid::text)
+		 ORDER BY pg_catalog.array_position(nsps, t.typnamespace), t.typname
+	LOOP
+		body := pg_catalog.format(E'\nenum %s {\n', r.ename);
+		body := body OPERATOR(pg_catalog.||) COALESCE((
+			SELECT pg_catalog.string_agg(pg_catalog.rtrim(pg_catalog.format('  %s %s',
+						pg_catalog.rpad(ev.value_name, ev.width::int),
+						CASE WHEN ev.value_name OPERATOR(pg_catalog.<>) ev.label
+							 THEN pg_catalog.format('@map(%s)', tec_sovereignty.prisma_string(ev.label)) ELSE '' END))
+					OPERATOR(pg_catalog.||) E'\n', '' ORDER BY ev.ord)
+			  FROM (SELECT e.*, e.sort_order AS ord,
+						   pg_catalog.max(pg_catalog.length(e.value_name)) OVER () AS width
+					  FROM tec_sovereignty.prisma_enum_values(r.oid) e) ev), '');
+		body := body OPERATOR(pg_catalog.||) E'\n';
+		IF r.ename OPERATOR(pg_catalog.<>) r.typname THEN
+			body := body OPERATOR(pg_catalog.||) pg_catalog.format(E'  @@map(%s)\n', tec_sovereignty.prisma_string(r.typname));
+		END IF;
+		body := body OPERATOR(pg_catalog.||) pg_catalog.format(E'  @@schema(%s)\n}\n', tec_sovereignty.prisma_string(r.nsp));
+		out := out OPERATOR(pg_catalog.||) body;
+	END LOOP;
+
+	RETURN out;
+END
+$$;
+
+/*
+ * The schema.prisma of a domain, or with NULL the shared one.
+ */
+CREATE FUNCTION pg_catalog.tec_prisma_schema(domain text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	schemas name[];
+BEGIN
+	IF domain IS NULL THEN
+		SELECT pg_catalog.array_agg(s.name ORDER BY s.name OPERATOR(pg_catalog.<>) 'public', s.name) INTO schemas
+		  FROM tec_sovereignty.shared_schema s
+		  JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.name;
+		IF schemas IS NULL THEN
+			RAISE EXCEPTION 'no shared schema is registered'
+				USING ERRCODE = 'undefined_object',
+					  HINT = 'Register one with tec_register_shared_schema(''public'').';
+		END IF;
+		RETURN tec_sovereignty.prisma_schema_for(schemas, 'DATABASE_URL',
+			pg_catalog.format(E'// Shared schema.prisma (schemas %s), generated by tec_sovereignty:\n'
+				'//   psql -XAtc "SELECT tec_prisma_schema(NULL)" > prisma/schema.prisma\n'
+				'// Connection: DATABASE_URL (see tec_connection_env()).  Domain tables are in\n'
+				'// each domain''s own schema.prisma: tec_prisma_schema(''<domain>'').\n',
+				pg_catalog.array_to_string(schemas, ', ')));
+	END IF;
+
+	d := tec_sovereignty.get_domain(domain);
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) d.schema_name) THEN
+		RAISE EXCEPTION 'schema "%" of domain "%" does not exist', d.schema_name, d.name
+			USING ERRCODE = 'invalid_schema_name';
+	END IF;
+	RETURN tec_sovereignty.prisma_schema_for(ARRAY[d.schema_name],
+		pg_catalog.upper(d.name) OPERATOR(pg_catalog.||) '_DATABASE_URL',
+		pg_catalog.format(E'// schema.prisma of domain %s (schema %s), generated by tec_sovereignty:\n'
+			'//   psql -XAtc "SELECT tec_prisma_schema(''%s'')" > apps/%s/prisma/schema.prisma\n'
+			'// Connect as a login role that is a member of the domain (e.g. %s_app);\n'
+			'// the URL comes from %s_DATABASE_URL (see tec_connection_env()).\n',
+			d.name, d.schema_name, d.name, d.name, d.name, pg_catalog.upper(d.name)));
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_prisma_schema(text) IS
+	'schema.prisma of a domain (or, with NULL, of the shared schemas), generated from the catalogs';
+
+/* Percent-encoding for the parts of a connection URL. */
+CREATE FUNCTION tec_sovereignty.url_encode(s text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT COALESCE(pg_catalog.string_agg(
+		CASE WHEN ch OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.~-]$' THEN ch
+			 ELSE (SELECT pg_catalog.string_agg('%' OPERATOR(pg_catalog.||) pg_catalog.upper(pg_catalog.encode(pg_catalog.substring(b, i, 1), 'hex')), '')
+					 FROM (SELECT pg_catalog.convert_to(ch, 'UTF8') AS b) x,
+						  pg_catalog.generate_series(1, pg_catalog.length(pg_catalog.convert_to(ch, 'UTF8'))) i) END,
+		'' ORDER BY o), '')
+	  FROM pg_catalog.regexp_split_to_table(s, '') WITH ORDINALITY t(ch, o)
+$$;
+
+/*
+ * Lines of an env file: one <DOMAIN>_DATABASE_URL per domain, then the
+ * shared DATABASE_URL.  The login role is <domain>_app (shared: app) and
+ * the password a placeholder; host and port are those of the current
+ * connection (localhost over a Unix socket).
+ */
+CREATE FUNCTION pg_catalog.tec_connection_env()
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	host text := COALESCE(pg_catalog.host(pg_catalog.inet_server_addr()), 'localhost');
+	hostport text;
+	db text := tec_sovereignty.url_encode(pg_catalog.current_database());
+	d record;
+	shared text;
+BEGIN
+	IF host OPERATOR(pg_catalog.~) ':' THEN
+		host := '[' OPERATOR(pg_catalog.||) host OPERATOR(pg_catalog.||) ']';
+	END IF;
+	hostport := host OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) pg_catalog.current_setting('port');
+	RETURN NEXT '# Database URLs of the sovereign domains (generated by tec_connection_env()).';
+	RETURN NEXT '# Each domain connects as its own login role, a member of the domain:';
+	RETURN NEXT '#   CREATE ROLE <domain>_app LOGIN PASSWORD ''...'';';
+	RETURN NEXT '#   SELECT tec_add_member(''<domain>'', ''<domain>_app'', ''writer'');';
+	RETURN NEXT '# (migrations: a separate role added with ''owner'').  Replace CHANGE_ME with its password.';
+	FOR d IN SELECT x.name, x.schema_name FROM tec_sovereignty.domain x ORDER BY x.name LOOP
+		RETURN NEXT pg_catalog.format('%s_DATABASE_URL="postgresql://%s:CHANGE_ME@%s/%s?schema=%s"',
+			pg_catalog.upper(d.name), tec_sovereignty.url_encode(d.name OPERATOR(pg_catalog.||) '_app'),
+			hostport, db, tec_sovereignty.url_encode(d.schema_name));
+	END LOOP;
+	SELECT s.name INTO shared FROM tec_sovereignty.shared_schema s
+	 ORDER BY s.name OPERATOR(pg_catalog.<>) 'public', s.name LIMIT 1;
+	RETURN NEXT '# Shared tables (tec_prisma_schema(NULL)); a domain without its own URL falls back to';
+	RETURN NEXT '# this one, whose role reaches no domain schema.';
+	RETURN NEXT pg_catalog.format('DATABASE_URL="postgresql://app:CHANGE_ME@%s/%s?schema=%s"',
+		hostport, db, tec_sovereignty.url_encode(COALESCE(shared, 'public')));
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_connection_env() IS
+	'Env file lines: <DOMAIN>_DATABASE_URL for every domain, then the shared DATABASE_URL';
+
+REVOKE ALL ON FUNCTION pg_catalog.tec_register_shared_schema(name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_unregister_shared_schema(name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_prisma_schema(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_connection_env() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_ident(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_string(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_unique_name(text, text[], boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_lower_camel(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_plural(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_default_constraint_name(text, text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_enum_values(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_type(oid, integer, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_default(text, text, boolean, oid, "char", "char") FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.prisma_schema_for(name[], text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.url_encode(text) FROM PUBLIC;

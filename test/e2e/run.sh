@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# test/e2e/run.sh -- end-to-end tests with real clients (node-postgres and
+# Prisma through the pg driver adapter), called by test/run_tests.sh.
+#
+#   1. a private PostgreSQL installation with the extension (reused when
+#      run_tests.sh already made one), a throwaway cluster on a free port,
+#      TCP on 127.0.0.1 with scram-sha-256;
+#   2. database "tec", the extension, the 24 ecosystem domains, and login
+#      roles with passwords made up for this run: life_app / assets_app
+#      (writers), life_migrator / assets_migrator (owner access);
+#   3. `npm ci` of the pinned packages (package-lock.json) into
+#      test/e2e/node_modules;
+#   4. `node --test` on test/e2e/*.test.mjs; generated apps go to
+#      test/e2e/apps (ignored by git).
+#
+# Ends with "e2e: N passed, N failed[, N skipped]"; exits non-zero on
+# failure.  Set TSOV_KEEP=1 to keep the scratch directory.  Arguments name
+# test files to run instead of all (e.g. run.sh 02_prisma_client.test.mjs).
+#
+# Offline: the Prisma CLI downloads native engines unless told where they
+# are.  Nothing here needs them (validate/format/generate use WASM,
+# migrate diff and db execute use the WASM schema engine through the
+# driver adapter), so PRISMA_SCHEMA_ENGINE_BINARY and
+# PRISMA_QUERY_ENGINE_LIBRARY point at stand-ins that fail if ever run.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+	|| tsov_die "node and npm are needed for the end-to-end tests (Node.js 20 or later)"
+
+work=$(tsov_tempdir e2e)
+if [ -n "${TSOV_BINDIR:-}" ] && [ -x "$TSOV_BINDIR/postgres" ] \
+	&& [ -f "$("$TSOV_BINDIR/pg_config" --pkglibdir)/tec_sovereignty.so" ]; then
+	PG_CONFIG=$TSOV_BINDIR/pg_config
+	PATH=$TSOV_BINDIR:$PATH
+	export PG_CONFIG PATH
+else
+	tsov_ensure_deps
+	tsov_temp_install "$work/install"
+fi
+cluster=$work/cluster
+mkdir -p "$cluster"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$cluster"
+port=$(tsov_free_port)
+failed_setup=0
+
+cleanup() {
+	tsov_stop_cluster "$cluster"
+	if [ "${TSOV_KEEP:-0}" = 1 ] || [ "$failed_setup" -ne 0 ] || [ "${e2e_failed:-1}" -ne 0 ]; then
+		echo "e2e scratch directory kept: $work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+setup_failed() {
+	failed_setup=1
+	echo "e2e setup failed: $*" >&2
+	echo "e2e: 0 passed, 1 failed"
+	exit 1
+}
+
+tsov_log "e2e: starting a cluster on port $port"
+tsov_start_cluster "$cluster" "$port" "fsync = off"
+
+# Passwords for this run only (never a real secret, never written to git).
+pw() { head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+declare -A password
+for role in life_app assets_app life_migrator assets_migrator; do
+	password[$role]=$(pw)
+done
+
+psql_admin() {
+	psql -X -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$port" -U postgres "$@"
+}
+
+psql_admin -d postgres -c "CREATE DATABASE tec" >/dev/null || setup_failed "CREATE DATABASE"
+{
+	cat <<-SQL
+	CREATE EXTENSION tec_sovereignty;
+	SELECT count(*) FROM tec_create_ecosystem();
+	CREATE ROLE life_app LOGIN PASSWORD '${password[life_app]}';
+	SELECT tec_add_member('life', 'life_app', 'writer');
+	CREATE ROLE assets_app LOGIN PASSWORD '${password[assets_app]}';
+	SELECT tec_add_member('assets', 'assets_app', 'writer');
+	CREATE ROLE life_migrator LOGIN PASSWORD '${password[life_migrator]}';
+	SELECT tec_add_member('life', 'life_migrator', 'owner');
+	CREATE ROLE assets_migrator LOGIN PASSWORD '${password[assets_migrator]}';
+	SELECT tec_add_member('assets', 'assets_migrator', 'owner');
+	SQL
+} | psql_admin -d tec >/dev/null || setup_failed "creating the ecosystem and the login roles"
+
+tsov_log "e2e: npm ci (pinned packages, test/e2e/node_modules)"
+(cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >"$work/npm.log" 2>&1 \
+	|| { tail -30 "$work/npm.log"; setup_failed "npm ci"; }
+
+stub=$work/engines
+mkdir -p "$stub"
+printf '#!/bin/sh\necho "the native Prisma schema engine is not available offline" >&2\nexit 1\n' >"$stub/schema-engine"
+chmod +x "$stub/schema-engine"
+: >"$stub/libquery_engine.so.node"
+
+rm -rf "$here/apps"
+mkdir -p "$here/apps"
+
+export E2E_PORT=$port E2E_DATABASE=tec E2E_SOCKET_DIR=$cluster
+for role in "${!password[@]}"; do
+	export "E2E_PASSWORD_${role^^}=${password[$role]}"
+done
+export PRISMA_SCHEMA_ENGINE_BINARY=$stub/schema-engine
+export PRISMA_QUERY_ENGINE_LIBRARY=$stub/libquery_engine.so.node
+export PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1 PRISMA_DISABLE_WARNINGS=1
+export NODE_ENV=test
+
+tsov_log "e2e: node --test"
+# Arguments, if any, name the test files to run (default: all of them).
+if [ $# -gt 0 ]; then tests=("$@"); else tests=("$here"/*.test.mjs); fi
+tap=$work/e2e.tap
+(cd "$here" && node --test --test-concurrency=1 \
+	--test-reporter=spec --test-reporter-destination=stdout \
+	--test-reporter=tap --test-reporter-destination="$tap" \
+	"${tests[@]}")
+rc=$?
+
+pass=$(grep -E '^# pass [0-9]+' "$tap" | awk '{print $3}')
+fail=$(grep -E '^# fail [0-9]+' "$tap" | awk '{print $3}')
+skip=$(grep -E '^# skipped [0-9]+' "$tap" | awk '{print $3}')
+pass=${pass:-0}
+fail=${fail:-0}
+skip=${skip:-0}
+[ "$rc" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+e2e_failed=$fail
+if [ "$skip" -gt 0 ]; then
+	grep -E '^ *ok .* # SKIP' "$tap" | sed 's/^ */skipped: /'
+	echo "e2e: $pass passed, $fail failed, $skip skipped"
+else
+	echo "e2e: $pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]
