@@ -2,7 +2,8 @@
  *
  * audit_sql.c
  *	  SQL-callable functions of the audit trail: verify, purge, notes,
- *	  lifecycle events, flush, and the queue statistics.
+ *	  lifecycle events, flush, the queue statistics, and the import of a
+ *	  domain's trail exported with tec_export_domain(with_audit => true).
  *
  * tec_audit_verify() walks each chain (domain, origin) in seq order inside
  * one snapshot (all its SPI calls are read-only, so they share the calling
@@ -22,6 +23,9 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "commands/dbcommands.h"
@@ -30,6 +34,8 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/xid8.h"
@@ -45,6 +51,7 @@ PG_FUNCTION_INFO_V1(tsov_audit_verify);
 PG_FUNCTION_INFO_V1(tsov_audit_purge);
 PG_FUNCTION_INFO_V1(tsov_audit_stats);
 PG_FUNCTION_INFO_V1(tsov_audit_bench);
+PG_FUNCTION_INFO_V1(tsov_audit_import);
 
 static void
 require_superuser(const char *fn)
@@ -631,4 +638,299 @@ tsov_audit_wanted_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(tsov_audit_wanted(text_arg(fcinfo, 0),
 									 PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1)));
+}
+
+/* ---------------- import ---------------- */
+
+/* quoted, qualified name of a relation, for SQL text */
+static char *
+rel_sql_name(Oid relid)
+{
+	char	   *rel = get_rel_name(relid);
+	Oid			nsp = get_rel_namespace(relid);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return quote_qualified_identifier(get_namespace_name(nsp), rel);
+}
+
+static void
+import_refuse(const char *domain, const char *schema, const char *why)
+{
+	TsovAuditEvent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "AUDIT_IMPORT";
+	ev.decision = TSOV_DENIED;
+	ev.is_write = true;
+	ev.object_domain = domain;
+	ev.object_schema = schema;
+	ev.reason = why;
+	tsov_audit_record(&ev);
+}
+
+/*
+ * tec_sovereignty.audit_import(domain text, chains regclass, log regclass)
+ *	 RETURNS bigint
+ * The import half of tec_export_domain(..., with_audit => true): adds the
+ * audit chains of a domain exported elsewhere to this database's trail, as
+ * the domain's prior history, and returns the number of rows added.  chains
+ * holds one row per chain (chain_origin, last_seq, last_hash, anchor_seq,
+ * anchor_hash: the chain's head and purge anchor on the source), log the
+ * rows, with the columns of tec_sovereignty.audit_log (both are temporary
+ * tables the export script fills).
+ *
+ * Trust model.  This is the only way rows enter the trail other than the
+ * writer, so it is narrow:
+ *	 - superusers only, and only for a domain whose registry row the current
+ *	   transaction wrote (the import script creates the domain just before):
+ *	   a guard against grafting a history onto a running domain by mistake,
+ *	   not a security boundary, since a superuser can touch the row;
+ *	 - it only creates chains: every chain must come from another origin
+ *	   than this database's own (whose chains only the writer appends to)
+ *	   and have no row, head or anchor here yet; every row must belong to
+ *	   the domain (chain_domain and object_domain) and to a listed chain;
+ *	 - the rows get local seq numbers below every existing one (they are
+ *	   prior history, and the writer only ever appends above the maximum,
+ *	   so the two never collide), in chain order;
+ *	 - after insertion each chain is verified exactly as tec_audit_verify()
+ *	   does it, anchor and head included; one failure refuses the whole
+ *	   import (the transaction, hence the script, fails) and the refusal is
+ *	   itself recorded, as a denial in the domain's local chain;
+ *	 - a success is recorded (AUDIT_IMPORT, privileged) in the domain's
+ *	   local chain, with each imported chain's origin, length and head hash.
+ * What remains possible, and is documented: a superuser can fabricate a
+ * self-consistent chain under an invented origin for a domain being
+ * created (SHA-256 chains are unkeyed: anyone can compute them).  It cannot
+ * change, extend or interleave with any chain already here, and the
+ * fabrication stays visible: the AUDIT_IMPORT row that names its head hash
+ * sits in this database's own chain, and the source's EXPORT row names the
+ * heads that really left.
+ *
+ * Concurrent imports are serialized by a transaction-level advisory lock.
+ */
+Datum
+tsov_audit_import(PG_FUNCTION_ARGS)
+{
+	char	   *domain;
+	const TsovDomain *dom;
+	Oid			nspoid;
+	char	   *schema;
+	char	   *chains_sql;
+	char	   *log_sql;
+	char		own_origin[64];
+	Oid			t1[1] = {TEXTOID};
+	Oid			t2[2] = {TEXTOID, TEXTOID};
+	Oid			t4[4] = {TEXTOID, INT8OID, INT8OID, TEXTOID};
+	Datum		a[4];
+	bool		isnull;
+	int64		nrows;
+	int64		base;
+	int			nchains;
+	char	  **origins;
+	StringInfoData summary;
+	pg_cryptohash_ctx *ctx;
+	TsovAuditEvent ev;
+
+	require_superuser("tec_sovereignty.audit_import");
+	for (int i = 0; i < 3; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							errmsg("arguments of tec_sovereignty.audit_import must not be null")));
+	domain = text_arg(fcinfo, 0);
+	dom = tsov_domain_by_name(domain);
+	if (dom == NULL)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+						errmsg("domain \"%s\" does not exist", domain)));
+	nspoid = dom->nspoid;		/* dom is valid until the next catalog access */
+	schema = get_namespace_name(nspoid);
+	chains_sql = rel_sql_name(PG_GETARG_OID(1));
+	log_sql = rel_sql_name(PG_GETARG_OID(2));
+	snprintf(own_origin, sizeof(own_origin), UINT64_FORMAT "/%u",
+			 GetSystemIdentifier(), MyDatabaseId);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "could not connect to SPI");
+
+	/* Only for a domain this transaction creates (the import script). */
+	a[0] = CStringGetTextDatum(domain);
+	if (SPI_execute_with_args("SELECT x.xmin FROM tec_sovereignty.domain x WHERE x.name OPERATOR(pg_catalog.=) $1",
+							  1, t1, a, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the registry row of domain \"%s\"", domain);
+	if (!TransactionIdIsCurrentTransactionId(DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0],
+																				 SPI_tuptable->tupdesc, 1, &isnull))))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot import an audit trail into domain \"%s\"", domain),
+				 errdetail("An audit trail is imported only with its domain, in the transaction that creates it."),
+				 errhint("Import the script of tec_export_domain('%s', with_audit => true) into a database without that domain.", domain)));
+
+	if (SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tec_sovereignty.audit_import'))",
+					false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock the audit import");
+
+	/* The chains: well-formed, foreign, new. */
+	if (SPI_execute_with_args(psprintf("SELECT chain_origin, last_seq, last_hash, anchor_seq, anchor_hash,"
+									   " EXISTS (SELECT 1 FROM tec_sovereignty.audit_log l"
+									   "          WHERE l.chain_domain OPERATOR(pg_catalog.=) $1 AND l.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
+									   " OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_chain h"
+									   "          WHERE h.chain_domain OPERATOR(pg_catalog.=) $1 AND h.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
+									   " OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_anchor n"
+									   "          WHERE n.chain_domain OPERATOR(pg_catalog.=) $1 AND n.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
+									   " FROM %s c ORDER BY chain_origin COLLATE \"C\"", chains_sql),
+							  1, t1, a, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the imported audit chains");
+	nchains = (int) SPI_processed;
+	origins = palloc0(sizeof(char *) * (nchains + 1));
+	for (int i = 0; i < nchains; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		uint8		h[TSOV_HASH_LEN];
+		bool		seq_null,
+					aseq_null,
+					ahash_null;
+		int64		last_seq = DatumGetInt64(SPI_getbinval(t, d, 2, &seq_null));
+		int64		anchor_seq = DatumGetInt64(SPI_getbinval(t, d, 4, &aseq_null));
+		char	   *why = NULL;
+
+		origins[i] = getstr(t, d, 1);
+		(void) SPI_getbinval(t, d, 5, &ahash_null);
+		if (origins[i] == NULL || origins[i][0] == '\0')
+			why = "a chain without an origin";
+		else if (strcmp(origins[i], own_origin) == 0)
+			why = "a chain of this database's own origin: only the audit writer appends to it";
+		else if (DatumGetBool(SPI_getbinval(t, d, 6, &isnull)))
+			why = psprintf("chain \"%s\" of domain \"%s\" already has rows, a head or an anchor here", origins[i], domain);
+		else if (seq_null || last_seq < 0 || !get_hash(t, d, 3, h))
+			why = psprintf("chain \"%s\": malformed head", origins[i]);
+		else if (aseq_null != ahash_null ||
+				 (!aseq_null && (anchor_seq < 0 || anchor_seq > last_seq || !get_hash(t, d, 5, h))))
+			why = psprintf("chain \"%s\": malformed purge anchor", origins[i]);
+		if (why != NULL)
+		{
+			import_refuse(domain, schema, why);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot import the audit trail of domain \"%s\": %s", domain, why),
+					 errdetail("An import only adds new chains from another database, each of which must verify.")));
+		}
+	}
+
+	/* Every row belongs to the domain and to a listed chain. */
+	if (SPI_execute_with_args(psprintf("SELECT pg_catalog.count(*),"
+									   " pg_catalog.count(*) FILTER (WHERE l.chain_domain IS DISTINCT FROM $1"
+									   "   OR l.object_domain IS DISTINCT FROM $1"
+									   "   OR NOT EXISTS (SELECT 1 FROM %s c WHERE c.chain_origin OPERATOR(pg_catalog.=) l.chain_origin))"
+									   " FROM %s l", chains_sql, log_sql),
+							  1, t1, a, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the imported audit rows");
+	nrows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) > 0)
+	{
+		char	   *why = psprintf("rows of another domain or of an unlisted chain");
+
+		import_refuse(domain, schema, why);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot import the audit trail of domain \"%s\": %s", domain, why),
+				 errdetail("Every imported row must be in a chain of domain \"%s\" listed with its head.", domain)));
+	}
+
+	/* Local seq numbers below every existing one: prior history. */
+	if (SPI_execute("SELECT LEAST(COALESCE(pg_catalog.min(seq), 1), 1) FROM tec_sovereignty.audit_log",
+					false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the first audit sequence number");
+	base = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+	a[1] = Int64GetDatum(base);
+	a[2] = Int64GetDatum(nrows);
+	a[3] = a[0];
+	tsov_audit_self_depth++;
+	tsov_internal_depth++;
+	PG_TRY();
+	{
+		if (SPI_execute_with_args(psprintf("WITH ins AS ("
+										   " INSERT INTO tec_sovereignty.audit_log (" VERIFY_COLS ", chain_domain, chain_origin)"
+										   " SELECT $2 OPERATOR(pg_catalog.-) $3 OPERATOR(pg_catalog.-) 1 OPERATOR(pg_catalog.+)"
+										   "        pg_catalog.row_number() OVER (ORDER BY l.chain_origin COLLATE \"C\", l.chain_seq, l.seq),"
+										   "        l.logged_at, l.xid, l.pid, l.session_user_name, l.effective_user_name,"
+										   "        l.actor_domain, l.object_domain, l.object_schema, l.object_name, l.object_oid, l.action, l.decision,"
+										   "        l.reason, l.via_api, l.client_addr, l.application_name, l.statement, l.chain_seq, l.prev_hash, l.row_hash,"
+										   "        l.chain_domain, l.chain_origin"
+										   "   FROM %s l"
+										   " RETURNING chain_origin, seq)"
+										   " INSERT INTO tec_sovereignty.audit_chain (chain_domain, chain_origin, last_seq, last_hash, last_log_seq)"
+										   " SELECT $1, c.chain_origin, c.last_seq, c.last_hash,"
+										   "        COALESCE((SELECT pg_catalog.max(i.seq) FROM ins i WHERE i.chain_origin OPERATOR(pg_catalog.=) c.chain_origin),"
+										   "                 $2 OPERATOR(pg_catalog.-) $3 OPERATOR(pg_catalog.-) 1)"
+										   "   FROM %s c", log_sql, chains_sql),
+								  4, t4, a, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert the imported audit rows");
+		if (SPI_execute_with_args(psprintf("INSERT INTO tec_sovereignty.audit_anchor (chain_domain, chain_origin, anchor_seq, anchor_hash)"
+										   " SELECT $1, c.chain_origin, c.anchor_seq, c.anchor_hash FROM %s c"
+										   "  WHERE c.anchor_seq IS NOT NULL", chains_sql),
+								  1, t1, a, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert the imported purge anchors");
+	}
+	PG_FINALLY();
+	{
+		tsov_audit_self_depth--;
+		tsov_internal_depth--;
+	}
+	PG_END_TRY();
+
+	/* Verify each chain as tec_audit_verify() will, seeing our rows. */
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	initStringInfo(&summary);
+	for (int i = 0; i < nchains; i++)
+	{
+		VerifyResult res;
+
+		memset(&res, 0, sizeof(res));
+		res.ok = true;
+		verify_chain(domain, origins[i], &res, ctx);
+		if (!res.ok)
+		{
+			char	   *why = psprintf("the imported chain does not verify: %s", res.reason);
+
+			import_refuse(domain, schema, why);
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("audit trail of domain \"%s\" does not verify", domain),
+					 errdetail("%s.", res.reason),
+					 errhint("The export script was changed after it was made, or the trail was already damaged on the source: check it there with tec_audit_verify('%s').",
+							 domain)));
+		}
+		a[1] = CStringGetTextDatum(origins[i]);
+		if (SPI_execute_with_args("SELECT last_seq, pg_catalog.encode(last_hash, 'hex') FROM tec_sovereignty.audit_chain"
+								  " WHERE chain_domain OPERATOR(pg_catalog.=) $1 AND chain_origin OPERATOR(pg_catalog.=) $2",
+								  2, t2, a, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "could not read an imported chain head");
+		appendStringInfo(&summary, "%s%s#%s:%s (" INT64_FORMAT " rows)", i > 0 ? ", " : "", origins[i],
+						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), res.rows);
+	}
+	pg_cryptohash_free(ctx);
+	PopActiveSnapshot();
+	SPI_finish();
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "AUDIT_IMPORT";
+	ev.decision = TSOV_PRIVILEGED;
+	ev.is_write = true;
+	ev.object_domain = domain;
+	ev.object_schema = schema;
+	ev.object_oid = nspoid;
+	ev.reason = psprintf("imported " INT64_FORMAT " rows of %d chains: %s", nrows, nchains,
+						 nchains > 0 ? summary.data : "none");
+	tsov_audit_record(&ev);
+	PG_RETURN_INT64(nrows);
 }

@@ -22,6 +22,11 @@
  * under READ COMMITTED and concurrent writes), then the DDL that comes
  * after the data (constraints, indexes, triggers, policies, privileges).
  *
+ * with_audit => true appends the domain's audit chains (heads, anchors and
+ * rows, in the same snapshot) for tec_sovereignty.audit_import() on the
+ * target; every export is itself audited (EXPORT_START before the first
+ * value, EXPORT with its figures at the end: see export_audit_event()).
+ *
  * Rows are formatted like COPY TO's text format: each column's output
  * function, escaped as CopyAttributeOutText does, so COPY FROM reads back
  * exactly the same values.  Output-function settings that change the text
@@ -62,6 +67,8 @@
 #include "utils/syscache.h"
 
 #include "tec_sovereignty.h"
+#include "audit_internal.h"
+#include "domain_cache.h"
 
 /* A data value is returned once it holds at least this many bytes. */
 #define EXPORT_CHUNK_SIZE	(1024 * 1024)
@@ -77,6 +84,8 @@ typedef enum ExportPhase
 	EXPORT_PRE_DATA,
 	EXPORT_DATA,
 	EXPORT_POST_DATA,
+	EXPORT_AUDIT_DATA,			/* with_audit: the domain's audit rows */
+	EXPORT_TAIL,				/* with_audit: the import call, COMMIT */
 	EXPORT_DONE
 } ExportPhase;
 
@@ -91,6 +100,8 @@ typedef struct ExportTable
 {
 	Oid			relid;
 	char	   *copy_header;	/* COPY "d"."t" ("a", "b") FROM stdin; */
+	AttrNumber	filter_attnum;	/* > 0: copy only rows whose text column */
+	const char *filter_value;	/* filter_attnum equals filter_value */
 } ExportTable;
 
 typedef struct ExportState
@@ -103,6 +114,7 @@ typedef struct ExportState
 
 	List	   *pre;			/* values before the data (char *) */
 	List	   *post;			/* values after the data (char *) */
+	List	   *tail;			/* values after the audit rows (char *) */
 	int			next;			/* next value of pre or post */
 
 	ExportTable *tables;
@@ -116,10 +128,22 @@ typedef struct ExportState
 	ExportColumn *cols;
 	int			ncols;
 
+	/* the audit trail rows (with_audit), copied after the post-data DDL */
+	ExportTable *audit_tables;
+	int			naudit_tables;
+
 	/* totals, for the audit event */
 	uint64		rows;
 	uint64		bytes;
 	uint64		values;
+	uint64		audit_rows;
+
+	/* what the audit events name */
+	char	   *schema_name;
+	Oid			nspoid;
+	bool		with_data;
+	bool		with_audit;
+	char	   *audit_heads;	/* chains exported: "origin#seq:sha256, ..." */
 
 	bool		audit;			/* record an EXPORT event at the end */
 	ExprContext *econtext;		/* shutdown callback registered here */
@@ -130,6 +154,9 @@ static ExportState *export_begin(text *domain_arg, bool with_data, bool with_aud
 static text *export_next(ExportState *st);
 static void export_end(ExportState *st, bool completed);
 static void export_shutdown_callback(Datum arg);
+static void export_audit_section(ExportState *st);
+static void export_audit_start(ExportState *st);
+static void export_audit(ExportState *st, bool completed);
 
 /*
  * Settings that change the text of output functions, pinned while the
@@ -225,19 +252,154 @@ export_prologue(const char *domain, const char *owner_role, const char *template
 }
 
 /*
- * TODO(merge): record the export in the audit trail, once audit.c lands:
+ * The audit events of an export.  An export is always recorded, whatever
+ * the audit level (it moves a whole domain, like the lifecycle events), in
+ * the domain's chain, with the domain's schema as its object:
  *
- *	TsovAuditEvent ev = {0};
- *	ev.action = "EXPORT"; ev.decision = TSOV_ALLOWED (TSOV_PRIVILEGED for a
- *	superuser outside the domain); ev.is_write = false;
- *	ev.actor_role = GetUserId(); ev.object_domain = st->domain;
- *	ev.reason = psprintf("%llu rows, %llu bytes", rows, bytes);
- *	tsov_audit_record(&ev);
+ *	 - EXPORT_START at the first call, before any value leaves the server,
+ *	   queued at once and waited for (like a denial): a client that
+ *	   disconnects halfway, or a backend that is killed, cannot take part
+ *	   of a domain away unrecorded;
+ *	 - EXPORT when the export ends, with what left: rows, bytes (as psql
+ *	   -At writes them), and with_audit's audit rows and chain heads.  It is
+ *	   a write, so the caller's commit waits for it; when the consumer
+ *	   stopped early (LIMIT, a closed cursor) the figures say so.  An
+ *	   export whose transaction aborts (client gone) keeps its EXPORT_START
+ *	   and has no EXPORT row: that is how an interrupted export shows.
+ *
+ * The decision is "allowed" for a member of the domain's owner role and
+ * "privileged" for a superuser outside the domain.
  */
 static void
-export_audit(ExportState *st)
+export_audit_event(ExportState *st, const char *action, const char *reason, bool now)
 {
-	(void) st;
+	TsovAuditEvent ev;
+	Oid			caller = GetUserId();
+	const TsovDomain *dom = tsov_domain_by_name(st->domain);
+	const TsovDomain *actor = tsov_domain_of_role(caller);
+	char		actor_domain[NAMEDATALEN];
+	bool		own;
+
+	own = dom != NULL && is_member_of_role_nosuper(caller, dom->owner_role);
+	memset(&ev, 0, sizeof(ev));
+	if (actor != NULL)
+	{
+		strlcpy(actor_domain, actor->name, NAMEDATALEN);
+		ev.actor_domain = actor_domain;
+	}
+	ev.action = action;
+	ev.decision = own ? TSOV_ALLOWED : TSOV_PRIVILEGED;
+	ev.is_write = true;
+	ev.object_domain = st->domain;
+	ev.object_schema = st->schema_name;
+	ev.object_oid = st->nspoid;
+	ev.reason = reason;
+	if (now)
+		tsov_audit_record_now(&ev, true);
+	else
+		tsov_audit_buffer_event(&ev);
+}
+
+static void
+export_audit_start(ExportState *st)
+{
+	export_audit_event(st, "EXPORT_START",
+					   psprintf("with_data=%s, with_audit=%s",
+								st->with_data ? "true" : "false",
+								st->with_audit ? "true" : "false"),
+					   true);
+}
+
+static void
+export_audit(ExportState *st, bool completed)
+{
+	StringInfoData r;
+
+	initStringInfo(&r);
+	appendStringInfo(&r, "rows=" UINT64_FORMAT ", bytes=" UINT64_FORMAT,
+					 st->rows, st->bytes);
+	if (st->with_audit)
+		appendStringInfo(&r, ", audit_rows=" UINT64_FORMAT ", audit chains: %s",
+						 st->audit_rows, st->audit_heads ? st->audit_heads : "none");
+	if (!completed)
+		appendStringInfoString(&r, "; incomplete: the consumer stopped before the end");
+	export_audit_event(st, "EXPORT", r.data, false);
+	pfree(r.data);
+}
+
+/*
+ * with_audit: the end of the script carries the domain's audit trail, as
+ * the domain's prior history for the target.  Every chain of the domain
+ * (chain_domain = the domain, whatever its origin: a domain imported
+ * earlier brings its older chains along) travels whole: its head, its
+ * purge anchor if it was purged, and its rows, read in the export's
+ * snapshot (the writer commits rows and heads together, so they match).
+ * The script loads them into two temporary tables, as a superuser, and
+ * hands them to tec_sovereignty.audit_import(), which verifies each chain
+ * the way tec_audit_verify() does and refuses the import if one does not
+ * verify.  Runs inside export_begin(): SPI connected, as the helper owner.
+ */
+static void
+export_audit_section(ExportState *st)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	Oid			logrel = get_relname_relid("audit_log", get_namespace_oid(TSOV_SCHEMA, false));
+	StringInfoData sql;
+	StringInfoData heads;
+	ExportTable *t;
+
+	initStringInfo(&sql);
+	initStringInfo(&heads);
+	appendStringInfoString(&sql,
+						   "RESET ROLE;\n"
+						   "-- The audit trail of the domain: the head (and purge anchor) of each chain, then\n"
+						   "-- its rows.  tec_sovereignty.audit_import() verifies every chain like\n"
+						   "-- tec_audit_verify() and refuses the whole import if one does not verify.\n"
+						   "CREATE TEMPORARY TABLE tsov_audit_import_chain (chain_origin text, last_seq bigint,"
+						   " last_hash bytea, anchor_seq bigint, anchor_hash bytea) ON COMMIT DROP;\n"
+						   "CREATE TEMPORARY TABLE tsov_audit_import_log (LIKE tec_sovereignty.audit_log) ON COMMIT DROP;");
+	args[0] = CStringGetTextDatum(st->domain);
+	export_query(st->snapshot,
+				 "SELECT c.chain_origin, c.last_seq, pg_catalog.encode(c.last_hash, 'hex'),"
+				 "       pg_catalog.format('INSERT INTO pg_temp.tsov_audit_import_chain VALUES (%L, %s, pg_catalog.decode(%L, ''hex''), %s, %s);',"
+				 "         c.chain_origin, c.last_seq, pg_catalog.encode(c.last_hash, 'hex'),"
+				 "         COALESCE(a.anchor_seq::pg_catalog.text, 'NULL'),"
+				 "         CASE WHEN a.anchor_hash IS NULL THEN 'NULL'"
+				 "              ELSE pg_catalog.format('pg_catalog.decode(%L, ''hex'')', pg_catalog.encode(a.anchor_hash, 'hex')) END)"
+				 "  FROM tec_sovereignty.audit_chain c"
+				 "  LEFT JOIN tec_sovereignty.audit_anchor a"
+				 "    ON a.chain_domain OPERATOR(pg_catalog.=) c.chain_domain AND a.chain_origin OPERATOR(pg_catalog.=) c.chain_origin"
+				 " WHERE c.chain_domain OPERATOR(pg_catalog.=) $1"
+				 " ORDER BY c.chain_origin COLLATE \"C\"",
+				 1, argtypes, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		appendStringInfo(&sql, "\n%s", export_getvalue(i, 4));
+		appendStringInfo(&heads, "%s%s#%s:%s", i > 0 ? ", " : "",
+						 export_getvalue(i, 1), export_getvalue(i, 2), export_getvalue(i, 3));
+	}
+	st->audit_heads = heads.len > 0 ? heads.data : NULL;
+	st->post = lappend(st->post, sql.data);
+
+	argtypes[0] = OIDOID;
+	args[0] = ObjectIdGetDatum(logrel);
+	export_query(st->snapshot,
+				 "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)"
+				 "  FROM pg_catalog.pg_attribute a"
+				 " WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped",
+				 1, argtypes, args);
+	t = palloc0(sizeof(ExportTable));
+	t->relid = logrel;
+	t->copy_header = psprintf("COPY pg_temp.tsov_audit_import_log (%s) FROM stdin;", export_getvalue(0, 1));
+	t->filter_attnum = get_attnum(logrel, "chain_domain");
+	t->filter_value = st->domain;
+	if (t->filter_attnum == InvalidAttrNumber)
+		elog(ERROR, "tec_sovereignty.audit_log has no column chain_domain");
+	st->audit_tables = t;
+	st->naudit_tables = 1;
+	st->tail = list_make1(psprintf("SELECT tec_sovereignty.audit_import(%s, 'pg_temp.tsov_audit_import_chain', 'pg_temp.tsov_audit_import_log');\n"
+								   "COMMIT;", quote_literal_cstr(st->domain)));
 }
 
 /*
@@ -249,8 +411,8 @@ export_audit(ExportState *st)
  *
  * Raises: 22004 (NULL), 42704 (no such domain), 42501 (not a superuser
  * nor the domain's owner; a table the caller cannot read), 55006 (a
- * non-superuser during a transfer), 0A000 (with_audit, unsupported
- * objects), 55000 (a reference to another domain).
+ * non-superuser during a transfer), 0A000 (with_audit without an audit
+ * trail, unsupported objects), 55000 (a reference to another domain).
  */
 static ExportState *
 export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner,
@@ -357,20 +519,13 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 				 errdetail("While a domain is being transferred, or after it was, only a superuser may export it."),
 				 errhint("Ask the database administrator who runs the transfer for the export.")));
 
-	if (with_audit)
-	{
-		/* TODO(merge): carry tec_sovereignty.audit_log rows of the domain. */
-		if (!OidIsValid(get_relname_relid("audit_log", get_namespace_oid(TSOV_SCHEMA, false))))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot export the audit trail of domain \"%s\": the audit trail is not installed", domain),
-					 errdetail("with_audit => true carries the rows of tec_sovereignty.audit_log, which this installation does not have."),
-					 errhint("Export without with_audit.")));
+	if (with_audit &&
+		!OidIsValid(get_relname_relid("audit_log", get_namespace_oid(TSOV_SCHEMA, false))))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("exporting the audit trail is not supported yet"),
+				 errmsg("cannot export the audit trail of domain \"%s\": the audit trail is not installed", domain),
+				 errdetail("with_audit => true carries the rows of tec_sovereignty.audit_log, which this installation does not have."),
 				 errhint("Export without with_audit.")));
-	}
 
 	nspoid = get_namespace_oid(schema_name, true);
 	if (!OidIsValid(nspoid))
@@ -378,6 +533,10 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 				(errcode(ERRCODE_UNDEFINED_SCHEMA),
 				 errmsg("schema \"%s\" of domain \"%s\" does not exist", schema_name, domain),
 				 errdetail("The registry lists the domain, but its schema is gone.")));
+	st->schema_name = schema_name;
+	st->nspoid = nspoid;
+	st->with_data = with_data;
+	st->with_audit = with_audit;
 
 	/*
 	 * Lock the domain's relations, then take the snapshot: their
@@ -471,7 +630,10 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 		else
 			st->post = lappend(st->post, stmt);
 	}
-	st->post = lappend(st->post, pstrdup("RESET ROLE;\nCOMMIT;"));
+	if (!with_audit)
+		st->post = lappend(st->post, pstrdup("RESET ROLE;\nCOMMIT;"));
+	else
+		export_audit_section(st);
 
 	/* The tables whose rows are copied: every table with storage. */
 	if (with_data)
@@ -655,7 +817,38 @@ export_append_row(ExportState *st, StringInfo buf)
 	}
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(st->rowcxt);
-	st->rows++;
+	if (st->phase == EXPORT_AUDIT_DATA)
+		st->audit_rows++;
+	else
+		st->rows++;
+}
+
+/* Is the current row one the current table's filter keeps? */
+static inline bool
+export_row_wanted(ExportState *st)
+{
+	ExportTable *t = &st->tables[st->cur];
+	Datum		d;
+	bool		isnull;
+	text	   *v;
+	bool		match;
+	MemoryContext oldcxt;
+
+	if (t->filter_attnum == InvalidAttrNumber)
+		return true;
+	oldcxt = MemoryContextSwitchTo(st->rowcxt);
+	d = slot_getattr(st->slot, t->filter_attnum, &isnull);
+	if (isnull)
+		match = false;
+	else
+	{
+		v = DatumGetTextPP(d);
+		match = VARSIZE_ANY_EXHDR(v) == strlen(t->filter_value) &&
+			memcmp(VARDATA_ANY(v), t->filter_value, VARSIZE_ANY_EXHDR(v)) == 0;
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(st->rowcxt);
+	return match;
 }
 
 /*
@@ -689,6 +882,8 @@ export_data_chunk(ExportState *st)
 			break;
 		if (table_scan_getnextslot(st->scan, ForwardScanDirection, st->slot))
 		{
+			if (!export_row_wanted(st))
+				continue;
 			if (buf.len > VARHDRSZ)
 				appendStringInfoCharMacro(&buf, '\n');
 			export_append_row(st, &buf);
@@ -749,6 +944,27 @@ export_next(ExportState *st)
 				case EXPORT_POST_DATA:
 					if (st->next < list_length(st->post))
 						result = cstring_to_text(list_nth(st->post, st->next++));
+					else if (st->naudit_tables > 0)
+					{
+						st->phase = EXPORT_AUDIT_DATA;
+						st->tables = st->audit_tables;
+						st->ntables = st->naudit_tables;
+						st->cur = 0;
+					}
+					else
+						st->phase = EXPORT_DONE;
+					break;
+				case EXPORT_AUDIT_DATA:
+					result = export_data_chunk(st);
+					if (result == NULL)
+					{
+						st->phase = EXPORT_TAIL;
+						st->next = 0;
+					}
+					break;
+				case EXPORT_TAIL:
+					if (st->next < list_length(st->tail))
+						result = cstring_to_text(list_nth(st->tail, st->next++));
 					else
 						st->phase = EXPORT_DONE;
 					break;
@@ -788,8 +1004,8 @@ export_end(ExportState *st, bool completed)
 	if (st->snapshot)
 		UnregisterSnapshot(st->snapshot);
 	st->snapshot = NULL;
-	if (completed && st->audit)
-		export_audit(st);
+	if (st->audit)
+		export_audit(st, completed);
 	MemoryContextDelete(st->mcxt);
 }
 
@@ -869,6 +1085,7 @@ tsov_export_domain(PG_FUNCTION_ARGS)
 		PG_END_TRY();
 
 		st->audit = true;
+		export_audit_start(st);
 		if (rsinfo && IsA(rsinfo, ReturnSetInfo) && rsinfo->econtext)
 		{
 			st->econtext = rsinfo->econtext;

@@ -233,3 +233,20 @@ AS 'MODULE_PATHNAME', 'tsov_audit_wanted_sql';
 COMMENT ON FUNCTION tec_sovereignty.audit_wanted(text, boolean) IS
 	'Would an allowed access of this kind to an object of this domain be recorded (tsov_audit_wanted)?';
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_wanted(text, boolean) FROM PUBLIC;
+
+/*
+ * The import half of tec_export_domain(domain, with_audit => true): the
+ * export script fills two temporary tables with the domain's chains and
+ * rows and calls this, as a superuser, in the transaction that creates the
+ * domain.  It only adds new chains from another database, verified like
+ * tec_audit_verify() does; see tsov_audit_import() in src/audit_sql.c for
+ * the trust model.
+ */
+CREATE FUNCTION tec_sovereignty.audit_import(domain text, chains regclass, log regclass)
+RETURNS bigint
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_import';
+COMMENT ON FUNCTION tec_sovereignty.audit_import(text, regclass, regclass) IS
+	'Import a domain''s audit chains from an export script (superuser only; new chains from another database, verified)';
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_import(text, regclass, regclass) FROM PUBLIC;

@@ -30,7 +30,7 @@
  *	 85 triggers			 86 rules
  *	 87 row-level security	 88 REFRESH MATERIALIZED VIEW
  *	 90 comments			 95 privileges among the domain's roles
- *	 97 published APIs (hook)	 99 members, as comments
+ *	 97 published APIs			 99 members, as comments
  * ------------------------------------------------------------------------ */
 
 /*
@@ -117,8 +117,11 @@ $$;
  * Privileges of one object, as REVOKE/GRANT statements among the domain's
  * own roles (and PUBLIC).  The object's ACL is rebuilt exactly, in the same
  * item order (the default privileges of the target domain would otherwise
- * add their own); grants to any other role are listed as comments, since
- * roles outside the domain are the new owner's business.
+ * add their own); grants to any other role, and to PUBLIC, are listed as
+ * comments, since roles outside the domain are the new owner's business and
+ * enforcement refuses a grant on domain objects to PUBLIC.  (PUBLIC's USAGE
+ * on the schema and EXECUTE on a function come from an API published to
+ * every domain; section 97 publishes it again, which grants them again.)
  */
 CREATE FUNCTION tec_sovereignty.export_acl(kind text, ident text, acl aclitem[], d_owner name, d_writer name, d_reader name)
 RETURNS text
@@ -138,7 +141,7 @@ AS $$
 	)
 	SELECT format('REVOKE ALL ON %s %s FROM PUBLIC, %I, %I, %I;', kind, ident, d_owner, d_writer, d_reader)
 		   OPERATOR(pg_catalog.||) COALESCE(string_agg(
-			 CASE WHEN p.grantee OPERATOR(pg_catalog.=) 0 OR pg_get_userbyid(p.grantee) IN (d_owner, d_writer, d_reader)
+			 CASE WHEN p.grantee OPERATOR(pg_catalog.<>) 0 AND pg_get_userbyid(p.grantee) IN (d_owner, d_writer, d_reader)
 				  THEN E'\n' ELSE E'\n-- not a role of the domain: ' END
 			 OPERATOR(pg_catalog.||) format('GRANT %s ON %s %s TO %s%s;', p.privs, kind, ident,
 					  CASE WHEN p.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(p.grantee)) END,
@@ -622,9 +625,27 @@ SELECT 95, 1, format('%s %s', c.relname, a.attnum),
   JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
  WHERE a.attacl IS NOT NULL
 
--- 97: published APIs.
--- TODO(merge): when the published-API catalog (tec_publish_api) lands,
--- emit one tec_publish_api(fn, to_domain) call per API of this domain here.
+-- 97: published APIs, published again on the target.  tec_publish_api is
+-- a superuser's (the owner holds EXECUTE only if a DBA granted it), so the
+-- calls run after RESET ROLE.  A publication to every domain (NULL) is
+-- live; one to a named domain is a comment: that domain may not exist on
+-- the target, or be another party there, and granting it the function is
+-- the target DBA's decision (the GRANTs to its roles are comments in 95
+-- for the same reason).
+UNION ALL
+SELECT 97, 0, '',
+	   E'RESET ROLE;\n'
+	   OPERATOR(pg_catalog.||) string_agg(
+		 CASE WHEN a.to_domain IS NULL
+			  THEN format('SELECT pg_catalog.tec_publish_api(%L::pg_catalog.regprocedure, NULL);', p.oid::regprocedure)
+			  ELSE format(E'-- published to domain %s on the source; publish it on the target once that domain exists there and is the same party:\n'
+						  '-- SELECT pg_catalog.tec_publish_api(%L::pg_catalog.regprocedure, %L);',
+						  quote_ident(a.to_domain), p.oid::regprocedure, a.to_domain) END,
+		 E'\n' ORDER BY p.oid::regprocedure::text COLLATE "C", a.to_domain COLLATE "C" NULLS FIRST)
+	   OPERATOR(pg_catalog.||) format(E'\nSET LOCAL ROLE %I;', d_owner)
+  FROM tec_sovereignty.api a
+  JOIN pg_proc p ON p.oid OPERATOR(pg_catalog.=) to_regprocedure(a.function_signature)
+ WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
 
 -- 99: members, as comments (login roles are the new owner's business)
 UNION ALL
@@ -767,7 +788,8 @@ BEGIN
 	VALUES (d.name, d.owner_role, to_owner, destination)
 	RETURNING id INTO new_id;
 	UPDATE tec_sovereignty.domain x SET state = 'transferring' WHERE x.name OPERATOR(pg_catalog.=) d.name;
-	-- TODO(merge): audit event TRANSFER_START (domain, new_id, to_owner, destination)
+	PERFORM tec_sovereignty.audit_lifecycle('TRANSFER_START', d.name,
+		format('transfer %s: from %s to %s at %s', new_id, d.owner_role, to_owner, destination));
 	RETURN new_id;
 END
 $$;
@@ -815,7 +837,10 @@ BEGIN
 		   export_sha256 = sum.sha256, export_bytes = sum.bytes
 	 WHERE x.id OPERATOR(pg_catalog.=) t.id;
 	UPDATE tec_sovereignty.domain x SET state = 'transferred' WHERE x.name OPERATOR(pg_catalog.=) d.name;
-	-- TODO(merge): audit event TRANSFER_COMPLETE (domain, t.id, sha256, bytes)
+	PERFORM tec_sovereignty.audit_lifecycle('TRANSFER_COMPLETE', d.name,
+		format('transfer %s: to %s at %s, export sha256 %s, %s bytes%s', t.id, t.to_owner, t.destination,
+			   sum.sha256, sum.bytes,
+			   CASE WHEN export_sha256 IS NULL THEN ' (no shipped checksum given)' ELSE ' (matches the shipped file)' END));
 	RETURN sum.sha256;
 END
 $$;
@@ -829,6 +854,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	tid bigint;
 BEGIN
 	IF d.state OPERATOR(pg_catalog.<>) 'transferring' THEN
 		RAISE EXCEPTION 'domain "%" is not being transferred', d.name
@@ -840,9 +866,11 @@ BEGIN
 	END IF;
 	UPDATE tec_sovereignty.transfer x
 	   SET state = 'cancelled', cancelled_at = pg_catalog.now()
-	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.state OPERATOR(pg_catalog.=) 'transferring';
+	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.state OPERATOR(pg_catalog.=) 'transferring'
+	RETURNING x.id INTO tid;
 	UPDATE tec_sovereignty.domain x SET state = 'active' WHERE x.name OPERATOR(pg_catalog.=) d.name;
-	-- TODO(merge): audit event TRANSFER_CANCEL (domain)
+	PERFORM tec_sovereignty.audit_lifecycle('TRANSFER_CANCEL', d.name,
+		format('transfer %s cancelled', COALESCE(tid::text, '(none recorded)')));
 END
 $$;
 COMMENT ON FUNCTION pg_catalog.tec_cancel_transfer(text) IS
