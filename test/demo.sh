@@ -63,11 +63,39 @@ as life_app "INSERT INTO life.\"Portfolio\" (\"userId\", name, type) VALUES ('us
 as life_app "INSERT INTO life.\"Investment\" (\"portfolioId\", symbol, name, quantity, \"costBasis\") SELECT id, 'VTI', 'Total market ETF', 10, 2150 FROM life.\"Portfolio\" RETURNING symbol, quantity"
 as life_app "SELECT p.name, p.type, i.symbol, i.quantity FROM life.\"Portfolio\" p JOIN life.\"Investment\" i ON i.\"portfolioId\" = p.id WHERE p.\"userId\" = 'user-1'"
 
-say "6. ... and cannot read another domain's tables"
-as assets_app "INSERT INTO assets.\"Portfolio\" (\"userId\", name, type) VALUES ('user-1', 'Gold', 'COMMODITY')"
+say "6. ... and cannot touch another domain's tables, even with a GRANT"
+as assets_app "INSERT INTO assets.\"Portfolio\" (\"userId\", name, type, \"totalValue\") VALUES ('user-1', 'Gold', 'COMMODITY', 25000) RETURNING name"
 as life_app "SELECT * FROM assets.\"Portfolio\""
+run "GRANT USAGE ON SCHEMA assets TO life_app; GRANT SELECT, DELETE ON assets.\"Portfolio\" TO life_app"
+as life_app "SELECT name FROM assets.\"Portfolio\""
+as life_app "DELETE FROM assets.\"Portfolio\""
+run "REVOKE ALL ON assets.\"Portfolio\" FROM life_app; REVOKE USAGE ON SCHEMA assets FROM life_app"
 
-say "7. Dropping a domain that still holds data is refused"
+say "7. The only way across: an API that assets publishes"
+run "SET ROLE assets_owner;
+CREATE FUNCTION assets.portfolio_totals(user_id text) RETURNS numeric
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = assets, pg_temp
+AS \$\$ SELECT coalesce(sum(\"totalValue\"), 0) FROM assets.\"Portfolio\" WHERE \"userId\" = user_id \$\$;
+RESET ROLE;
+SELECT tec_publish_api('assets.portfolio_totals(text)', 'life')"
+as life_app "SELECT assets.portfolio_totals('user-1') AS assets_total_for_user_1"
+
+say "8. The audit trail: every access and every attempt, durable and hash-chained"
+run "SELECT tec_audit_flush()"
+run "SELECT actor_domain, object_domain, action, decision, events FROM tec_sovereignty.access_summary WHERE object_domain IN ('life', 'assets') ORDER BY 2, 1, 3, 4"
+run "SELECT effective_user_name AS who, actor_domain, object, action, reason FROM tec_sovereignty.violations ORDER BY seq LIMIT 5"
+run "SELECT * FROM tec_audit_verify() WHERE domain IN ('life', 'assets', '')"
+run "UPDATE tec_sovereignty.audit_log SET reason = 'nothing happened' WHERE decision = 'denied'"
+
+say "9. Export: the whole life domain, schema and data, as one script"
+"${PSQL[@]}" -At -c "SELECT tec_export_domain('life')" > "$dir/life.sql"
+printf '    %s\n' "psql -XAt -c \"SELECT tec_export_domain('life')\" > $dir/life.sql"
+printf '    %s lines, %s bytes; it starts and ends like this:\n' "$(wc -l < "$dir/life.sql")" "$(wc -c < "$dir/life.sql")"
+{ head -14 "$dir/life.sql"; echo '    ...'; grep -m 3 -A 2 '^COPY life\."Portfolio"' "$dir/life.sql"; echo '    ...'; tail -4 "$dir/life.sql"; } | sed 's/^/      /'
+echo "    (import it on another PostgreSQL 15 server with the extension: psql -X -v ON_ERROR_STOP=1 -d newdb -f life.sql)"
+run "SELECT action, decision, reason FROM tec_sovereignty.audit_log WHERE action LIKE 'EXPORT%' ORDER BY seq"
+
+say "10. Dropping a domain that still holds data is refused"
 run "SELECT tec_drop_domain('life')"
 
 cat <<EOF
