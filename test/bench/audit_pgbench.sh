@@ -8,7 +8,8 @@
 # domains present on the tec_sovereignty cluster), and pgbench runs as a
 # member of the domain's writer role.  Rounds alternate between the
 # clusters (plain, pgaudit, tsov, plain, ...) so that machine noise spreads
-# evenly; the median TPS of each is reported with the ratios.
+# evenly (the first configuration of a round rotates); the median TPS of
+# each is reported with the ratios.
 #
 #   bash test/bench/audit_pgbench.sh [SECONDS=20] [ROUNDS=3] [SCALE=10] [CLIENTS=4]
 #
@@ -88,7 +89,10 @@ count() { case $1 in tsov) audit_rows ;; pgaudit) log_lines ;; *) echo 0 ;; esac
 echo "load before: $(uptime)" >&2
 for mode in select-only tpcb-like; do
 	for r in $(seq 1 "$rounds"); do
-		for n in "${names[@]}"; do
+		# the first of a round is rotated: no configuration always follows
+		# the same one (checkpoints and writeback of the previous run)
+		k=$(( (r - 1) % ${#names[@]} ))
+		for n in "${names[@]:k}" "${names[@]:0:k}"; do
 			before=$(count $n)
 			t=$(run $n $mode)
 			ev=$(( $(count $n) - before ))
