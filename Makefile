@@ -38,3 +38,7 @@ demo:
 
 test:
 	bash test/run_tests.sh
+
+# PGXS does not track header dependencies: a changed shared-memory struct
+# in a header must rebuild every object that uses it.
+$(OBJS): $(wildcard src/*.h)

@@ -118,6 +118,7 @@ typedef struct TsovAuditChannel
 	bool		worker_failed;	/* last writer exited on an error */
 	char		state[32];		/* writer state, for audit_stats */
 	struct Latch *worker_latch;
+	TimestampTz last_wake;		/* a producer last set worker_latch */
 	ConditionVariable durable_cv;	/* durable_pos advanced */
 	ConditionVariable space_cv; /* read_pos advanced */
 	TsovAuditCounters c;
@@ -151,6 +152,7 @@ extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeou
 /* longest wait of an error path for its denial's row (see wait_durable) */
 #define TSOV_DENIAL_WAIT_MS 10000
 extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
+extern void tsov_audit_wake_writer(void);
 extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,
 										  uint64 *recpos);
 

@@ -11,6 +11,17 @@
  * read or publish positions; records are copied outside it and stamped
  * last (see audit_internal.h for the protocol).
  *
+ * Waking the writer.  Each wake costs the writer a transaction and a
+ * synchronous commit, so producers do not wake it for every run of
+ * events: only someone who waits for durability (a commit that wrote, a
+ * denial, tec_audit_flush) wakes it at once, from tsov_audit_wait_durable.
+ * Runs that nobody waits for (reads) wake it only when the ring is an
+ * eighth full or when nobody has woken it for half of audit_max_delay;
+ * otherwise the writer's own timeout (audit_max_delay) picks them up.
+ * Reads thus still reach the table within audit_max_delay, and a busy
+ * read-only workload costs the writer a few commits per second instead of
+ * one per transaction.
+ *
  * Back-pressure: a producer that finds no room sleeps on the channel's
  * space condition variable until the writer frees some, and counts the
  * wait.  Nothing is ever dropped.  Every wait is latch-based (condition
@@ -258,6 +269,8 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path)
 		bool		waited = false;
 		struct Latch *latch;
 		int			worker_pid;
+		bool		wake = false;
+		TimestampTz now = GetCurrentTimestamp();
 
 		/* A group: as many whole records as fit in a quarter ring. */
 		while (done + glen < len)
@@ -311,6 +324,14 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path)
 					ch->c.space_waits++;
 				latch = ch->worker_latch;
 				worker_pid = ch->worker_pid;
+				/* see "Waking the writer" above */
+				if (waited ||
+					ch->write_pos - ch->read_pos > tsov_audit_ring_size / 8 ||
+					TimestampDifferenceExceeds(ch->last_wake, now, tsov_audit_max_delay / 2))
+				{
+					wake = true;
+					ch->last_wake = now;
+				}
 				LWLockRelease(ch->lock);
 				break;
 			}
@@ -346,12 +367,35 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path)
 		end = start + glen;
 		done += glen;
 
-		if (worker_pid != 0 && latch != NULL)
-			SetLatch(latch);
-		else
+		if (worker_pid == 0 || latch == NULL)
 			tsov_audit_ensure_worker(ch);
+		else if (wake)
+			SetLatch(latch);
 	}
 	return end;
+}
+
+/*
+ * Wake this database's writer now (an event was queued that must be
+ * written promptly but that nobody waits for here).
+ */
+void
+tsov_audit_wake_writer(void)
+{
+	TsovAuditChannel *ch = tsov_audit_channel(false);
+	struct Latch *latch;
+	int			pid;
+
+	if (ch == NULL)
+		return;
+	LWLockAcquire(ch->lock, LW_SHARED);
+	latch = ch->worker_latch;
+	pid = ch->worker_pid;
+	LWLockRelease(ch->lock);
+	if (pid != 0 && latch != NULL)
+		SetLatch(latch);
+	else
+		tsov_audit_ensure_worker(ch);
 }
 
 /*
@@ -385,6 +429,7 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
 	{
 		uint64		durable;
 		int			pid;
+		struct Latch *latch = NULL;
 
 		LWLockAcquire(ch->lock, counted ? LW_SHARED : LW_EXCLUSIVE);
 		durable = ch->durable_pos;
@@ -393,6 +438,8 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
 		{
 			ch->c.durable_waits++;
 			counted = true;
+			/* enqueue left it asleep: someone waits now */
+			latch = ch->worker_latch;
 		}
 		LWLockRelease(ch->lock);
 		if (durable >= pos)
@@ -400,6 +447,8 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
 			done = true;
 			break;
 		}
+		if (pid != 0 && latch != NULL)
+			SetLatch(latch);
 		if (timeout_ms > 0 &&
 			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
 			break;

@@ -85,22 +85,21 @@ tsov_audit_decision_name(int d)
 	return "unknown";
 }
 
-static void
-put_str(StringInfo buf, uint16 *slen, const char *s, int max)
+/*
+ * Length of a string field as kept (NULL: -1), cut at max bytes on a
+ * character boundary.
+ */
+static inline int
+field_len(const char *s, int max)
 {
 	int			len;
 
 	if (s == NULL)
-	{
-		*slen = 0;
-		return;
-	}
+		return -1;
 	len = strlen(s);
 	if (len > max)
 		len = pg_mbcliplen(s, len, max);
-	appendBinaryStringInfo(buf, s, len);
-	appendStringInfoChar(buf, '\0');
-	*slen = len + 1;
+	return len;
 }
 
 /*
@@ -148,6 +147,11 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	const char *uname = NULL;
 	const char *client = client_addr();
 	int			stmt_max = tsov_audit_statement_max;
+	const char *str[TSOV_NFIELDS];
+	int			max[TSOV_NFIELDS];
+	int			len[TSOV_NFIELDS];
+	Size		total;
+	char	   *p;
 
 	if (sess != cached_session_oid && catalog_ok)
 	{
@@ -187,27 +191,60 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	if (OidIsValid(ev->actor_role) && ev->actor_role != cur)
 		uname = NULL;			/* resolved by the writer from the OID */
 
-	/* header placeholder, strings after it */
-	appendBinaryStringInfo(buf, (char *) &hdr, TSOV_REC_HDRSZ);
-	put_str(buf, &hdr.slen[TSOV_F_ACTION], ev->action ? ev->action : "UNKNOWN", 200);
-	put_str(buf, &hdr.slen[TSOV_F_ACTOR_DOMAIN], ev->actor_domain, NAMEDATALEN);
-	put_str(buf, &hdr.slen[TSOV_F_OBJECT_DOMAIN], ev->object_domain, NAMEDATALEN);
-	put_str(buf, &hdr.slen[TSOV_F_OBJECT_SCHEMA], ev->object_schema, NAMEDATALEN);
-	put_str(buf, &hdr.slen[TSOV_F_OBJECT_NAME], ev->object_name, 1024);
-	put_str(buf, &hdr.slen[TSOV_F_REASON], ev->reason, 4000);
-	put_str(buf, &hdr.slen[TSOV_F_VIA_API], ev->via_api, 1024);
-	put_str(buf, &hdr.slen[TSOV_F_CLIENT_ADDR], client, 256);
-	put_str(buf, &hdr.slen[TSOV_F_APPLICATION_NAME], application_name, NAMEDATALEN);
-	put_str(buf, &hdr.slen[TSOV_F_STATEMENT],
-			stmt_max > 0 ? debug_query_string : NULL, Min(stmt_max, 60000));
-	put_str(buf, &hdr.slen[TSOV_F_SESSION_USER], sname, NAMEDATALEN);
-	put_str(buf, &hdr.slen[TSOV_F_EFFECTIVE_USER], uname, NAMEDATALEN);
+	/*
+	 * Strings after the header: lengths first, then one enlargement and
+	 * plain copies (this runs for every audited access).
+	 */
+	str[TSOV_F_ACTION] = ev->action ? ev->action : "UNKNOWN";
+	max[TSOV_F_ACTION] = 200;
+	str[TSOV_F_ACTOR_DOMAIN] = ev->actor_domain;
+	max[TSOV_F_ACTOR_DOMAIN] = NAMEDATALEN;
+	str[TSOV_F_OBJECT_DOMAIN] = ev->object_domain;
+	max[TSOV_F_OBJECT_DOMAIN] = NAMEDATALEN;
+	str[TSOV_F_OBJECT_SCHEMA] = ev->object_schema;
+	max[TSOV_F_OBJECT_SCHEMA] = NAMEDATALEN;
+	str[TSOV_F_OBJECT_NAME] = ev->object_name;
+	max[TSOV_F_OBJECT_NAME] = 1024;
+	str[TSOV_F_REASON] = ev->reason;
+	max[TSOV_F_REASON] = 4000;
+	str[TSOV_F_VIA_API] = ev->via_api;
+	max[TSOV_F_VIA_API] = 1024;
+	str[TSOV_F_CLIENT_ADDR] = client;
+	max[TSOV_F_CLIENT_ADDR] = 256;
+	str[TSOV_F_APPLICATION_NAME] = application_name;
+	max[TSOV_F_APPLICATION_NAME] = NAMEDATALEN;
+	str[TSOV_F_STATEMENT] = stmt_max > 0 ? debug_query_string : NULL;
+	max[TSOV_F_STATEMENT] = Min(stmt_max, 60000);
+	str[TSOV_F_SESSION_USER] = sname;
+	max[TSOV_F_SESSION_USER] = NAMEDATALEN;
+	str[TSOV_F_EFFECTIVE_USER] = uname;
+	max[TSOV_F_EFFECTIVE_USER] = NAMEDATALEN;
 
-	/* pad to MAXALIGN and fix up the header */
-	while ((buf->len - start) % MAXIMUM_ALIGNOF != 0)
-		appendStringInfoChar(buf, '\0');
-	hdr.len = buf->len - start;
-	memcpy(buf->data + start, &hdr, offsetof(TsovAuditRecord, data));
+	total = TSOV_REC_HDRSZ;
+	for (int i = 0; i < TSOV_NFIELDS; i++)
+	{
+		len[i] = field_len(str[i], max[i]);
+		hdr.slen[i] = len[i] + 1;	/* 0 for NULL */
+		total += len[i] + 1;
+	}
+	total = MAXALIGN(total);
+	enlargeStringInfo(buf, total);
+	p = buf->data + start + TSOV_REC_HDRSZ;
+	for (int i = 0; i < TSOV_NFIELDS; i++)
+	{
+		if (len[i] < 0)
+			continue;
+		memcpy(p, str[i], len[i]);
+		p[len[i]] = '\0';
+		p += len[i] + 1;
+	}
+	/* padding to MAXALIGN */
+	memset(p, 0, buf->data + start + total - p);
+
+	hdr.len = total;
+	memcpy(buf->data + start, &hdr, TSOV_REC_HDRSZ);
+	buf->len = start + total;
+	buf->data[buf->len] = '\0';
 	return hdr.len;
 }
 
@@ -240,6 +277,7 @@ void
 tsov_audit_record_denial_nowait(const TsovAuditEvent *ev)
 {
 	tsov_audit_record_now(ev, false);
+	tsov_audit_wake_writer();	/* nobody waits, yet it must not lag */
 	tsov_audit_denial_flag = true;
 }
 

@@ -43,8 +43,11 @@
 #include "postmaster/autovacuum.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "audit.h"
 #include "decision.h"
@@ -67,6 +70,8 @@ static int	api_top = 0;
 static List *glass_open = NIL;
 
 static void decision_xact_cb(XactEvent event, void *arg);
+static void relname_relcache_cb(Datum arg, Oid relid);
+static void relname_syscache_cb(Datum arg, int cacheid, uint32 hashvalue);
 
 void
 tsov_decision_init(void)
@@ -81,6 +86,8 @@ tsov_decision_init(void)
 							 0,
 							 NULL, NULL, NULL);
 	RegisterXactCallback(decision_xact_cb, NULL);
+	CacheRegisterRelcacheCallback(relname_relcache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, relname_syscache_cb, (Datum) 0);
 }
 
 static void
@@ -242,11 +249,18 @@ typedef enum
 	V_SEVERAL
 } Verdict;
 
+/*
+ * The verdict for one subject.  subject_domain receives the subject's
+ * domain name, except for V_OK, where it is domname itself and is left
+ * alone (the hot path copies nothing).
+ */
 static Verdict
 subject_verdict(Oid role, const char *domname, char *subject_domain)
 {
 	const TsovRoleInfo *ri = tsov_role_info(role);
 
+	if (ri->domain && !ri->several && strcmp(ri->domain->name, domname) == 0)
+		return V_OK;
 	subject_domain[0] = '\0';
 	if (ri->several)
 	{
@@ -256,9 +270,113 @@ subject_verdict(Oid role, const char *domname, char *subject_domain)
 	if (ri->domain)
 	{
 		strlcpy(subject_domain, ri->domain->name, NAMEDATALEN);
-		return strcmp(ri->domain->name, domname) == 0 ? V_OK : V_CROSS;
+		return V_CROSS;
 	}
 	return ri->privileged ? V_PRIVILEGED : V_NONDOMAIN;
+}
+
+/*
+ * Names of relations as audit events carry them (object_schema,
+ * object_name), cached per relation: with audit = 'all' every statement
+ * records an event per relation, and building the identity (several
+ * syscache lookups, quoting, string building) cost more than the rest of
+ * the event.  An entry is dropped by the relcache invalidation of its
+ * relation (RENAME, SET SCHEMA, DROP) and the whole cache by any schema
+ * change (RENAME of a schema), so a name is never stale.
+ */
+typedef struct RelNameEntry
+{
+	Oid			relid;			/* hash key */
+	bool		valid;
+	char		schema[NAMEDATALEN];
+	char		name[2 * NAMEDATALEN + 8];	/* as getObjectIdentity, after
+											 * the schema */
+} RelNameEntry;
+
+static HTAB *relname_cache = NULL;
+static uint64 relname_invals = 0;	/* invalidations seen, of any relation */
+
+static void
+relname_relcache_cb(Datum arg, Oid relid)
+{
+	RelNameEntry *e;
+
+	relname_invals++;
+	if (relname_cache == NULL)
+		return;
+	if (!OidIsValid(relid))
+	{
+		HASH_SEQ_STATUS st;
+
+		hash_seq_init(&st, relname_cache);
+		while ((e = hash_seq_search(&st)) != NULL)
+			e->valid = false;
+		return;
+	}
+	e = hash_search(relname_cache, &relid, HASH_FIND, NULL);
+	if (e)
+		e->valid = false;
+}
+
+static void
+relname_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
+{
+	relname_relcache_cb(arg, InvalidOid);
+}
+
+static void
+event_names(const TsovObject *obj, const char **schema, const char **objname)
+{
+	const char *kind;
+	const char *name;
+	const char *dot;
+	RelNameEntry *e = NULL;
+	bool		cacheable;
+	uint64		invals = relname_invals;
+
+	cacheable = obj->classid == RelationRelationId && obj->subid == 0 &&
+		obj->kind == NULL && obj->name == NULL && OidIsValid(obj->objid);
+	if (cacheable)
+	{
+		if (relname_cache == NULL)
+		{
+			HASHCTL		ctl;
+
+			memset(&ctl, 0, sizeof(ctl));
+			ctl.keysize = sizeof(Oid);
+			ctl.entrysize = sizeof(RelNameEntry);
+			relname_cache = hash_create("tec_sovereignty relation names", 64, &ctl,
+										HASH_ELEM | HASH_BLOBS);
+		}
+		e = hash_search(relname_cache, &obj->objid, HASH_FIND, NULL);
+		if (e && e->valid)
+		{
+			*schema = e->schema;
+			*objname = e->name;
+			return;
+		}
+	}
+
+	tsov_describe_object(obj, &kind, &name);
+	*schema = get_namespace_name(obj->nspoid);
+	/* the identity is schema-qualified: keep what follows the schema */
+	dot = *schema ? strchr(name, '.') : NULL;
+	*objname = dot ? dot + 1 : name;
+
+	/*
+	 * Cache what fits, unless an invalidation arrived while the names were
+	 * looked up (it could concern this relation, which had no entry yet).
+	 */
+	if (cacheable && invals == relname_invals && *schema && strlen(*schema) < NAMEDATALEN &&
+		strlen(*objname) < sizeof(e->name))
+	{
+		bool		found;
+
+		e = hash_search(relname_cache, &obj->objid, HASH_ENTER, &found);
+		strlcpy(e->schema, *schema, sizeof(e->schema));
+		strlcpy(e->name, *objname, sizeof(e->name));
+		e->valid = true;
+	}
 }
 
 static void
@@ -266,9 +384,6 @@ fill_event(TsovAuditEvent *ev, const char *action, TsovDecision decision,
 		   bool is_write, Oid role, const char *actor_domain,
 		   const char *domname, const TsovObject *obj, const char *reason)
 {
-	const char *kind;
-	const char *name;
-	const char *dot;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->action = action;
@@ -281,11 +396,7 @@ fill_event(TsovAuditEvent *ev, const char *action, TsovDecision decision,
 	ev->reason = reason;
 	if (obj)
 	{
-		tsov_describe_object(obj, &kind, &name);
-		ev->object_schema = get_namespace_name(obj->nspoid);
-		/* the identity is schema-qualified: keep what follows the schema */
-		dot = ev->object_schema ? strchr(name, '.') : NULL;
-		ev->object_name = dot ? dot + 1 : name;
+		event_names(obj, &ev->object_schema, &ev->object_name);
 		if (obj->classid == NamespaceRelationId)
 		{
 			ev->object_schema = get_namespace_name(obj->objid);
@@ -346,7 +457,6 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 	Oid			worst_role;
 	char		worst_domain[NAMEDATALEN];
 	char		sdom[NAMEDATALEN];
-	char		role_domain[NAMEDATALEN];
 	const char *kind;
 	const char *name;
 	Oid			principals[2];
@@ -397,9 +507,9 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 
 	/* The checked role. */
 	worst = subject_verdict(role, domname, sdom);
-	strlcpy(role_domain, sdom, NAMEDATALEN);
 	worst_role = role;
-	strlcpy(worst_domain, sdom, NAMEDATALEN);
+	if (worst != V_OK)
+		strlcpy(worst_domain, sdom, NAMEDATALEN);
 
 	/* The principal, unless a published API of this domain is running. */
 	if (api_top > 0)
@@ -436,7 +546,8 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 		{
 			TsovAuditEvent ev;
 
-			fill_event(&ev, action, TSOV_ALLOWED, is_write, role, role_domain,
+			/* V_OK: the checked role belongs to the object's domain */
+			fill_event(&ev, action, TSOV_ALLOWED, is_write, role, domname,
 					   domname, obj, NULL);
 			tsov_audit_record(&ev);
 		}

@@ -65,6 +65,12 @@ typedef struct OidIdx
 	int			idx;
 } OidIdx;
 
+typedef struct NameIdx
+{
+	char		name[NAMEDATALEN];	/* hash key */
+	int			idx;
+} NameIdx;
+
 typedef struct RoleEntry
 {
 	Oid			roleid;			/* hash key */
@@ -96,6 +102,7 @@ typedef struct Cache
 	int			ndomains;
 	TsovDomain *domains;
 	HTAB	   *by_nsp;			/* nspoid -> idx */
+	HTAB	   *by_name;		/* domain name -> idx */
 	HTAB	   *by_domrole;		/* owner/writer/reader oid -> idx */
 	HTAB	   *roles;			/* roleid -> RoleEntry (lazy) */
 	HTAB	   *funcs;			/* fnoid -> FuncEntry (lazy) */
@@ -113,6 +120,9 @@ static uint64 generation = 0;
 static MemoryContext old_cxt = NULL;	/* previous generation, kept once */
 
 static TsovDomain conflict_domain;
+
+/* the domain tsov_domain_by_name() found last: audit asks for it per event */
+static int	last_by_name = -1;
 
 static void invalidate(void);
 
@@ -218,15 +228,28 @@ scan_table(Oid relid, row_fn fn)
 	table_close(rel, AccessShareLock);
 }
 
+/*
+ * Index of a domain by name: a hash lookup, not a scan, because the audit
+ * level of the object's domain is asked for on every access.  The domain
+ * asked for last is checked first (one strcmp: a workload mostly touches
+ * one domain).
+ */
 static int
 domain_index_by_name(const char *name)
 {
-	int			i;
+	NameIdx    *e;
 
-	for (i = 0; i < cache.ndomains; i++)
-		if (strcmp(cache.domains[i].name, name) == 0)
-			return i;
-	return -1;
+	if (last_by_name >= 0 && last_by_name < cache.ndomains &&
+		strcmp(cache.domains[last_by_name].name, name) == 0)
+		return last_by_name;
+	/* the hash key is NAMEDATALEN bytes: a longer name matches nothing */
+	if (cache.by_name == NULL || strnlen(name, NAMEDATALEN) >= NAMEDATALEN)
+		return -1;
+	e = hash_search(cache.by_name, name, HASH_FIND, NULL);
+	if (e == NULL)
+		return -1;
+	last_by_name = e->idx;
+	return e->idx;
 }
 
 static void
@@ -236,6 +259,7 @@ registry_row(HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 	char	   *s;
 	OidIdx	   *e;
+	NameIdx    *ne;
 	bool		found;
 	Oid			roles[3];
 	int			i;
@@ -249,6 +273,10 @@ registry_row(HeapTuple tup, TupleDesc desc)
 	if (isnull)
 		return;
 	strlcpy(d->name, s, NAMEDATALEN);
+	ne = hash_search(cache.by_name, d->name, HASH_ENTER, &found);
+	if (found)
+		return;					/* the registry's primary key rules it out */
+	ne->idx = cache.ndomains;
 	s = getattr_cstring(tup, desc, "schema_name", &isnull);
 	d->nspoid = isnull ? InvalidOid : get_namespace_oid(s, true);
 	s = getattr_cstring(tup, desc, "owner_role", &isnull);
@@ -480,6 +508,17 @@ rebuild(void)
 	cache.domains = palloc(sizeof(TsovDomain) * 32);
 	cache.by_nsp = make_hash("tsov nsp", sizeof(OidIdx), cxt);
 	cache.by_domrole = make_hash("tsov domrole", sizeof(OidIdx), cxt);
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = NAMEDATALEN;
+		ctl.entrysize = sizeof(NameIdx);
+		ctl.hcxt = cxt;
+		cache.by_name = hash_create("tsov domain names", 64, &ctl,
+									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	last_by_name = -1;
 	cache.roles = make_hash("tsov roles", sizeof(RoleEntry), cxt);
 	cache.funcs = make_hash("tsov funcs", sizeof(FuncEntry), cxt);
 	cache.apis = make_hash("tsov apis", sizeof(ApiEntry), cxt);
