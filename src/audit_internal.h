@@ -112,6 +112,9 @@ typedef struct TsovAuditChannel
 	uint64		write_pos;		/* next position to reserve */
 	uint64		read_pos;		/* the writer has consumed up to here */
 	uint64		durable_pos;	/* every event before this is durable */
+	pg_atomic_uint32 waiters;	/* backends in tsov_audit_wait_durable: the
+								 * writer does not pace its batches while
+								 * someone waits */
 	int			worker_pid;		/* 0: no writer running */
 	bool		worker_launching;
 	TimestampTz launch_time;

@@ -121,6 +121,7 @@ tsov_audit_shmem_startup(void)
 			ch->lock = &locks[i + 1].lock;
 			ch->dbid = InvalidOid;
 			strlcpy(ch->state, "idle", sizeof(ch->state));
+			pg_atomic_init_u32(&ch->waiters, 0);
 			ConditionVariableInit(&ch->durable_cv);
 			ConditionVariableInit(&ch->space_cv);
 			ch->ring = rings + (Size) i * tsov_audit_ring_size;
@@ -399,6 +400,25 @@ tsov_audit_wake_writer(void)
 }
 
 /*
+ * Undo this backend's count in ch->waiters, however the wait ends (error,
+ * FATAL, or normally): a leaked count would not lose a wake-up, but it
+ * would turn the writer's pacing off for good.
+ */
+static bool waiter_counted = false;
+
+static void
+waiter_done(int code, Datum arg)
+{
+	TsovAuditChannel *ch = (TsovAuditChannel *) DatumGetPointer(arg);
+
+	if (waiter_counted)
+	{
+		waiter_counted = false;
+		pg_atomic_fetch_sub_u32(&ch->waiters, 1);
+	}
+}
+
+/*
  * Wait until every event before pos in this database's channel is durable
  * (committed by the writer, commit record flushed).  Counts the wait.
  *
@@ -414,49 +434,63 @@ bool
 tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
 {
 	TsovAuditChannel *ch = tsov_audit_channel(false);
-	bool		counted = false;
-	bool		done = false;
-	TimestampTz start = 0;
+	volatile bool done = false;
 
 	if (ch == NULL || pos == 0)
 		return true;
 	if (hold_interrupts)
 		HOLD_INTERRUPTS();
-	if (timeout_ms > 0)
-		start = GetCurrentTimestamp();
-	ConditionVariablePrepareToSleep(&ch->durable_cv);
-	for (;;)
+	PG_ENSURE_ERROR_CLEANUP(waiter_done, PointerGetDatum(ch));
 	{
-		uint64		durable;
-		int			pid;
-		struct Latch *latch = NULL;
+		bool		counted = false;
+		TimestampTz start = 0;
 
-		LWLockAcquire(ch->lock, counted ? LW_SHARED : LW_EXCLUSIVE);
-		durable = ch->durable_pos;
-		pid = ch->worker_pid;
-		if (!counted && durable < pos)
+		if (timeout_ms > 0)
+			start = GetCurrentTimestamp();
+		ConditionVariablePrepareToSleep(&ch->durable_cv);
+		for (;;)
 		{
-			ch->c.durable_waits++;
-			counted = true;
-			/* enqueue left it asleep: someone waits now */
-			latch = ch->worker_latch;
+			uint64		durable;
+			int			pid;
+			struct Latch *latch = NULL;
+
+			LWLockAcquire(ch->lock, counted ? LW_SHARED : LW_EXCLUSIVE);
+			durable = ch->durable_pos;
+			pid = ch->worker_pid;
+			if (!counted && durable < pos)
+			{
+				ch->c.durable_waits++;
+				counted = true;
+				/*
+				 * Count ourselves before setting the writer's latch: a
+				 * writer that read waiters == 0 and went into its pacing
+				 * sleep is woken by the SetLatch below, one that reads it
+				 * later sees us and does not pace.
+				 */
+				pg_atomic_fetch_add_u32(&ch->waiters, 1);
+				waiter_counted = true;
+				/* enqueue left it asleep: someone waits now */
+				latch = ch->worker_latch;
+			}
+			LWLockRelease(ch->lock);
+			if (durable >= pos)
+			{
+				done = true;
+				break;
+			}
+			if (pid != 0 && latch != NULL)
+				SetLatch(latch);
+			if (timeout_ms > 0 &&
+				TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
+				break;
+			if (pid == 0)
+				tsov_audit_ensure_worker(ch);
+			tsov_audit_sleep(&ch->durable_cv, Max(tsov_audit_max_delay, 100));
 		}
-		LWLockRelease(ch->lock);
-		if (durable >= pos)
-		{
-			done = true;
-			break;
-		}
-		if (pid != 0 && latch != NULL)
-			SetLatch(latch);
-		if (timeout_ms > 0 &&
-			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
-			break;
-		if (pid == 0)
-			tsov_audit_ensure_worker(ch);
-		tsov_audit_sleep(&ch->durable_cv, Max(tsov_audit_max_delay, 100));
+		ConditionVariableCancelSleep();
 	}
-	ConditionVariableCancelSleep();
+	PG_END_ENSURE_ERROR_CLEANUP(waiter_done, PointerGetDatum(ch));
+	waiter_done(0, PointerGetDatum(ch));
 	if (hold_interrupts)
 		RESUME_INTERRUPTS();
 	return done;

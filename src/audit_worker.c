@@ -718,6 +718,24 @@ tsov_audit_worker_main(Datum arg)
 		if (process_batch(batchcxt) > 0)
 		{
 			idle_since = GetCurrentTimestamp();
+
+			/*
+			 * Pace the batches while nobody waits.  Each batch costs a
+			 * transaction and a commit, and under a read-only load the
+			 * loop would otherwise commit whatever arrived during the
+			 * previous batch, dozens of times a second.  Reads may lag by
+			 * audit_max_delay, so let them accumulate for half of it.
+			 * Never while someone waits (a commit that wrote, a denial,
+			 * tec_audit_flush): waiters count themselves in ch->waiters
+			 * before setting our latch, so either we see the count here,
+			 * or their SetLatch comes after this read and ends the sleep
+			 * at once; no wake-up can be lost.  Producers also set the
+			 * latch when the ring is an eighth full, and back-pressure
+			 * waiters when it is full.
+			 */
+			if (pg_atomic_read_u32(&wch->waiters) == 0)
+				(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+								 Max(tsov_audit_max_delay / 2, 1), PG_WAIT_EXTENSION);
 			continue;
 		}
 		if (TimestampDifferenceExceeds(idle_since, GetCurrentTimestamp(), tsov_audit_worker_idle))
