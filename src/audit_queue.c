@@ -12,7 +12,7 @@
  * last (see audit_internal.h for the protocol).
  *
  * Waking the writer.  Each wake costs the writer a transaction and a
- * synchronous commit, so producers do not wake it for every run of
+ * commit, so producers do not wake it for every run of
  * events: only someone who waits for durability (a commit that wrote, a
  * denial, tec_audit_flush) wakes it at once, from tsov_audit_wait_durable.
  * Runs that nobody waits for (reads) wake it only when the ring is an
@@ -35,6 +35,7 @@
  */
 #include "postgres.h"
 
+#include "access/xlog.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -419,8 +420,25 @@ waiter_done(int code, Datum arg)
 }
 
 /*
- * Wait until every event before pos in this database's channel is durable
- * (committed by the writer, commit record flushed).  Counts the wait.
+ * Wait until every event before pos in this database's channel is written
+ * by the writer, i.e. its transaction committed; with flush, also make
+ * them durable: XLogFlush() up to the end of that commit record.  Counts
+ * the wait.
+ *
+ * The writer commits with synchronous_commit = off, so "committed" is not
+ * yet "durable".  Without flush this is for a transaction that wrote and
+ * waits at PRE_COMMIT: its own commit record comes later in WAL, and WAL
+ * is flushed in order, so its commit cannot become durable before the
+ * audit rows are (audit_xact.c).  Everything that must be durable now,
+ * whatever follows (denials, tec_audit_flush, the purge and export
+ * requests), passes flush.
+ *
+ * XLogFlush() is safe in the log hook too (hold_interrupts): the hook only
+ * acts on an ERROR 42501, raised by a permission check, never inside a
+ * critical section (an error there is promoted to PANIC and skipped) nor
+ * while holding a WAL lock; XLogFlush needs no transaction, and the hook
+ * already takes LWLocks and sleeps on condition variables here.  It is
+ * what RecordTransactionCommit() itself calls.
  *
  * hold_interrupts: called from the log hook, where a cancel must not turn
  * into a second error.  timeout_ms > 0 bounds the wait (returns false when
@@ -431,10 +449,11 @@ waiter_done(int code, Datum arg)
  * as long as it takes (commit of a write: that must not complete first).
  */
 bool
-tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
+tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool flush)
 {
 	TsovAuditChannel *ch = tsov_audit_channel(false);
 	volatile bool done = false;
+	volatile XLogRecPtr lsn = InvalidXLogRecPtr;
 
 	if (ch == NULL || pos == 0)
 		return true;
@@ -455,7 +474,9 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
 			struct Latch *latch = NULL;
 
 			LWLockAcquire(ch->lock, counted ? LW_SHARED : LW_EXCLUSIVE);
-			durable = ch->durable_pos;
+			durable = ch->committed_pos;
+			/* published with committed_pos: covers every event before it */
+			lsn = ch->committed_lsn;
 			pid = ch->worker_pid;
 			if (!counted && durable < pos)
 			{
@@ -491,6 +512,8 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(waiter_done, PointerGetDatum(ch));
 	waiter_done(0, PointerGetDatum(ch));
+	if (done && flush && !XLogRecPtrIsInvalid(lsn))
+		XLogFlush(lsn);
 	if (hold_interrupts)
 		RESUME_INTERRUPTS();
 	return done;
@@ -515,7 +538,7 @@ tsov_audit_init(void)
 							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
 	DefineCustomIntVariable(TSOV_NAME ".audit_max_delay",
 							"Longest time a read's audit event may wait in a backend or the queue before it is written.",
-							"This is also the loss window on a crash for reads; writes and denials are durable before they complete.",
+							"With wal_writer_delay (the writer commits asynchronously) this is also the loss window on a crash for reads; writes and denials are durable before they complete.",
 							&tsov_audit_max_delay, 200, 10, 60000,
 							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable(TSOV_NAME ".audit_queue_size",
