@@ -10,11 +10,16 @@
  * channel has exactly one writer, a dynamic background worker connected to
  * that database, started on demand by the first backend that enqueues: it
  * drains the ring in order, computes the per-domain hash chain, inserts the
- * rows in batches, commits synchronously and publishes the ring position up
- * to which every event is durable.  Backends that must not go on before
- * their events are durable (denials, writes at commit) wait on a condition
- * variable for that position; backends that find the ring full wait on
- * another one for space (back-pressure: events are never dropped).
+ * rows in batches, commits (asynchronously: synchronous_commit = off) and
+ * publishes the ring position up to which every event is committed,
+ * together with the end LSN of the commit record that covers it.  Backends
+ * that must not go on before their events are written wait on a condition
+ * variable for that position: a commit that wrote only until they are
+ * committed (its own commit record follows in WAL, see audit_xact.c), a
+ * denial or tec_audit_flush() until committed and then XLogFlush() of the
+ * published LSN themselves (durable).  Backends that find the ring full
+ * wait on another condition variable for space (back-pressure: events are
+ * never dropped).
  *
  * Ring protocol.  Positions are byte offsets that only grow (uint64); the
  * ring offset is pos % ring_size.  A producer reserves [pos, pos + len)
@@ -34,6 +39,7 @@
 #ifndef TSOV_AUDIT_INTERNAL_H
 #define TSOV_AUDIT_INTERNAL_H
 
+#include "access/xlogdefs.h"
 #include "audit.h"
 #include "domain_cache.h"
 #include "lib/stringinfo.h"
@@ -99,7 +105,7 @@ typedef struct TsovAuditCounters
 	uint64		events_written;
 	uint64		events_discarded;	/* database without the extension */
 	uint64		space_waits;		/* back-pressure: enqueues that waited */
-	uint64		durable_waits;		/* callers that waited for durability */
+	uint64		durable_waits;		/* callers that waited for their events */
 	uint64		batches;
 	uint64		worker_starts;
 	TimestampTz last_flush;
@@ -111,7 +117,13 @@ typedef struct TsovAuditChannel
 	Oid			dbid;			/* InvalidOid: free */
 	uint64		write_pos;		/* next position to reserve */
 	uint64		read_pos;		/* the writer has consumed up to here */
-	uint64		durable_pos;	/* every event before this is durable */
+	uint64		committed_pos;	/* every event before this is committed */
+	XLogRecPtr	committed_lsn;	/* end of the writer's commit record that
+								 * covers committed_pos: durable once WAL is
+								 * flushed up to here */
+	pg_atomic_uint32 waiters;	/* backends in tsov_audit_wait_durable: the
+								 * writer does not pace its batches while
+								 * someone waits */
 	int			worker_pid;		/* 0: no writer running */
 	bool		worker_launching;
 	TimestampTz launch_time;
@@ -119,7 +131,7 @@ typedef struct TsovAuditChannel
 	char		state[32];		/* writer state, for audit_stats */
 	struct Latch *worker_latch;
 	TimestampTz last_wake;		/* a producer last set worker_latch */
-	ConditionVariable durable_cv;	/* durable_pos advanced */
+	ConditionVariable durable_cv;	/* committed_pos advanced */
 	ConditionVariable space_cv; /* read_pos advanced */
 	TsovAuditCounters c;
 	char	   *ring;			/* tsov_audit_ring_size bytes */
@@ -147,7 +159,8 @@ extern uint64 tsov_audit_ring_size;
 /* audit_queue.c */
 extern TsovAuditChannel *tsov_audit_channel(bool create);
 extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path);
-extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms);
+extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms,
+									bool flush);
 
 /* longest wait of an error path for its denial's row (see wait_durable) */
 #define TSOV_DENIAL_WAIT_MS 10000

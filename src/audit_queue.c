@@ -12,7 +12,7 @@
  * last (see audit_internal.h for the protocol).
  *
  * Waking the writer.  Each wake costs the writer a transaction and a
- * synchronous commit, so producers do not wake it for every run of
+ * commit, so producers do not wake it for every run of
  * events: only someone who waits for durability (a commit that wrote, a
  * denial, tec_audit_flush) wakes it at once, from tsov_audit_wait_durable.
  * Runs that nobody waits for (reads) wake it only when the ring is an
@@ -35,6 +35,7 @@
  */
 #include "postgres.h"
 
+#include "access/xlog.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -121,6 +122,7 @@ tsov_audit_shmem_startup(void)
 			ch->lock = &locks[i + 1].lock;
 			ch->dbid = InvalidOid;
 			strlcpy(ch->state, "idle", sizeof(ch->state));
+			pg_atomic_init_u32(&ch->waiters, 0);
 			ConditionVariableInit(&ch->durable_cv);
 			ConditionVariableInit(&ch->space_cv);
 			ch->ring = rings + (Size) i * tsov_audit_ring_size;
@@ -399,8 +401,44 @@ tsov_audit_wake_writer(void)
 }
 
 /*
- * Wait until every event before pos in this database's channel is durable
- * (committed by the writer, commit record flushed).  Counts the wait.
+ * Undo this backend's count in ch->waiters, however the wait ends (error,
+ * FATAL, or normally): a leaked count would not lose a wake-up, but it
+ * would turn the writer's pacing off for good.
+ */
+static bool waiter_counted = false;
+
+static void
+waiter_done(int code, Datum arg)
+{
+	TsovAuditChannel *ch = (TsovAuditChannel *) DatumGetPointer(arg);
+
+	if (waiter_counted)
+	{
+		waiter_counted = false;
+		pg_atomic_fetch_sub_u32(&ch->waiters, 1);
+	}
+}
+
+/*
+ * Wait until every event before pos in this database's channel is written
+ * by the writer, i.e. its transaction committed; with flush, also make
+ * them durable: XLogFlush() up to the end of that commit record.  Counts
+ * the wait.
+ *
+ * The writer commits with synchronous_commit = off, so "committed" is not
+ * yet "durable".  Without flush this is for a transaction that wrote and
+ * waits at PRE_COMMIT: its own commit record comes later in WAL, and WAL
+ * is flushed in order, so its commit cannot become durable before the
+ * audit rows are (audit_xact.c).  Everything that must be durable now,
+ * whatever follows (denials, tec_audit_flush, the purge and export
+ * requests), passes flush.
+ *
+ * XLogFlush() is safe in the log hook too (hold_interrupts): the hook only
+ * acts on an ERROR 42501, raised by a permission check, never inside a
+ * critical section (an error there is promoted to PANIC and skipped) nor
+ * while holding a WAL lock; XLogFlush needs no transaction, and the hook
+ * already takes LWLocks and sleeps on condition variables here.  It is
+ * what RecordTransactionCommit() itself calls.
  *
  * hold_interrupts: called from the log hook, where a cancel must not turn
  * into a second error.  timeout_ms > 0 bounds the wait (returns false when
@@ -411,52 +449,71 @@ tsov_audit_wake_writer(void)
  * as long as it takes (commit of a write: that must not complete first).
  */
 bool
-tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms)
+tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool flush)
 {
 	TsovAuditChannel *ch = tsov_audit_channel(false);
-	bool		counted = false;
-	bool		done = false;
-	TimestampTz start = 0;
+	volatile bool done = false;
+	volatile XLogRecPtr lsn = InvalidXLogRecPtr;
 
 	if (ch == NULL || pos == 0)
 		return true;
 	if (hold_interrupts)
 		HOLD_INTERRUPTS();
-	if (timeout_ms > 0)
-		start = GetCurrentTimestamp();
-	ConditionVariablePrepareToSleep(&ch->durable_cv);
-	for (;;)
+	PG_ENSURE_ERROR_CLEANUP(waiter_done, PointerGetDatum(ch));
 	{
-		uint64		durable;
-		int			pid;
-		struct Latch *latch = NULL;
+		bool		counted = false;
+		TimestampTz start = 0;
 
-		LWLockAcquire(ch->lock, counted ? LW_SHARED : LW_EXCLUSIVE);
-		durable = ch->durable_pos;
-		pid = ch->worker_pid;
-		if (!counted && durable < pos)
+		if (timeout_ms > 0)
+			start = GetCurrentTimestamp();
+		ConditionVariablePrepareToSleep(&ch->durable_cv);
+		for (;;)
 		{
-			ch->c.durable_waits++;
-			counted = true;
-			/* enqueue left it asleep: someone waits now */
-			latch = ch->worker_latch;
+			uint64		durable;
+			int			pid;
+			struct Latch *latch = NULL;
+
+			LWLockAcquire(ch->lock, counted ? LW_SHARED : LW_EXCLUSIVE);
+			durable = ch->committed_pos;
+			/* published with committed_pos: covers every event before it */
+			lsn = ch->committed_lsn;
+			pid = ch->worker_pid;
+			if (!counted && durable < pos)
+			{
+				ch->c.durable_waits++;
+				counted = true;
+				/*
+				 * Count ourselves before setting the writer's latch: a
+				 * writer that read waiters == 0 and went into its pacing
+				 * sleep is woken by the SetLatch below, one that reads it
+				 * later sees us and does not pace.
+				 */
+				pg_atomic_fetch_add_u32(&ch->waiters, 1);
+				waiter_counted = true;
+				/* enqueue left it asleep: someone waits now */
+				latch = ch->worker_latch;
+			}
+			LWLockRelease(ch->lock);
+			if (durable >= pos)
+			{
+				done = true;
+				break;
+			}
+			if (pid != 0 && latch != NULL)
+				SetLatch(latch);
+			if (timeout_ms > 0 &&
+				TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
+				break;
+			if (pid == 0)
+				tsov_audit_ensure_worker(ch);
+			tsov_audit_sleep(&ch->durable_cv, Max(tsov_audit_max_delay, 100));
 		}
-		LWLockRelease(ch->lock);
-		if (durable >= pos)
-		{
-			done = true;
-			break;
-		}
-		if (pid != 0 && latch != NULL)
-			SetLatch(latch);
-		if (timeout_ms > 0 &&
-			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
-			break;
-		if (pid == 0)
-			tsov_audit_ensure_worker(ch);
-		tsov_audit_sleep(&ch->durable_cv, Max(tsov_audit_max_delay, 100));
+		ConditionVariableCancelSleep();
 	}
-	ConditionVariableCancelSleep();
+	PG_END_ENSURE_ERROR_CLEANUP(waiter_done, PointerGetDatum(ch));
+	waiter_done(0, PointerGetDatum(ch));
+	if (done && flush && !XLogRecPtrIsInvalid(lsn))
+		XLogFlush(lsn);
 	if (hold_interrupts)
 		RESUME_INTERRUPTS();
 	return done;
@@ -481,7 +538,7 @@ tsov_audit_init(void)
 							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
 	DefineCustomIntVariable(TSOV_NAME ".audit_max_delay",
 							"Longest time a read's audit event may wait in a backend or the queue before it is written.",
-							"This is also the loss window on a crash for reads; writes and denials are durable before they complete.",
+							"With wal_writer_delay (the writer commits asynchronously) this is also the loss window on a crash for reads; writes and denials are durable before they complete.",
 							&tsov_audit_max_delay, 200, 10, 60000,
 							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable(TSOV_NAME ".audit_queue_size",

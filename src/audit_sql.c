@@ -146,7 +146,7 @@ tsov_audit_flush(PG_FUNCTION_ARGS)
 	LWLockAcquire(ch->lock, LW_SHARED);
 	pos = ch->write_pos;
 	LWLockRelease(ch->lock);
-	(void) tsov_audit_wait_durable(pos, false, 0);
+	(void) tsov_audit_wait_durable(pos, false, 0, true);
 	PG_RETURN_VOID();
 }
 

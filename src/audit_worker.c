@@ -10,10 +10,21 @@
  * loops: take every complete record of the ring (up to a batch), start a
  * transaction, insert them with table_multi_insert plus index insertion
  * (the COPY FROM fast path; no SPI, no executor per row), update the chain
- * heads, commit with synchronous_commit = on, then publish the ring
- * position as durable and wake the waiters.  Batching is natural: while a
- * batch commits the next one accumulates, so no timer is involved and an
- * event waits at most one batch.  After tec_sovereignty.audit_worker_idle
+ * heads, commit with synchronous_commit = off, then publish the ring
+ * position as committed together with the end LSN of the commit record
+ * (XactLastCommitEnd), and wake the waiters.  Batching is natural: while a
+ * batch commits the next one accumulates; while nobody waits for it, the
+ * writer also paces itself (half of audit_max_delay between batches) so
+ * that a read-only load does not cost it a transaction per few reads.
+ *
+ * Durability of what nobody waits for (reads): the commit is asynchronous,
+ * so the WAL writer flushes it within wal_writer_delay (at worst three
+ * times that, see the PostgreSQL documentation on asynchronous commit).
+ * A read's row is thus durable within audit_max_delay + the batch +
+ * wal_writer_delay: that is the loss window on a crash.  Writes and
+ * denials do not depend on it (audit_queue.c, audit_xact.c).
+ *
+ * After tec_sovereignty.audit_worker_idle
  * without events it frees its channel and exits, so that DROP DATABASE is
  * never blocked by it.
  *
@@ -156,7 +167,7 @@ worker_cleanup(int code, Datum arg)
 		strlcpy(wch->state, code != 0 ? "failed" : "idle", sizeof(wch->state));
 		if (!connected)
 		{
-			wch->read_pos = wch->durable_pos = wch->write_pos;
+			wch->read_pos = wch->committed_pos = wch->write_pos;
 			wch->dbid = InvalidOid;
 		}
 	}
@@ -556,6 +567,7 @@ process_batch(MemoryContext batchcxt)
 				wpos;
 	int			n = 0;
 	int			discarded = 0;
+	XLogRecPtr	commit_lsn = InvalidXLogRecPtr;
 	pg_cryptohash_ctx *ctx;
 
 	LWLockAcquire(wch->lock, LW_SHARED);
@@ -638,6 +650,8 @@ process_batch(MemoryContext batchcxt)
 		}
 		PopActiveSnapshot();
 		CommitTransactionCommand();
+		/* end of our commit record; 0 when nothing was written */
+		commit_lsn = XactLastCommitEnd;
 		pgstat_report_activity(STATE_IDLE, NULL);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(batchcxt);
@@ -645,7 +659,9 @@ process_batch(MemoryContext batchcxt)
 
 	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
 	wch->read_pos = pos;
-	wch->durable_pos = pos;
+	wch->committed_pos = pos;
+	if (commit_lsn > wch->committed_lsn)
+		wch->committed_lsn = commit_lsn;
 	wch->c.events_written += n - discarded;
 	wch->c.events_discarded += discarded;
 	wch->c.batches++;
@@ -694,7 +710,16 @@ tsov_audit_worker_main(Datum arg)
 	/* Our own writes: never audited, never refused by our guards. */
 	tsov_internal_depth = 1;
 	tsov_audit_self_depth = 1;
-	SetConfigOption("synchronous_commit", "on", PGC_SUSET, PGC_S_OVERRIDE);
+	/*
+	 * Commit asynchronously: nobody needs our commit flushed by us.  A
+	 * backend that waits at PRE_COMMIT is made durable by its own commit's
+	 * flush, which covers ours since it comes later in WAL; whoever needs
+	 * the rows durable at once (denials, tec_audit_flush) flushes up to the
+	 * published committed_lsn itself; reads are flushed by the WAL writer
+	 * (see the header comment).  That saves a writer backend's commit one
+	 * of its two sequential disk syncs.
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("tec_sovereignty.audit", "none", PGC_SUSET, PGC_S_OVERRIDE);
 
 	snprintf(origin, sizeof(origin), UINT64_FORMAT "/%u", GetSystemIdentifier(), MyDatabaseId);
@@ -718,6 +743,24 @@ tsov_audit_worker_main(Datum arg)
 		if (process_batch(batchcxt) > 0)
 		{
 			idle_since = GetCurrentTimestamp();
+
+			/*
+			 * Pace the batches while nobody waits.  Each batch costs a
+			 * transaction and a commit, and under a read-only load the
+			 * loop would otherwise commit whatever arrived during the
+			 * previous batch, dozens of times a second.  Reads may lag by
+			 * audit_max_delay, so let them accumulate for half of it.
+			 * Never while someone waits (a commit that wrote, a denial,
+			 * tec_audit_flush): waiters count themselves in ch->waiters
+			 * before setting our latch, so either we see the count here,
+			 * or their SetLatch comes after this read and ends the sleep
+			 * at once; no wake-up can be lost.  Producers also set the
+			 * latch when the ring is an eighth full, and back-pressure
+			 * waiters when it is full.
+			 */
+			if (pg_atomic_read_u32(&wch->waiters) == 0)
+				(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+								 Max(tsov_audit_max_delay / 2, 1), PG_WAIT_EXTENSION);
 			continue;
 		}
 		if (TimestampDifferenceExceeds(idle_since, GetCurrentTimestamp(), tsov_audit_worker_idle))

@@ -13,11 +13,23 @@
  *
  * Where a commit waits.  At XACT_EVENT_PRE_COMMIT (and PRE_PREPARE) the
  * buffer is queued and, if the transaction recorded a write, the backend
- * waits until the writer has committed those rows.  PRE_COMMIT runs before
- * RecordTransactionCommit() writes our commit record, so the audit rows'
- * commit record is flushed to WAL strictly before ours exists: whatever
- * instant a crash happens, a transaction whose commit survives has audit
- * rows that survive too.  The converse is allowed: a crash (or a
+ * waits until the writer has committed those rows; it does not wait for
+ * the writer's commit to be flushed.  Why that is enough: PRE_COMMIT runs
+ * before RecordTransactionCommit() inserts our commit (or prepare) record,
+ * and the writer's commit record was inserted before it published the
+ * position we waited for, so ours comes strictly later in WAL.  WAL is
+ * flushed, and replayed after a crash, as a prefix: whenever our commit is
+ * durable (flushed by us with synchronous_commit = on before the client
+ * hears of it, or later by anyone), the audit rows' commit is durable too,
+ * and a commit record that survives a crash implies the audit rows'
+ * commit record survives.  With synchronous_commit = off in this session,
+ * neither is durable yet when the client is told; a crash may then lose
+ * the write, or the write and its rows, but never keep the write without
+ * its rows.  Synchronous replication waits for our LSN, so a standby has
+ * the rows too.  Whatever instant a crash happens, a transaction whose
+ * commit survives has audit rows that survive too.  (A transaction without
+ * an xid writes no commit record: it flushes the writer's commit itself.)
+ * The converse is allowed: a crash (or a
  * serialization failure raised after PRE_COMMIT) between the writer's
  * commit and ours leaves audit rows for a write that did not commit; the
  * rows carry the transaction id, and pg_xact_status(xid) tells the two
@@ -263,7 +275,7 @@ tsov_audit_record_now(const TsovAuditEvent *ev, bool wait)
 	serialize_event(&buf, ev, 0, IsTransactionState());
 	pos = tsov_audit_enqueue(buf.data, buf.len, false);
 	pfree(buf.data);
-	if (wait && !tsov_audit_wait_durable(pos, false, TSOV_DENIAL_WAIT_MS))
+	if (wait && !tsov_audit_wait_durable(pos, false, TSOV_DENIAL_WAIT_MS, true))
 		ereport(WARNING,
 				(errmsg("audit row of a denial not yet written after %d ms", TSOV_DENIAL_WAIT_MS),
 				 errdetail("The event is queued and will be written when the audit writer can proceed.")));
@@ -292,7 +304,7 @@ tsov_audit_record_from_hook(const TsovAuditEvent *ev)
 	serialize_event(&buf, ev, TSOV_RECF_LOGHOOK, false);
 	pos = tsov_audit_enqueue(buf.data, buf.len, true);
 	pfree(buf.data);
-	(void) tsov_audit_wait_durable(pos, true, TSOV_DENIAL_WAIT_MS);
+	(void) tsov_audit_wait_durable(pos, true, TSOV_DENIAL_WAIT_MS, true);
 }
 
 static void
@@ -412,8 +424,16 @@ tsov_audit_xact_callback(XactEvent event, void *arg)
 			{
 				uint64		pos = xact_wait_pos;
 
-				/* keep it set until durable: an error here aborts */
-				(void) tsov_audit_wait_durable(pos, false, 0);
+				/*
+				 * Committed by the writer is enough when our commit record
+				 * follows (see the header).  Without an xid there is no
+				 * commit record to carry the audit rows' durability (e.g.
+				 * privileged notes, settings of the extension): flush
+				 * them ourselves, so that they are still durable at commit.
+				 * Keep the position set until then: an error here aborts.
+				 */
+				(void) tsov_audit_wait_durable(pos, false, 0,
+											   !TransactionIdIsValid(GetTopTransactionIdIfAny()));
 				xact_wait_pos = 0;
 			}
 			break;
