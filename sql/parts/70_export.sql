@@ -758,10 +758,12 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	d tec_sovereignty.domain;
 	t tec_sovereignty.transfer;
 	new_id bigint;
 BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(domain);
 	IF to_owner IS NULL OR destination IS NULL THEN
 		RAISE EXCEPTION 'to_owner and destination must not be null'
 			USING ERRCODE = 'null_value_not_allowed',
@@ -802,10 +804,12 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	d tec_sovereignty.domain;
 	t tec_sovereignty.transfer;
 	sum record;
 BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(domain);
 	SELECT * INTO t FROM tec_sovereignty.transfer x
 	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.state OPERATOR(pg_catalog.=) 'transferring';
 	IF d.state OPERATOR(pg_catalog.<>) 'transferring' OR t.id IS NULL THEN
@@ -853,9 +857,11 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+	d tec_sovereignty.domain;
 	tid bigint;
 BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(domain);
 	IF d.state OPERATOR(pg_catalog.<>) 'transferring' THEN
 		RAISE EXCEPTION 'domain "%" is not being transferred', d.name
 			USING ERRCODE = 'object_not_in_prerequisite_state',
