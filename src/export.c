@@ -69,6 +69,7 @@
 #include "tec_sovereignty.h"
 #include "audit_internal.h"
 #include "domain_cache.h"
+#include "export_copy.h"
 
 /* A data value is returned once it holds at least this many bytes. */
 #define EXPORT_CHUNK_SIZE	(1024 * 1024)
@@ -88,13 +89,6 @@ typedef enum ExportPhase
 	EXPORT_TAIL,				/* with_audit: the import call, COMMIT */
 	EXPORT_DONE
 } ExportPhase;
-
-typedef struct ExportColumn
-{
-	AttrNumber	attnum;
-	bool		is_text;		/* text/varchar: the bytes are the output */
-	FmgrInfo	outfunc;
-} ExportColumn;
 
 typedef struct ExportTable
 {
@@ -678,64 +672,6 @@ export_begin(text *domain_arg, bool with_data, bool with_audit, Oid helper_owner
 	return st;
 }
 
-/*
- * Append s[0..len) to buf with COPY text-format escaping: backslash and
- * the control characters COPY FROM would misread become backslash
- * sequences (the column delimiter is a tab, rows end with a newline);
- * everything else, multibyte characters included, is copied as is.  The
- * server encoding is always ASCII-safe, so a byte below 0x80 is always a
- * character of its own.
- */
-static inline void
-export_escape(StringInfo buf, const char *s, int len)
-{
-	const char *start = s;
-	const char *end = s + len;
-	const char *p;
-
-	for (p = s; p < end; p++)
-	{
-		unsigned char c = (unsigned char) *p;
-		char		esc;
-
-		if (likely(c >= 0x20 && c != '\\'))
-			continue;
-		switch (c)
-		{
-			case '\\':
-				esc = '\\';
-				break;
-			case '\b':
-				esc = 'b';
-				break;
-			case '\f':
-				esc = 'f';
-				break;
-			case '\n':
-				esc = 'n';
-				break;
-			case '\r':
-				esc = 'r';
-				break;
-			case '\t':
-				esc = 't';
-				break;
-			case '\v':
-				esc = 'v';
-				break;
-			default:
-				continue;
-		}
-		if (p > start)
-			appendBinaryStringInfo(buf, start, p - start);
-		appendStringInfoCharMacro(buf, '\\');
-		appendStringInfoCharMacro(buf, esc);
-		start = p + 1;
-	}
-	if (p > start)
-		appendBinaryStringInfo(buf, start, p - start);
-}
-
 /* Open the current table, set up its columns, start its scan. */
 static void
 export_open_table(ExportState *st)
@@ -750,17 +686,10 @@ export_open_table(ExportState *st)
 	for (int i = 0; i < tupdesc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-		ExportColumn *col;
-		Oid			outfunc;
-		bool		isvarlena;
 
 		if (att->attisdropped || att->attgenerated)
 			continue;
-		col = &st->cols[st->ncols++];
-		col->attnum = att->attnum;
-		getTypeOutputInfo(att->atttypid, &outfunc, &isvarlena);
-		col->is_text = (outfunc == F_TEXTOUT || outfunc == F_VARCHAROUT);
-		fmgr_info(outfunc, &col->outfunc);
+		export_column_init(&st->cols[st->ncols++], att);
 	}
 	st->slot = table_slot_create(st->rel, NULL);
 	/* No synchronized scan: rows come in the same order every time. */
@@ -802,18 +731,8 @@ export_append_row(ExportState *st, StringInfo buf)
 			appendStringInfoCharMacro(buf, '\t');
 		if (slot->tts_isnull[off])
 			appendBinaryStringInfo(buf, "\\N", 2);
-		else if (col->is_text)
-		{
-			struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(slot->tts_values[off]));
-
-			export_escape(buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-		}
 		else
-		{
-			char	   *s = OutputFunctionCall(&col->outfunc, slot->tts_values[off]);
-
-			export_escape(buf, s, strlen(s));
-		}
+			export_append_value(buf, col, slot->tts_values[off]);
 	}
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(st->rowcxt);
