@@ -2,7 +2,7 @@
 # test/bench/export_bench.sh -- tec_export_domain() against pg_dump, on demand
 # (not part of make test).
 #
-#   bash test/bench/export_bench.sh [ROWS] [RUNS]     (defaults: 1000000, 3)
+#   bash test/bench/export_bench.sh [ROWS] [RUNS]     (defaults: 1000000, 5)
 #
 # Builds a private installation (test/lib.sh), starts a source and a target
 # cluster, fills one domain "x" of the financial template with ROWS rows
@@ -17,7 +17,7 @@
 # exporting backend.
 set -u
 ROWS=${1:-1000000}
-RUNS=${2:-3}
+RUNS=${2:-5}
 . "$(dirname "$0")/../lib.sh"
 
 tsov_ensure_deps
@@ -85,26 +85,62 @@ measure_memory() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 : > "$work/t_export"; : > "$work/t_dump"; : > "$work/t_import"; : > "$work/t_restore"
-for i in $(seq 1 "$RUNS"); do
-	t0=$(now); S -XAt -c "SELECT tec_export_domain('x')" > "$work/x.sql"; t1=$(now)
-	echo "$t1 - $t0" | bc >> "$work/t_export"
-	t0=$(now); pg_dump -h "$src" -p "$psrc" -U postgres -n x -f "$work/x.dump"; t1=$(now)
-	echo "$t1 - $t0" | bc >> "$work/t_dump"
+: > "$work/r_export"; : > "$work/r_import"
 
+# One timed command: its wall time in seconds is appended to file $1.
+timed() {
+	local out=$1 t0 t1
+	shift
+	t0=$(now); "$@"; t1=$(now)
+	echo "$t1 - $t0" | bc >> "$out"
+}
+export_ours() { S -XAt -c "SELECT tec_export_domain('x')" > "$work/x.sql"; }
+export_dump() { pg_dump -h "$src" -p "$psrc" -U postgres -n x -f "$work/x.dump"; }
+import_ours() {
 	T -qc "DROP DATABASE IF EXISTS imp" -c "CREATE DATABASE imp"; T -d imp -qc "CREATE EXTENSION tec_sovereignty"
 	T -qc CHECKPOINT
-	t0=$(now); T -d imp -q -v ON_ERROR_STOP=1 -f "$work/x.sql" >/dev/null; t1=$(now)
-	echo "$t1 - $t0" | bc >> "$work/t_import"
+	timed "$work/t_import" T -d imp -q -v ON_ERROR_STOP=1 -f "$work/x.sql"
 	T -d imp -qc "SELECT tec_drop_domain('x', force => true)" >/dev/null 2>&1
 	T -qc "DROP DATABASE imp"
-
+}
+import_dump() {
 	T -qc "CREATE ROLE x_owner NOLOGIN; CREATE ROLE x_writer NOLOGIN; CREATE ROLE x_reader NOLOGIN" -c "CREATE DATABASE res"
 	T -qc CHECKPOINT
-	t0=$(now); T -d res -q -v ON_ERROR_STOP=1 -f "$work/x.dump" >/dev/null; t1=$(now)
-	echo "$t1 - $t0" | bc >> "$work/t_restore"
+	timed "$work/t_restore" T -d res -q -v ON_ERROR_STOP=1 -f "$work/x.dump"
 	T -qc "DROP DATABASE res" -c "DROP ROLE x_owner" -c "DROP ROLE x_writer" -c "DROP ROLE x_reader"
-	echo "run $i: export $(tail -1 "$work/t_export") s, pg_dump $(tail -1 "$work/t_dump") s, import $(tail -1 "$work/t_import") s, restore $(tail -1 "$work/t_restore") s"
+}
+
+# Runs are interleaved and the order alternates (odd runs: ours first),
+# so that a warm cache or a neighbour's burst does not always favour the
+# same side; each run's ratio pairs two measurements taken moments apart.
+for i in $(seq 1 "$RUNS"); do
+	if [ $((i % 2)) -eq 1 ]; then
+		timed "$work/t_export" export_ours; timed "$work/t_dump" export_dump
+		import_ours >/dev/null; import_dump >/dev/null
+	else
+		timed "$work/t_dump" export_dump; timed "$work/t_export" export_ours
+		import_dump >/dev/null; import_ours >/dev/null
+	fi
+	e=$(tail -1 "$work/t_export"); d=$(tail -1 "$work/t_dump")
+	im=$(tail -1 "$work/t_import"); re=$(tail -1 "$work/t_restore")
+	echo "$e / $d" | bc -l >> "$work/r_export"; echo "$im / $re" | bc -l >> "$work/r_import"
+	printf 'run %d: export %.3f s, pg_dump %.3f s (%.2fx); import %.3f s, restore %.3f s (%.2fx)\n' \
+		"$i" "$e" "$d" "$(tail -1 "$work/r_export")" "$im" "$re" "$(tail -1 "$work/r_import")"
 done
+# Where the time goes: the server side alone -- the export's values
+# consumed in the server, against COPY TO of the same five tables -- so
+# the rest of each wall time is the client's (psql holds the whole result
+# before it writes the file; pg_dump writes while COPY streams).
+: > "$work/t_srv"; : > "$work/t_copy"
+server_ours() { S -XAt -c "SELECT sum(octet_length(v)) FROM (SELECT tec_export_domain('x') v) s" >/dev/null; }
+server_copy() {
+	local args=() t
+	for t in Portfolio Investment Account Transaction Statement; do
+		args+=(-c "COPY x.\"$t\" TO '/dev/null'")
+	done
+	S -q "${args[@]}"
+}
+for i in $(seq 1 "$RUNS"); do timed "$work/t_srv" server_ours; timed "$work/t_copy" server_copy; done
 measure_memory
 
 e=$(median < "$work/t_export"); d=$(median < "$work/t_dump")
@@ -114,8 +150,11 @@ read -r mem hwm < "$work/memory"
 printf 'rows                    %d\n' "$ROWS"
 printf 'export  (median of %d)   %.3f s   %d bytes (%.1f MB)   %.0f rows/s\n' "$RUNS" "$e" "$es" "$(echo "$es/1048576" | bc -l)" "$(echo "$ROWS/$e" | bc -l)"
 printf 'pg_dump (median of %d)   %.3f s   %d bytes (%.1f MB)   %.0f rows/s\n' "$RUNS" "$d" "$ds" "$(echo "$ds/1048576" | bc -l)" "$(echo "$ROWS/$d" | bc -l)"
-printf 'export / pg_dump        %.2fx (target <= 1.0x)\n' "$(echo "$e/$d" | bc -l)"
+printf 'export / pg_dump        %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (target <= 1.0x)\n' \
+	"$(median < "$work/r_export")" "$(sort -n "$work/r_export" | head -1)" "$(sort -n "$work/r_export" | tail -1)"
+printf 'server side (median)    export values %.3f s, COPY TO of the same tables %.3f s\n' "$(median < "$work/t_srv")" "$(median < "$work/t_copy")"
 printf 'import  (median)        %.3f s   %.0f rows/s\n' "$im" "$(echo "$ROWS/$im" | bc -l)"
 printf 'restore (median)        %.3f s   %.0f rows/s\n' "$re" "$(echo "$ROWS/$re" | bc -l)"
-printf 'import / restore        %.2fx (target <= 1.1x)\n' "$(echo "$im/$re" | bc -l)"
+printf 'import / restore        %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (target <= 1.1x)\n' \
+	"$(median < "$work/r_import")" "$(sort -n "$work/r_import" | head -1)" "$(sort -n "$work/r_import" | tail -1)"
 printf 'exporting backend       max RssAnon %d kB, VmHWM %d kB (VmHWM includes shared buffers touched)\n' "$mem" "$hwm"
