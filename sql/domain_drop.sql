@@ -35,6 +35,25 @@ UPDATE tec_sovereignty.domain SET state = 'active' WHERE name = 'regress_d';
 SELECT tec_create_domain('regress_e', 'travel');
 SELECT tec_drop_domain('regress_e');
 
+-- Default privileges the owner changed among the domain's roles (role-wide
+-- ones outlive the schema) are put back and do not stop the drop; a
+-- default grant to a role outside the domain does, with PostgreSQL's list.
+SELECT tec_create_domain('regress_f');
+CREATE ROLE regress_f_outsider;
+SET ROLE regress_f_owner;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO regress_f_reader;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO regress_f_writer WITH GRANT OPTION;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO regress_f_outsider;
+RESET ROLE;
+SELECT tec_drop_domain('regress_f');
+SELECT count(*) AS roles_kept FROM pg_roles WHERE rolname ~ '^regress_f_(owner|writer|reader)$';
+SET ROLE regress_f_owner;
+ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM regress_f_outsider;
+RESET ROLE;
+SELECT tec_drop_domain('regress_f');
+SELECT count(*) AS roles_left FROM pg_roles WHERE rolname ~ '^regress_f_(owner|writer|reader)$';
+DROP ROLE regress_f_outsider;
+
 SELECT tec_drop_domain('regress_d', force => true);
 SELECT (SELECT count(*) FROM pg_namespace WHERE nspname IN ('regress_d', 'regress_e')) AS schemas,
 	   (SELECT count(*) FROM pg_roles WHERE rolname ~ '^regress_[de]_') AS roles,

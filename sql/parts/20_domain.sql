@@ -406,6 +406,7 @@ DECLARE
 	rel record;
 	has_rows boolean;
 	r text;
+	objtype text;
 	msg text;
 	det text;
 BEGIN
@@ -439,9 +440,20 @@ BEGIN
 	END IF;
 
 	EXECUTE format('DROP SCHEMA %I CASCADE', d.schema_name);
-	-- Undo the role-wide default privileges set at creation.
-	EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT EXECUTE ON FUNCTIONS TO PUBLIC', d.owner_role);
-	EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT USAGE ON TYPES TO PUBLIC', d.owner_role);
+	-- Put the domain roles' role-wide default privileges in this database
+	-- back to PostgreSQL's built-in ones (set at creation, and possibly
+	-- changed by the owner since: an import replays the source's), so that
+	-- what stays is only what involves roles outside the domain -- which
+	-- then stops DROP ROLE with PostgreSQL's own list.  An entry equal to
+	-- the built-in default is removed by PostgreSQL.
+	FOREACH r IN ARRAY ARRAY[d.owner_role, d.writer_role, d.reader_role] LOOP
+		FOREACH objtype IN ARRAY ARRAY['TABLES', 'SEQUENCES', 'FUNCTIONS', 'TYPES', 'SCHEMAS'] LOOP
+			EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s FROM PUBLIC, %I, %I, %I',
+						   r, objtype, d.owner_role, d.writer_role, d.reader_role);
+			EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT ALL ON %s TO %I%s',
+						   r, objtype, r, CASE WHEN objtype IN ('FUNCTIONS', 'TYPES') THEN ', PUBLIC' ELSE '' END);
+		END LOOP;
+	END LOOP;
 	-- Owner members act as the owner role at login: drop that setting.
 	FOR r IN
 		SELECT pg_catalog.pg_get_userbyid(s.setrole)

@@ -30,6 +30,7 @@
  *	 85 triggers			 86 rules
  *	 87 row-level security	 88 REFRESH MATERIALIZED VIEW
  *	 90 comments			 95 privileges among the domain's roles
+ *	 96 default privileges of the owner role
  *	 97 published APIs			 99 members, as comments
  * ------------------------------------------------------------------------ */
 
@@ -122,8 +123,12 @@ $$;
  * enforcement refuses a grant on domain objects to PUBLIC.  (PUBLIC's USAGE
  * on the schema and EXECUTE on a function come from an API published to
  * every domain; section 97 publishes it again, which grants them again.)
+ *
+ * target is what the statements are about ("TABLE life.t", or "TABLES" for
+ * default privileges); prefix comes before each REVOKE/GRANT ("ALTER
+ * DEFAULT PRIVILEGES FOR ROLE ... " for default privileges, else '').
  */
-CREATE FUNCTION tec_sovereignty.export_acl(kind text, ident text, acl aclitem[], d_owner name, d_writer name, d_reader name)
+CREATE FUNCTION tec_sovereignty.export_acl(prefix text, target text, acl aclitem[], d_owner name, d_writer name, d_reader name)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -139,11 +144,11 @@ AS $$
 		  FROM items i
 		 GROUP BY i.grantee, i.is_grantable
 	)
-	SELECT format('REVOKE ALL ON %s %s FROM PUBLIC, %I, %I, %I;', kind, ident, d_owner, d_writer, d_reader)
+	SELECT format('%sREVOKE ALL ON %s FROM PUBLIC, %I, %I, %I;', prefix, target, d_owner, d_writer, d_reader)
 		   OPERATOR(pg_catalog.||) COALESCE(string_agg(
 			 CASE WHEN p.grantee OPERATOR(pg_catalog.<>) 0 AND pg_get_userbyid(p.grantee) IN (d_owner, d_writer, d_reader)
 				  THEN E'\n' ELSE E'\n-- not a role of the domain: ' END
-			 OPERATOR(pg_catalog.||) format('GRANT %s ON %s %s TO %s%s;', p.privs, kind, ident,
+			 OPERATOR(pg_catalog.||) format('%sGRANT %s ON %s TO %s%s;', prefix, p.privs, target,
 					  CASE WHEN p.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(p.grantee)) END,
 					  CASE WHEN p.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
 			 '' ORDER BY p.n, p.is_grantable), '')
@@ -589,7 +594,7 @@ SELECT 90, 0, x.target, format('COMMENT ON %s IS %s;', x.target, quote_literal(x
 
 -- 95: privileges among the domain's roles
 UNION ALL
-SELECT 95, 0, format('%s %s', x.kind, x.ident), tec_sovereignty.export_acl(x.kind, x.ident, x.acl, d_owner, d_writer, d_reader)
+SELECT 95, 0, format('%s %s', x.kind, x.ident), tec_sovereignty.export_acl('', format('%s %s', x.kind, x.ident), x.acl, d_owner, d_writer, d_reader)
   FROM (
 	SELECT 'SCHEMA' AS kind, quote_ident(n.nspname) AS ident, COALESCE(n.nspacl, acldefault('n', n.nspowner)) AS acl
 	  FROM pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) nsp
@@ -624,6 +629,32 @@ SELECT 95, 1, format('%s %s', c.relname, a.attnum),
   FROM rels c
   JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
  WHERE a.attacl IS NOT NULL
+
+-- 96: default privileges of the owner role (the one role that creates the
+-- domain's objects), role-wide and in the schema, rebuilt exactly: the
+-- target's tec_create_domain() set its own, which are wiped first.  A
+-- missing role-wide entry means PostgreSQL's built-in default
+-- (acldefault), a missing schema entry means none; PostgreSQL drops an
+-- entry again when it ends up equal to that.  Other roles' default
+-- privileges only concern objects outside the domain.
+UNION ALL
+SELECT 96, 0, format('%s %s', k.in_schema, k.objtype),
+	   tec_sovereignty.export_acl(
+		 format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s ', d_owner,
+				CASE WHEN k.in_schema THEN format(' IN SCHEMA %I', (SELECT nspname FROM pg_namespace WHERE oid OPERATOR(pg_catalog.=) nsp)) ELSE '' END),
+		 k.target,
+		 COALESCE((SELECT a.defaclacl FROM pg_default_acl a
+					WHERE a.defaclrole OPERATOR(pg_catalog.=) (SELECT oid FROM pg_roles WHERE rolname OPERATOR(pg_catalog.=) d_owner)
+					  AND a.defaclnamespace OPERATOR(pg_catalog.=) CASE WHEN k.in_schema THEN nsp ELSE 0::oid END
+					  AND a.defaclobjtype OPERATOR(pg_catalog.=) k.objtype),
+				  CASE WHEN k.in_schema THEN '{}'::aclitem[]
+					   ELSE acldefault(CASE k.objtype WHEN 'S' THEN 's' ELSE k.objtype END::"char",  -- acldefault's 'S' is a foreign server
+									   (SELECT oid FROM pg_roles WHERE rolname OPERATOR(pg_catalog.=) d_owner)) END),
+		 d_owner, d_writer, d_reader)
+  FROM (VALUES ('r'::"char", 'TABLES'), ('S', 'SEQUENCES'), ('f', 'FUNCTIONS'), ('T', 'TYPES'), ('n', 'SCHEMAS')) AS t(objtype, target)
+  CROSS JOIN (VALUES (false), (true)) AS s(in_schema)
+  CROSS JOIN LATERAL (SELECT t.objtype, t.target, s.in_schema) k
+ WHERE NOT (k.in_schema AND k.objtype OPERATOR(pg_catalog.=) 'n')
 
 -- 97: published APIs, published again on the target.  tec_publish_api is
 -- a superuser's (the owner holds EXECUTE only if a DBA granted it), so the

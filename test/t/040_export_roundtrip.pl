@@ -95,6 +95,11 @@ sub roundtrip
 	is($b, $a, "$domain: pg_dump --schema-only identical");
 	is(content_hashes($dst, $db, $domain), content_hashes($src, 'postgres', $domain),
 	   "$domain: row counts, content hashes and sequence positions identical");
+	my $defacl = "SELECT string_agg(e, E'\\n' ORDER BY e COLLATE \"C\") FROM (SELECT format('%s|%s|%s|%s', "
+	  . "defaclrole::regrole, defaclnamespace::regnamespace, defaclobjtype, defaclacl) AS e "
+	  . "FROM pg_default_acl WHERE defaclrole::regrole::text LIKE '${domain}\\_%') d";
+	is($dst->safe_psql($db, $defacl), $src->safe_psql('postgres', $defacl),
+	   "$domain: default privileges of the domain's roles identical");
 	is($dst->safe_psql($db, "SELECT template || '/' || state FROM tec_sovereignty.domain WHERE name = '$domain'"),
 	   $src->safe_psql('postgres', "SELECT template || '/active' FROM tec_sovereignty.domain WHERE name = '$domain'"),
 	   "$domain: registry row with the same template, active");
@@ -907,6 +912,11 @@ GRANT USAGE ON TYPE hard.posint TO hard_owner;
 GRANT USAGE ON TYPE hard.posint TO hard_writer;
 GRANT USAGE ON TYPE hard.posint TO hard_reader;
 GRANT SELECT (label) ON TABLE hard.tree TO hard_reader;
+-- default privileges the owner changed after creation (role-wide and in the schema)
+ALTER DEFAULT PRIVILEGES IN SCHEMA hard REVOKE SELECT ON TABLES FROM hard_reader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA hard GRANT TRUNCATE ON TABLES TO hard_writer WITH GRANT OPTION;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO hard_reader;
+ALTER DEFAULT PRIVILEGES REVOKE UPDATE ON SEQUENCES FROM hard_owner;
 RESET ROLE;
 COMMIT;
 SQL
