@@ -65,6 +65,18 @@ typedef struct TsovAuditEvent
 extern void tsov_audit_record(const TsovAuditEvent *ev);
 
 /*
+ * The same with flags, for events that are not a guard's decision about
+ * one access (an export, a lifecycle step):
+ *	 TSOV_AUDIT_ALWAYS	keep the event whatever the audit level;
+ *	 TSOV_AUDIT_NOW		make it durable before returning, whatever the
+ *						decision (an allowed event is otherwise kept in the
+ *						transaction until commit).
+ */
+#define TSOV_AUDIT_ALWAYS	0x01
+#define TSOV_AUDIT_NOW		0x02
+extern void tsov_audit_record_flags(const TsovAuditEvent *ev, int flags);
+
+/*
  * Cheap pre-check, so that the guards can skip building an event the audit
  * level would drop anyway: is an ALLOWED event of this kind on an object of
  * object_domain kept?  Denied, privileged and simulated events are always

@@ -368,13 +368,20 @@ tsov_audit_wanted(const char *object_domain, bool is_write)
 void
 tsov_audit_record(const TsovAuditEvent *ev)
 {
-	if (ev->decision == TSOV_ALLOWED &&
+	tsov_audit_record_flags(ev, 0);
+}
+
+void
+tsov_audit_record_flags(const TsovAuditEvent *ev, int flags)
+{
+	if (ev->decision == TSOV_ALLOWED && (flags & TSOV_AUDIT_ALWAYS) == 0 &&
 		!tsov_audit_wanted(ev->object_domain, ev->is_write))
 		return;
 	if (tsov_audit_echo)
 		echo_event(ev);
 
-	if (ev->decision == TSOV_DENIED || ev->decision == TSOV_SIMULATED)
+	if (ev->decision == TSOV_DENIED || ev->decision == TSOV_SIMULATED ||
+		(flags & TSOV_AUDIT_NOW) != 0)
 	{
 		tsov_audit_record_now(ev, true);
 		return;

@@ -67,7 +67,7 @@
 #include "utils/syscache.h"
 
 #include "tec_sovereignty.h"
-#include "audit_internal.h"
+#include "audit.h"
 #include "domain_cache.h"
 #include "export_copy.h"
 
@@ -288,10 +288,7 @@ export_audit_event(ExportState *st, const char *action, const char *reason, bool
 	ev.object_schema = st->schema_name;
 	ev.object_oid = st->nspoid;
 	ev.reason = reason;
-	if (now)
-		tsov_audit_record_now(&ev, true);
-	else
-		tsov_audit_buffer_event(&ev);
+	tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS | (now ? TSOV_AUDIT_NOW : 0));
 }
 
 static void
