@@ -107,9 +107,10 @@ SELECT actor_domain, object_domain, action, decision, events
 SELECT effective_user_name, actor_domain, object, action, reason
   FROM tec_sovereignty.violations WHERE object_domain = 'regress_a1';
 
--- Queue statistics.
+-- Queue statistics (nobody waits for the writer while this runs: waiters is 0).
 SELECT writer_state IN ('waiting', 'writing', 'starting', 'stopped') AS state_ok,
-	   events_written > 0 AS wrote, queue_capacity > 0 AS sized, durable_waits > 0 AS waited
+	   events_written > 0 AS wrote, queue_capacity > 0 AS sized, durable_waits > 0 AS waited,
+	   waiters AS waiting_now
   FROM tec_sovereignty.audit_stats WHERE database = current_database();
 
 -- The chains verify.

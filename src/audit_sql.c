@@ -556,6 +556,9 @@ tsov_audit_purge(PG_FUNCTION_ARGS)
 
 /*
  * tec_sovereignty.audit_stats_raw(): one row per queue channel in use.
+ * Counters are copied under the channel lock; waiters (backends now in
+ * tsov_audit_wait_durable, the count the writer paces by) is an atomic
+ * read outside it, a moment's value like writer_state.
  */
 Datum
 tsov_audit_stats(PG_FUNCTION_ARGS)
@@ -569,8 +572,8 @@ tsov_audit_stats(PG_FUNCTION_ARGS)
 	{
 		TsovAuditChannel *ch = &tsov_audit_shared->channels[i];
 		TsovAuditChannel snap;
-		Datum		v[13];
-		bool		n[13] = {0};
+		Datum		v[14];
+		bool		n[14] = {0};
 		char	   *dbname;
 
 		LWLockAcquire(ch->lock, LW_SHARED);
@@ -595,6 +598,7 @@ tsov_audit_stats(PG_FUNCTION_ARGS)
 		v[11] = Int64GetDatum(snap.c.worker_starts);
 		v[12] = TimestampTzGetDatum(snap.c.last_flush);
 		n[12] = snap.c.last_flush == 0;
+		v[13] = Int32GetDatum((int32) pg_atomic_read_u32(&ch->waiters));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
 	}
 	return (Datum) 0;

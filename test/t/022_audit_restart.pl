@@ -5,6 +5,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 
 my $node = PostgreSQL::Test::Cluster->new('audit_restart');
 $node->init;
@@ -57,6 +58,32 @@ $node->safe_psql('postgres', 'CREATE DATABASE plain; CREATE ROLE nobody LOGIN');
 like($err, qr/permission denied/, 'denial in a database without the extension');
 ok($node->poll_query_until('postgres', q{SELECT coalesce(sum(events_discarded), 0) >= 1 FROM tec_sovereignty.audit_stats}),
 	'and its event is discarded, nothing waits forever');
+
+# waiters in audit_stats: the backends waiting for the writer right now.
+# Long timeouts keep the writer asleep on its latch (holding no lock) while
+# it is stopped with SIGSTOP; a domain write then waits at commit, counted,
+# until the writer runs again.
+$node->append_conf('postgresql.conf', "tec_sovereignty.audit_max_delay = 60000\ntec_sovereignty.audit_worker_idle = 3600000\n");
+$node->reload;
+$node->safe_psql('postgres', q{SET ROLE life_owner; CREATE TABLE life.w (i int);});
+$node->safe_psql('postgres', q{SELECT tec_audit_flush()});
+my $stats = q{SELECT %s FROM tec_sovereignty.audit_stats WHERE database = current_database()};
+is($node->safe_psql('postgres', sprintf($stats, 'waiters')), '0', 'waiters: 0 while nobody waits');
+my $wpid = $node->safe_psql('postgres', sprintf($stats, 'writer_pid'));
+ok($node->poll_query_until('postgres', "SELECT wait_event = 'Extension' FROM pg_stat_activity WHERE pid = $wpid"),
+	'the writer sleeps on its latch');
+kill 'STOP', $wpid;
+my ($in, $bout, $berr) = ('', '', '');
+my $bg = IPC::Run::start(
+	[ 'psql', '-XAtq', '-d', $node->connstr('postgres'),
+	  '-c', 'SET ROLE life_owner', '-c', 'INSERT INTO life.w VALUES (1)' ],
+	'<', \$in, '>', \$bout, '2>', \$berr);
+my $counted = $node->poll_query_until('postgres', sprintf($stats, 'waiters = 1'));
+kill 'CONT', $wpid;
+ok($counted, 'waiters: 1 while a committing write waits for the stopped writer');
+IPC::Run::finish($bg);
+is($node->safe_psql('postgres', 'SELECT count(*) FROM life.w'), '1', 'the write committed once the writer ran again');
+is($node->safe_psql('postgres', sprintf($stats, 'waiters')), '0', 'waiters: back to 0');
 
 $node->stop;
 done_testing();
