@@ -792,6 +792,7 @@ DECLARE
 	d tec_sovereignty.domain;
 	t tec_sovereignty.transfer;
 	new_id bigint;
+	tables text;
 BEGIN
 	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
 	d := tec_sovereignty.get_domain(domain);
@@ -815,6 +816,21 @@ BEGIN
 				  HINT = CASE d.state WHEN 'transferring'
 							THEN format('Complete it with tec_complete_transfer(%L) or cancel it with tec_cancel_transfer(%L).', d.name, d.name)
 							ELSE format('A transferred domain can only be exported or dropped: tec_drop_domain(%L, force => true).', d.name) END;
+	END IF;
+
+	-- Wait for the transactions that are writing to the domain to end, and
+	-- keep new writers waiting until this one commits (SHARE conflicts with
+	-- the ROW EXCLUSIVE lock every INSERT/UPDATE/DELETE/MERGE/COPY FROM
+	-- holds to its transaction's end): once the transfer is committed, no
+	-- write that began before the freeze can still commit, and writers
+	-- queued behind it find the domain frozen.  lock_timeout bounds the
+	-- wait, like any DDL's.
+	SELECT string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid) INTO tables
+	  FROM pg_catalog.pg_class c
+	 WHERE c.relnamespace OPERATOR(pg_catalog.=) (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) d.schema_name)
+	   AND c.relkind IN ('r', 'p');
+	IF tables IS NOT NULL THEN
+		EXECUTE format('LOCK TABLE %s IN SHARE MODE', tables);
 	END IF;
 
 	INSERT INTO tec_sovereignty.transfer (domain, from_owner, to_owner, destination)
