@@ -631,18 +631,14 @@ check_statement(Node *parsetree, const char *tag)
 	}
 }
 
+/* Run the statement, with its command tag visible to the other guards. */
 static void
-guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
-					 bool readOnlyTree, ProcessUtilityContext context,
-					 ParamListInfo params, QueryEnvironment *queryEnv,
-					 DestReceiver *dest, QueryCompletion *qc)
+run_utility(PlannedStmt *pstmt, const char *queryString,
+			bool readOnlyTree, ProcessUtilityContext context,
+			ParamListInfo params, QueryEnvironment *queryEnv,
+			DestReceiver *dest, QueryCompletion *qc, const char *tag)
 {
-	Node	   *parsetree = pstmt->utilityStmt;
 	const char *save_command = tsov_current_command;
-	const char *tag = GetCommandTagName(CreateCommandTag(parsetree));
-
-	if (tsov_guards_active() && !IsA(parsetree, TransactionStmt))
-		check_statement(parsetree, tag);
 
 	tsov_current_command = tag;
 	PG_TRY();
@@ -659,6 +655,33 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		tsov_current_command = save_command;
 	}
 	PG_END_TRY();
+}
+
+static void
+guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	const char *tag = GetCommandTagName(CreateCommandTag(parsetree));
+
+	if (tsov_guards_active() && !IsA(parsetree, TransactionStmt))
+	{
+		check_statement(parsetree, tag);
+		if (IsA(parsetree, CallStmt))
+		{
+			PlannedStmt *checked = tsov_guard_call_args(pstmt);
+
+			if (checked != pstmt)
+			{
+				pstmt = checked;
+				readOnlyTree = false;
+			}
+		}
+	}
+	run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+				dest, qc, tag);
 }
 
 void
