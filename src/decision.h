@@ -94,6 +94,14 @@ typedef struct TsovObject
 extern void tsov_check(const char *action, bool is_write, Oid role,
 					   const TsovObject *obj);
 
+/*
+ * Like tsov_check, but a denial (recorded durably, as a denial) is answered
+ * with false instead of an error: for statements that skip what they may
+ * not touch, such as a database-wide VACUUM.
+ */
+extern bool tsov_check_skip(const char *action, bool is_write, Oid role,
+							const TsovObject *obj);
+
 /* Variant that also enforces "objects in a domain are owned by its owner". */
 extern void tsov_check_owner_rule(const char *action, Oid creator, Oid owner,
 								  const TsovObject *obj);

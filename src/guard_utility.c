@@ -27,6 +27,7 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
@@ -37,7 +38,10 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "commands/defrem.h"
+#include "commands/vacuum.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
@@ -714,6 +718,106 @@ check_comment(CommentStmt *stmt)
 		tsov_check("COMMENT", true, GetUserId(), &obj);
 }
 
+/* ---- database-wide VACUUM / ANALYZE ---- */
+
+typedef struct VacCandidate
+{
+	Oid			relid;
+	Oid			nspoid;
+} VacCandidate;
+
+/*
+ * A VACUUM or ANALYZE without a table list processes every table the caller
+ * may maintain in PostgreSQL's eyes (its own; all but shared catalogs for
+ * the database owner).  It becomes the explicit list of those tables by
+ * OID, built as get_all_vacuum_rels() builds it (same ownership check, same
+ * warnings, same relkinds, no RangeVar), minus the tables of domains the
+ * caller may not touch.  Those are skipped with a warning, and each skip is
+ * recorded as a denial, exactly as a VACUUM naming the table would be
+ * (tsov_check_skip()); the rest of the run goes on, as PostgreSQL skips
+ * tables the caller does not own.  Returns the statement to run, or NULL
+ * when no table is left (the statement is then not run; VACUUM still
+ * refuses a transaction block).
+ */
+static PlannedStmt *
+database_vacuum(PlannedStmt *pstmt, bool isTopLevel)
+{
+	VacuumStmt *v = (VacuumStmt *) pstmt->utilityStmt;
+	const char *action = v->is_vacuumcmd ? "VACUUM" : "ANALYZE";
+	bits32		options = v->is_vacuumcmd ? VACOPT_VACUUM : VACOPT_ANALYZE;
+	List	   *rels = NIL;
+	VacCandidate *cand = NULL;
+	int			ncand = 0;
+	int			maxcand = 0;
+	int			i;
+	Relation	pgclass;
+	TableScanDesc scan;
+	HeapTuple	tuple;
+	PlannedStmt *copy;
+
+	/* the scan first: the checks below record events and may wait */
+	pgclass = table_open(RelationRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(pgclass, 0, NULL);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tuple);
+
+		if (!vacuum_is_relation_owner(c->oid, c, options))
+			continue;
+		if (c->relkind != RELKIND_RELATION && c->relkind != RELKIND_MATVIEW &&
+			c->relkind != RELKIND_PARTITIONED_TABLE)
+			continue;
+		if (ncand == maxcand)
+		{
+			maxcand = maxcand ? maxcand * 2 : 256;
+			cand = cand ? repalloc(cand, sizeof(VacCandidate) * maxcand)
+				: palloc(sizeof(VacCandidate) * maxcand);
+		}
+		cand[ncand].relid = c->oid;
+		cand[ncand].nspoid = c->relnamespace;
+		ncand++;
+	}
+	table_endscan(scan);
+	table_close(pgclass, AccessShareLock);
+
+	for (i = 0; i < ncand; i++)
+	{
+		const TsovDomain *dom = tsov_domain_of_namespace(cand[i].nspoid);
+
+		if (dom)
+		{
+			TsovObject	obj;
+			char		domname[NAMEDATALEN];
+
+			strlcpy(domname, dom->name, NAMEDATALEN);
+			memset(&obj, 0, sizeof(obj));
+			obj.classid = RelationRelationId;
+			obj.objid = cand[i].relid;
+			obj.nspoid = cand[i].nspoid;
+			if (!tsov_check_skip(action, true, GetUserId(), &obj))
+			{
+				ereport(WARNING,
+						(errmsg("skipping \"%s\" --- it belongs to domain \"%s\"",
+								get_rel_name(cand[i].relid), domname),
+						 errdetail("%s of another domain's tables is refused whatever was granted; the refusal is recorded in the audit trail.",
+								   action)));
+				continue;
+			}
+		}
+		rels = lappend(rels, makeVacuumRelation(NULL, cand[i].relid, NIL));
+	}
+
+	if (rels == NIL)
+	{
+		if (v->is_vacuumcmd)
+			PreventInTransactionBlock(isTopLevel, "VACUUM");
+		return NULL;
+	}
+	copy = copyObject(pstmt);
+	((VacuumStmt *) copy->utilityStmt)->rels = rels;
+	return copy;
+}
+
 static void
 check_statement(Node *parsetree, const char *tag)
 {
@@ -950,6 +1054,13 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				pstmt = checked;
 				readOnlyTree = false;
 			}
+		}
+		if (IsA(parsetree, VacuumStmt) && ((VacuumStmt *) parsetree)->rels == NIL)
+		{
+			pstmt = database_vacuum(pstmt, context == PROCESS_UTILITY_TOPLEVEL);
+			if (pstmt == NULL)
+				return;
+			readOnlyTree = false;
 		}
 	}
 	run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
