@@ -7,14 +7,17 @@
  * Most DDL is also caught by the object access hooks (guard_object.c);
  * checking here first means the denial names the statement and the object,
  * comes before PostgreSQL's "must be owner" errors, and covers statements
- * that fire no object access hook at all: GRANT/REVOKE (refused at the
- * source when a non-superuser would open a domain object to PUBLIC or to
- * another domain), GRANT of a domain's roles, SET ROLE / SET SESSION
- * AUTHORIZATION, COPY, LOCK, VACUUM/ANALYZE/REINDEX/CLUSTER/REFRESH,
- * COMMENT, ALTER ... SET SCHEMA out of a domain, LOAD, and the statements
- * that open a path for data to leave the database (foreign servers, user
- * mappings, foreign tables, publications, subscriptions) when a domain
- * role runs them.
+ * that fire no object access hook at all: GRANT/REVOKE and ALTER DEFAULT
+ * PRIVILEGES (refused at the source when a non-superuser would open a
+ * domain object to PUBLIC or to another domain), memberships in domain
+ * roles outside tec_add_member (GRANT/REVOKE role, CREATE ROLE ... IN ROLE
+ * / ROLE / ADMIN, ALTER GROUP), SET ROLE / SET SESSION AUTHORIZATION, COPY,
+ * LOCK, VACUUM/ANALYZE (a database-wide run becomes the list of tables the
+ * caller may touch), REINDEX/CLUSTER/REFRESH, COMMENT, ALTER ... SET SCHEMA
+ * out of a domain, CREATE SCHEMA by a domain role, LOAD, CALL arguments
+ * (guard_sequence.c), and the statements that open a path for data to
+ * leave the database (foreign servers, user mappings, foreign tables,
+ * publications, subscriptions) when a domain role runs them.
  *
  * Checks made here record denials only; the allowed access is recorded by
  * the hook that sees it happen (object access hook, executor), so that an
@@ -718,6 +721,58 @@ check_comment(CommentStmt *stmt)
 		tsov_check("COMMENT", true, GetUserId(), &obj);
 }
 
+/* ---- CREATE SCHEMA by a domain role ---- */
+
+/*
+ * A domain's objects live in its schema: a domain role creates no other
+ * schema, whatever was granted on the database (a schema of its own outside
+ * the domain would be out of the domain's protection).  CREATE SCHEMA IF
+ * NOT EXISTS naming the caller's own domain schema (the first statement of
+ * every Prisma migration) is a no-op with PostgreSQL's own notice: returns
+ * true, and the statement is then not run.  Naming another domain's schema
+ * is a cross-domain denial.
+ */
+static bool
+check_create_schema(CreateSchemaStmt *stmt, const char *tag)
+{
+	const char *d = acting_domain();
+	const char *name;
+	Oid			nsp;
+	const TsovDomain *dom;
+	TsovObject	obj;
+
+	if (d == NULL)
+		return false;
+	name = stmt->schemaname ? stmt->schemaname : get_rolespec_name(stmt->authrole);
+	nsp = get_namespace_oid(name, true);
+	dom = OidIsValid(nsp) ? tsov_domain_of_namespace(nsp) : NULL;
+	if (dom == NULL)
+	{
+		const TsovDomain *own = tsov_domain_by_name(d);	/* NULL: several */
+		char	   *home = own ? get_namespace_name(own->nspoid) : NULL;
+
+		tsov_deny(tag, GetUserId(), NULL,
+				  psprintf("permission denied for role \"%s\" of domain \"%s\" to create schema \"%s\"",
+						   GetUserNameFromId(GetUserId(), false), d, name),
+				  home ?
+				  psprintf("The objects of domain \"%s\" live in its schema \"%s\"; domain roles create no other schema, whatever was granted.",
+						   d, home) :
+				  "Domain roles create no schema, whatever was granted.",
+				  home ? psprintf("Create the objects in schema \"%s\".", home) : NULL);
+	}
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = NamespaceRelationId;
+	obj.objid = nsp;
+	obj.nspoid = nsp;
+	quiet_check(tag, true, GetUserId(), &obj);
+	if (!stmt->if_not_exists || stmt->schemaElts != NIL)
+		return false;			/* PostgreSQL's own error follows */
+	ereport(NOTICE,
+			(errcode(ERRCODE_DUPLICATE_SCHEMA),
+			 errmsg("schema \"%s\" already exists, skipping", name)));
+	return true;
+}
+
 /* ---- database-wide VACUUM / ANALYZE ---- */
 
 typedef struct VacCandidate
@@ -1045,6 +1100,9 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	if (tsov_guards_active() && !IsA(parsetree, TransactionStmt))
 	{
 		check_statement(parsetree, tag);
+		if (IsA(parsetree, CreateSchemaStmt) &&
+			check_create_schema((CreateSchemaStmt *) parsetree, tag))
+			return;
 		if (IsA(parsetree, CallStmt))
 		{
 			PlannedStmt *checked = tsov_guard_call_args(pstmt);
