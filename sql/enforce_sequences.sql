@@ -93,6 +93,26 @@ RESET SESSION AUTHORIZATION;
 SET ROLE regress_eb_owner;
 SELECT setval(c.oid, 10, false) FROM pg_class c WHERE c.relname = 'counter';
 RESET ROLE;
+-- COPY FROM evaluates the defaults of the columns it is not given outside
+-- the planner: they are checked when COPY starts.
+ALTER TABLE regress_ea.t ADD COLUMN n bigint;
+ALTER TABLE regress_ea.t ALTER n SET DEFAULT nextval(public.regress_pick());
+SET SESSION AUTHORIZATION regress_alice;
+COPY regress_ea.t (n) FROM STDIN;
+1
+\.
+COPY regress_ea.t (id) FROM STDIN;
+1
+\.
+COPY regress_ea.t (id, n) FROM STDIN;
+7	7
+\.
+COPY regress_ea.t FROM STDIN;
+8	8
+\.
+RESET SESSION AUTHORIZATION;
+SELECT * FROM regress_ea.t ORDER BY id;
+ALTER TABLE regress_ea.t ALTER n DROP DEFAULT;
 DROP PROCEDURE public.regress_take(bigint);
 DROP FUNCTION public.regress_bump(regclass), public.regress_bump_atomic(regclass),
 	public.regress_pick();

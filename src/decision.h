@@ -177,6 +177,7 @@ extern void tsov_guard_sequence_init(void);
 /* Sequence functions with a run-time sequence (guard_sequence.c). */
 extern bool tsov_sql_body_calls_sequence(HeapTuple proctup);
 extern struct PlannedStmt *tsov_guard_call_args(struct PlannedStmt *pstmt);
+extern void tsov_guard_copy_defaults(Oid relid, struct List *attnames);
 
 /* guards skip work in these processes */
 extern bool tsov_guards_active(void);

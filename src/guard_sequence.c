@@ -25,7 +25,8 @@
  *	   which the planner honours), so its body is planned, and checked, on
  *	   its own;
  *	 - CALL evaluates its arguments without the planner: ProcessUtility
- *	   hands them here (tsov_guard_call_args());
+ *	   hands them here (tsov_guard_call_args()); so does COPY FROM with the
+ *	   column defaults it evaluates (tsov_guard_copy_defaults());
  *	 - the twin checks the sequence with tsov_check() (refusing with 42501
  *	   and the audit event, like any denial) and then calls the built-in
  *	   with the same arguments.  A call site remembers the last sequence and
@@ -44,6 +45,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -54,11 +56,13 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "tec_sovereignty.h"
@@ -203,6 +207,82 @@ tsov_guard_call_args(PlannedStmt *pstmt)
 	copy = copyObject(pstmt);
 	(void) replace_walker((Node *) ((CallStmt *) copy->utilityStmt)->funcexpr->args, NULL);
 	return copy;
+}
+
+/*
+ * COPY FROM evaluates the column defaults of the columns it is not given
+ * without the planner (build_column_default, expression_planner), so
+ * neither the twins nor the executor guard's regclass check reach them.
+ * Checked here instead: a regclass constant (nextval('b.seq') written by a
+ * superuser) like the executor guard checks a plan's, and a sequence
+ * function whose sequence is only known at run time, which cannot be
+ * checked there, refuses the COPY (superusers excepted).
+ */
+static bool
+copy_default_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Const) && ((Const *) node)->consttype == REGCLASSOID &&
+		!((Const *) node)->constisnull)
+	{
+		Oid			relid = DatumGetObjectId(((Const *) node)->constvalue);
+		Oid			nsp = get_rel_namespace(relid);
+		TsovObject	obj;
+
+		if (OidIsValid(nsp) && tsov_domain_of_namespace(nsp) != NULL)
+		{
+			memset(&obj, 0, sizeof(obj));
+			obj.classid = RelationRelationId;
+			obj.objid = relid;
+			obj.nspoid = nsp;
+			tsov_check("REFERENCE", false, GetUserId(), &obj);
+		}
+		return false;
+	}
+	if (IsA(node, FuncExpr) && seq_func_index(((FuncExpr *) node)->funcid) >= 0 &&
+		!IsA(linitial(((FuncExpr *) node)->args), Const) && !superuser())
+		tsov_deny("COPY", GetUserId(), NULL,
+				  psprintf("cannot check the sequence used by a column default of table %s",
+						   (const char *) context),
+				  "COPY FROM evaluates column defaults outside the planner, where a sequence computed at run time cannot be checked.",
+				  "Name the column in the COPY column list, or use INSERT.");
+	return expression_tree_walker(node, copy_default_walker, context);
+}
+
+void
+tsov_guard_copy_defaults(Oid relid, List *attnames)
+{
+	Relation	rel;
+	TupleDesc	td;
+	char	   *relname;
+	int			i;
+
+	if (attnames == NIL || !twins_available())
+		return;					/* every column given: no default runs */
+	rel = relation_open(relid, RowExclusiveLock);	/* COPY FROM's own lock */
+	td = RelationGetDescr(rel);
+	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+										 RelationGetRelationName(rel));
+	for (i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+		ListCell   *lc;
+		bool		given = false;
+		Node	   *def;
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		foreach(lc, attnames)
+			if (namestrcmp(&att->attname, strVal(lfirst(lc))) == 0)
+				given = true;
+		if (given)
+			continue;
+		def = build_column_default(rel, i + 1);
+		if (def)
+			(void) copy_default_walker(def, relname);
+	}
+	relation_close(rel, NoLock);
 }
 
 /*

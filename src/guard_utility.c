@@ -945,7 +945,13 @@ check_statement(Node *parsetree, const char *tag)
 								  "Use COPY ... TO STDOUT / FROM STDIN through the client.");
 				}
 				if (c->relation)
+				{
+					TsovObject	obj;
+
 					check_rv(c->relation, "COPY", c->is_from, false);
+					if (c->is_from && OidIsValid(rel_object(c->relation, &obj)))
+						tsov_guard_copy_defaults(obj.objid, c->attlist);
+				}
 			}
 			return;
 		case T_TruncateStmt:
