@@ -87,6 +87,43 @@ SET ROLE regress_eb_owner;
 ALTER TABLE regress_eb.restored SET SCHEMA public;
 RESET ROLE;
 
+-- CREATE SCHEMA: a Prisma migration starts with CREATE SCHEMA IF NOT
+-- EXISTS of its own schema, a no-op with PostgreSQL's notice; a domain role
+-- creates no other schema, even with CREATE on the database (granted here
+-- by a superuser so that only the extension stands in the way).
+SELECT current_database() AS db \gset
+GRANT CREATE ON DATABASE :"db" TO regress_eb_owner, regress_ea_owner;
+\c - regress_carol
+\set SHOW_CONTEXT never
+SELECT session_user, current_user;
+CREATE SCHEMA IF NOT EXISTS "regress_eb";
+CREATE SCHEMA IF NOT EXISTS regress_eb AUTHORIZATION regress_eb_owner;
+CREATE SCHEMA regress_eb;
+CREATE SCHEMA IF NOT EXISTS regress_eb CREATE TABLE t (id int);
+CREATE SCHEMA IF NOT EXISTS regress_ea;
+CREATE SCHEMA IF NOT EXISTS public;
+CREATE SCHEMA regress_eb_more;
+CREATE SCHEMA AUTHORIZATION regress_eb_owner;
+\c - postgres
+\set SHOW_CONTEXT never
+REVOKE CREATE ON DATABASE :"db" FROM regress_eb_owner;
+-- without CREATE on the database too (PostgreSQL would check it first)
+\c - regress_carol
+CREATE SCHEMA IF NOT EXISTS "regress_eb";
+\c - postgres
+\set SHOW_CONTEXT never
+SET ROLE regress_ea_owner;
+CREATE SCHEMA IF NOT EXISTS regress_eb;
+CREATE SCHEMA IF NOT EXISTS regress_ea;
+RESET ROLE;
+-- a superuser keeps PostgreSQL's behaviour
+CREATE SCHEMA IF NOT EXISTS regress_eb;
+SELECT action, decision, actor_domain, object_domain, object_schema, reason
+  FROM tec_sovereignty.audit_log
+ WHERE action = 'CREATE SCHEMA' AND decision = 'denied' ORDER BY seq;
+SELECT nspname FROM pg_namespace WHERE nspname LIKE 'regress\_eb%' ORDER BY 1;
+REVOKE CREATE ON DATABASE :"db" FROM regress_ea_owner;
+
 -- The schema and roles of a domain belong to the registry.
 ALTER SCHEMA regress_eb RENAME TO regress_eb2;
 ALTER SCHEMA regress_eb OWNER TO regress_ea_owner;

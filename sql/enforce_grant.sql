@@ -42,17 +42,58 @@ SET SESSION AUTHORIZATION regress_alice;
 SELECT * FROM regress_eb.secret;
 RESET SESSION AUTHORIZATION;
 
--- Domain roles are not granted to another domain's roles by non-superusers.
+-- Memberships in domain roles are tec_add_member's and tec_remove_member's:
+-- a CREATEROLE non-superuser changes none of them, whatever the statement.
 CREATE ROLE regress_admin CREATEROLE;
+CREATE ROLE regress_carol LOGIN;
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_admin;
 GRANT regress_eb_reader TO regress_alice;
 GRANT regress_eb_reader TO regress_ea_writer;
+GRANT regress_eb_reader TO regress_carol;
+GRANT regress_eb_owner TO regress_carol WITH ADMIN OPTION;
+GRANT regress_bob TO regress_carol;
+REVOKE regress_eb_writer FROM regress_bob;
+GRANT regress_carol TO regress_eb_writer;
+CREATE ROLE regress_dave IN ROLE regress_eb_reader;
+CREATE ROLE regress_dave IN GROUP regress_bob;
+CREATE ROLE regress_dave ROLE regress_eb_reader;
+CREATE ROLE regress_dave ADMIN regress_eb_owner;
+ALTER GROUP regress_eb_reader ADD USER regress_carol;
+ALTER GROUP regress_eb_writer DROP USER regress_bob;
+-- Roles outside every domain are its business.
+CREATE ROLE regress_dave IN ROLE regress_carol;
+ALTER GROUP regress_carol ADD USER regress_admin;
+REVOKE regress_carol FROM regress_dave;
 RESET ROLE;
+SELECT * FROM tec_sovereignty.role_domains('regress_carol'::regrole);
+SELECT * FROM tec_sovereignty.role_domains('regress_bob'::regrole);
+SELECT action, decision, actor_domain, object_domain, object_name
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
+-- tec_add_member and tec_remove_member keep working.
+SELECT tec_add_member('regress_eb', 'regress_carol', 'reader');
+SELECT * FROM tec_sovereignty.role_domains('regress_carol'::regrole);
+SELECT tec_remove_member('regress_eb', 'regress_carol');
+SELECT * FROM tec_sovereignty.role_domains('regress_carol'::regrole);
+-- A superuser's membership grants are PostgreSQL's (pg_dumpall restores
+-- them that way).
+CREATE ROLE regress_erin IN ROLE regress_eb_reader;
+SELECT * FROM tec_sovereignty.role_domains('regress_erin'::regrole);
+DROP ROLE regress_dave, regress_erin;
 DROP ROLE regress_admin;
 
 -- A superuser may, but the member stays confined: a role of two domains
 -- is refused everywhere, and SET ROLE into the other domain is refused.
+-- The grants are audited as privileged, directly or through a non-domain
+-- group (one domain per role holds through groups too).
+CREATE ROLE regress_group;
+GRANT regress_eb_reader TO regress_group;
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 GRANT regress_eb_reader TO regress_alice;
+GRANT regress_group TO regress_ea_writer;
+SELECT tec_audit_flush();
+SELECT action, decision, actor_domain, object_domain, object_name, reason
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND action = 'GRANT ROLE' ORDER BY seq;
 SELECT * FROM tec_sovereignty.role_domains('regress_alice'::regrole);
 SET SESSION AUTHORIZATION regress_alice;
 SELECT * FROM regress_eb.secret;
@@ -63,12 +104,52 @@ RESET ROLE;
 RESET SESSION AUTHORIZATION;
 REVOKE regress_eb_reader FROM regress_alice;
 
--- The same with a domain's own role: regress_ea_writer stays in regress_ea.
-GRANT regress_eb_reader TO regress_ea_writer;
+-- The same with a domain's own role, through the group: regress_ea_writer
+-- stays in regress_ea.
 SET ROLE regress_ea_writer;
 SELECT * FROM regress_eb.secret;
 RESET ROLE;
-REVOKE regress_eb_reader FROM regress_ea_writer;
+REVOKE regress_group FROM regress_ea_writer;
+DROP ROLE regress_group;
+
+-- ALTER DEFAULT PRIVILEGES follows the rules of GRANT: the owner grants
+-- within its domain ...
+SET ROLE regress_eb_owner;
+ALTER DEFAULT PRIVILEGES IN SCHEMA regress_eb GRANT TRUNCATE ON TABLES TO regress_eb_writer;
+ALTER DEFAULT PRIVILEGES GRANT REFERENCES ON TABLES TO regress_eb_writer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA regress_eb REVOKE TRUNCATE ON TABLES FROM regress_eb_writer;
+ALTER DEFAULT PRIVILEGES REVOKE REFERENCES ON TABLES FROM regress_eb_writer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA regress_eb REVOKE ALL ON TABLES FROM PUBLIC;
+-- ... never to another domain, a non-domain role or PUBLIC (a GRANT to
+-- PUBLIC is refused, so a deferred one is too).
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
+ALTER DEFAULT PRIVILEGES IN SCHEMA regress_eb GRANT SELECT ON TABLES TO regress_ea_reader;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO regress_alice;
+ALTER DEFAULT PRIVILEGES IN SCHEMA regress_eb GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_eb_owner GRANT USAGE ON TYPES TO PUBLIC;
+RESET ROLE;
+-- Another domain may not touch regress_eb's schema or roles at all.
+SET ROLE regress_ea_owner;
+ALTER DEFAULT PRIVILEGES IN SCHEMA regress_eb GRANT SELECT ON TABLES TO regress_ea_reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_eb_owner REVOKE SELECT ON TABLES FROM regress_eb_reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_ea_owner IN SCHEMA regress_eb REVOKE ALL ON TABLES FROM PUBLIC;
+RESET ROLE;
+SELECT action, decision, actor_domain, object_domain, object_schema, object_name, reason
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
+SELECT defaclrole::regrole, defaclnamespace::regnamespace, defaclobjtype, defaclacl
+  FROM pg_default_acl WHERE defaclrole = 'regress_eb_owner'::regrole
+ ORDER BY 2, 3;
+-- A superuser may (audited as privileged); it opens nothing.
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_eb_owner IN SCHEMA regress_eb GRANT SELECT ON TABLES TO regress_ea_writer;
+SET ROLE regress_eb_owner;
+CREATE TABLE regress_eb.later (id int);
+RESET ROLE;
+SELECT has_table_privilege('regress_alice', 'regress_eb.later', 'SELECT') AS granted;
+SET SESSION AUTHORIZATION regress_alice;
+SELECT * FROM regress_eb.later;
+RESET SESSION AUTHORIZATION;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_eb_owner IN SCHEMA regress_eb REVOKE SELECT ON TABLES FROM regress_ea_writer;
+DROP TABLE regress_eb.later;
 
 -- The owning domain's member may SET ROLE within its domain.
 GRANT regress_eb_reader TO regress_bob;
@@ -89,4 +170,4 @@ REVOKE ALL ON regress_eb.secret FROM regress_alice;
 -- clean up
 SELECT tec_drop_domain('regress_eb', force => true);
 SELECT tec_drop_domain('regress_ea', force => true);
-DROP ROLE regress_alice, regress_bob;
+DROP ROLE regress_alice, regress_bob, regress_carol;

@@ -21,6 +21,60 @@ RESET ROLE;
 -- superuser, so that PostgreSQL's ownership checks pass.
 GRANT regress_eb_owner TO regress_ea_owner;
 
+-- A VACUUM or ANALYZE without a table list processes what the caller may
+-- maintain.  PostgreSQL would include regress_eb's tables for regress_ea's
+-- owner (a member of their owner): they are skipped with a warning, and
+-- each skip is recorded as a denial, like a VACUUM naming the table.
+-- (client_min_messages hides PostgreSQL's own warnings about the catalogs.)
+SET ROLE regress_ea_owner;
+CREATE TABLE regress_ea.mine (id int);
+INSERT INTO regress_ea.mine VALUES (1), (2), (3);
+RESET ROLE;
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
+SET ROLE regress_ea_owner;
+SET client_min_messages = error;
+VACUUM;
+ANALYZE;
+VACUUM (ANALYZE);
+RESET client_min_messages;
+RESET ROLE;
+SELECT c.oid::regclass, c.reltuples
+  FROM pg_class c WHERE c.relnamespace IN ('regress_ea'::regnamespace, 'regress_eb'::regnamespace)
+   AND c.relkind IN ('r', 'm') ORDER BY 1::text;
+SELECT action, decision, actor_domain, object_domain, object_schema, object_name, reason
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
+-- The owning domain's database-wide run covers its own tables.
+SET ROLE regress_eb_owner;
+SET client_min_messages = error;
+ANALYZE;
+RESET client_min_messages;
+RESET ROLE;
+SELECT c.oid::regclass, c.reltuples
+  FROM pg_class c WHERE c.relnamespace IN ('regress_ea'::regnamespace, 'regress_eb'::regnamespace)
+   AND c.relkind IN ('r', 'm') ORDER BY 1::text;
+-- A role with nothing left to process: VACUUM still refuses a transaction
+-- block.
+SET SESSION AUTHORIZATION regress_bob;
+SET client_min_messages = error;
+VACUUM;
+BEGIN;
+VACUUM;
+ROLLBACK;
+ANALYZE;
+RESET client_min_messages;
+RESET SESSION AUTHORIZATION;
+-- A non-domain superuser's run is recorded as privileged, table by table.
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
+VACUUM;
+SELECT tec_audit_flush();
+SELECT action, decision, object_domain, object_schema, object_name
+  FROM tec_sovereignty.audit_log
+ WHERE seq > :mark AND action = 'VACUUM' AND object_domain IN ('regress_ea', 'regress_eb')
+ ORDER BY seq;
+SET ROLE regress_ea_owner;
+DROP TABLE regress_ea.mine;
+RESET ROLE;
+
 -- The owning domain can.
 SET ROLE regress_eb_owner;
 VACUUM regress_eb.secret;

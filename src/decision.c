@@ -412,10 +412,16 @@ fill_event(TsovAuditEvent *ev, const char *action, TsovDecision decision,
 	}
 }
 
+/*
+ * Record a denial and raise its error.  In simulate mode the event is
+ * recorded as simulated and the function returns; with raise = false the
+ * denial is recorded (durably, like any denial) and the function returns
+ * without an error, for statements that skip what they may not touch.
+ */
 static void
 raise_denial(const char *action, bool is_write, Oid role, const char *actor_domain,
 			 const char *domname, bool simulate, const TsovObject *obj,
-			 const char *reason, char *msg, char *detail, char *hint)
+			 const char *reason, char *msg, char *detail, char *hint, bool raise)
 {
 	TsovAuditEvent ev;
 
@@ -429,6 +435,8 @@ raise_denial(const char *action, bool is_write, Oid role, const char *actor_doma
 	fill_event(&ev, action, TSOV_DENIED, is_write, role, actor_domain,
 			   domname, obj, reason);
 	tsov_audit_record(&ev);
+	if (!raise)
+		return;
 	tsov_audit_denial_recorded();
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -445,8 +453,14 @@ role_name(Oid role)
 	return n ? n : psprintf("(role %u)", role);
 }
 
-void
-tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
+/*
+ * The rule itself, for tsov_check() and tsov_check_skip(): true when the
+ * access is allowed (or simulated); a denial is recorded, then raised when
+ * "raise", else answered with false.
+ */
+static bool
+decide(const char *action, bool is_write, Oid role, const TsovObject *obj,
+	   bool raise)
 {
 	const TsovDomain *dom;
 	char		domname[NAMEDATALEN];
@@ -464,10 +478,10 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 	int			i;
 
 	if (!tsov_guards_active())
-		return;
+		return true;
 	dom = tsov_domain_of_namespace(obj->nspoid);
 	if (dom == NULL)
-		return;
+		return true;
 	strlcpy(domname, dom->name, NAMEDATALEN);
 	simulate = dom->simulate;
 	state = dom->state;
@@ -493,7 +507,7 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 						 psprintf("%s %s can no longer be accessed: every access to a transferred domain is refused.",
 								  kind, name),
 						 psprintf("Only tec_export_domain('%s') and tec_drop_domain('%s', force => true) still work.",
-								  domname, domname));
+								  domname, domname), raise);
 		else
 			raise_denial(action, is_write, role, rd, domname, false, obj,
 						 "domain being transferred",
@@ -501,8 +515,8 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 						 psprintf("%s %s can be read while the transfer is under way, but %s is refused.",
 								  kind, name, action),
 						 psprintf("Complete the transfer, or cancel it with tec_cancel_transfer('%s') to write again.",
-								  domname));
-		return;
+								  domname), raise);
+		return false;
 	}
 
 	/* The checked role. */
@@ -551,7 +565,7 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 					   domname, obj, NULL);
 			tsov_audit_record(&ev);
 		}
-		return;
+		return true;
 	}
 
 	if (worst == V_PRIVILEGED)
@@ -568,16 +582,16 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 						 psprintf("tec_sovereignty.privileged_access is \"deny\": superusers and holders of pg_read_all_data, pg_write_all_data or BYPASSRLS outside domain \"%s\" may not %s its objects.",
 								  domname, action),
 						 psprintf("To open the domain for the current transaction, call tec_break_glass('%s', '<reason>').",
-								  domname));
-			return;
+								  domname), raise);
+			return simulate;
 		}
 		if (tsov_audit_quiet)
-			return;
+			return true;
 		fill_event(&ev, action, TSOV_PRIVILEGED, is_write, worst_role, NULL,
 				   domname, obj,
 				   glass_is_open(domname) ? "break glass" : "privileged role outside the domain");
 		tsov_audit_record(&ev);
-		return;
+		return true;
 	}
 
 	tsov_describe_object(obj, &kind, &name);
@@ -589,14 +603,14 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 					 psprintf("%s by domain \"%s\" on objects of domain \"%s\" is refused whatever was granted: a domain's objects are reachable from another domain only through the APIs it publishes.",
 							  action, worst_domain, domname),
 					 psprintf("Ask the owner of domain \"%s\" to publish a SECURITY DEFINER function to domain \"%s\" with tec_publish_api(), and call it instead.",
-							  domname, worst_domain));
+							  domname, worst_domain), raise);
 	else if (worst == V_SEVERAL)
 		raise_denial(action, is_write, worst_role, worst_domain, domname, simulate, obj,
 					 "role in several domains",
 					 psprintf("permission denied for role \"%s\", which belongs to several domains, on %s %s of domain \"%s\"",
 							  role_name(worst_role), kind, name, domname),
 					 pstrdup("A role belongs to at most one domain; a role that is a member of roles of several domains is refused everywhere."),
-					 pstrdup("Revoke the memberships that put the role in a second domain (see tec_sovereignty.members)."));
+					 pstrdup("Revoke the memberships that put the role in a second domain (see tec_sovereignty.members)."), raise);
 	else
 		raise_denial(action, is_write, worst_role, NULL, domname, simulate, obj,
 					 "non-domain role",
@@ -605,7 +619,20 @@ tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 					 psprintf("Only roles of domain \"%s\" may %s its objects, whatever was granted.",
 							  domname, action),
 					 psprintf("Add the role to domain \"%s\" with tec_add_member(), or call an API that domain publishes with tec_publish_api() from a domain role.",
-							  domname));
+							  domname), raise);
+	return simulate;
+}
+
+void
+tsov_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
+{
+	(void) decide(action, is_write, role, obj, true);
+}
+
+bool
+tsov_check_skip(const char *action, bool is_write, Oid role, const TsovObject *obj)
+{
+	return decide(action, is_write, role, obj, false);
 }
 
 void
@@ -650,7 +677,7 @@ tsov_check_owner_rule(const char *action, Oid creator, Oid owner,
 				 psprintf("Objects in a domain schema belong to the domain owner; role \"%s\" may not create or own them.",
 						  role_name(owner)),
 				 psprintf("Run the statement as the domain owner: SET ROLE %s;",
-						  quote_identifier(role_name(owner_role))));
+						  quote_identifier(role_name(owner_role))), true);
 }
 
 void
@@ -674,7 +701,7 @@ tsov_deny(const char *action, Oid role, const TsovObject *obj,
 	raise_denial(action, true, role, ri->domain ? ri->domain->name : NULL,
 				 domname[0] ? domname : NULL, simulate, obj, message,
 				 pstrdup(message), detail ? pstrdup(detail) : NULL,
-				 hint ? pstrdup(hint) : NULL);
+				 hint ? pstrdup(hint) : NULL, true);
 }
 
 /*
@@ -807,7 +834,7 @@ tsov_check_shared(const char *action, bool is_write, Oid role, Oid relid,
 								  role_name(subjects[i]), ri->domain->name, kind, name),
 						 psprintf("Table %s is shared between domains and protected by row-level security, which role \"%s\" would bypass.",
 								  name, role_name(subjects[i])),
-						 pstrdup("Remove BYPASSRLS from the role (ALTER ROLE ... NOBYPASSRLS), or revoke the memberships that put it in several domains."));
+						 pstrdup("Remove BYPASSRLS from the role (ALTER ROLE ... NOBYPASSRLS), or revoke the memberships that put it in several domains."), true);
 			return;
 		}
 		if (ri->domain == NULL && (ri->superuser || ri->bypassrls))
@@ -823,7 +850,7 @@ tsov_check_shared(const char *action, bool is_write, Oid role, Oid relid,
 						 psprintf("permission denied for privileged role \"%s\" on shared %s %s",
 								  role_name(role), kind, name),
 						 pstrdup("tec_sovereignty.privileged_access is \"deny\", and a role that bypasses row-level security would see every domain's rows."),
-						 pstrdup("To open a domain for the current transaction, call tec_break_glass('<domain>', '<reason>')."));
+						 pstrdup("To open a domain for the current transaction, call tec_break_glass('<domain>', '<reason>')."), true);
 			return;
 		}
 		if (tsov_audit_quiet)

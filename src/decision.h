@@ -20,6 +20,8 @@
 #ifndef TSOV_DECISION_H
 #define TSOV_DECISION_H
 
+#include "access/htup.h"
+
 #include "domain_cache.h"
 
 /* ---- domain cache extras (domain_cache.c) ---- */
@@ -47,6 +49,8 @@ typedef struct TsovFuncInfo
 	bool		prosecdef;
 	bool		api_safe;		/* SECURITY DEFINER, owned by the domain owner,
 								 * SET search_path */
+	bool		calls_sequence;	/* SQL body may call nextval() & co:
+								 * never inlined (guard_sequence.c) */
 	bool		published_to_all;
 	int			npublished;		/* domains it is published to */
 	char	  **published;		/* their names */
@@ -89,6 +93,14 @@ typedef struct TsovObject
  */
 extern void tsov_check(const char *action, bool is_write, Oid role,
 					   const TsovObject *obj);
+
+/*
+ * Like tsov_check, but a denial (recorded durably, as a denial) is answered
+ * with false instead of an error: for statements that skip what they may
+ * not touch, such as a database-wide VACUUM.
+ */
+extern bool tsov_check_skip(const char *action, bool is_write, Oid role,
+							const TsovObject *obj);
 
 /* Variant that also enforces "objects in a domain are owned by its owner". */
 extern void tsov_check_owner_rule(const char *action, Oid creator, Oid owner,
@@ -160,6 +172,12 @@ extern void tsov_guard_exec_init(void);
 extern void tsov_guard_utility_init(void);
 extern void tsov_guard_object_init(void);
 extern void tsov_guard_fmgr_init(void);
+extern void tsov_guard_sequence_init(void);
+
+/* Sequence functions with a run-time sequence (guard_sequence.c). */
+extern bool tsov_sql_body_calls_sequence(HeapTuple proctup);
+extern struct PlannedStmt *tsov_guard_call_args(struct PlannedStmt *pstmt);
+extern void tsov_guard_copy_defaults(Oid relid, struct List *attnames);
 
 /* guards skip work in these processes */
 extern bool tsov_guards_active(void);

@@ -781,11 +781,17 @@ retry:
 		info.prosecdef = p->prosecdef;
 		info.extension_member =
 			hash_search(cache.ext_funcs, &fnoid, HASH_FIND, NULL) != NULL;
-		/* the row-level security predicate runs per row and needs no
-		 * internal depth: keep it off the fmgr hook */
+		/* the row-level security predicate and the checked sequence
+		 * functions run per row, and the latter must be checked: keep
+		 * them off the fmgr hook and its internal depth */
 		if (info.extension_member &&
-			strcmp(NameStr(p->proname), "tec_row_visible") == 0)
+			(strcmp(NameStr(p->proname), "tec_row_visible") == 0 ||
+			 strncmp(NameStr(p->proname), "guarded_", 8) == 0))
 			info.extension_member = false;
+		/* its scratch memory goes with the caller's context */
+		MemoryContextSwitchTo(oldcxt);
+		info.calls_sequence = tsov_sql_body_calls_sequence(tup);
+		MemoryContextSwitchTo(cache.cxt);
 		d = hash_search(cache.by_nsp, &p->pronamespace, HASH_FIND, NULL);
 		if (d)
 		{

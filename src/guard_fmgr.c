@@ -91,7 +91,7 @@ guard_needs_fmgr_hook(Oid fn_oid)
 	if (!IsTransactionState() || !IsNormalProcessingMode())
 		return false;
 	f = tsov_func_info(fn_oid);
-	if (f->extension_member)
+	if (f->extension_member || f->calls_sequence)
 		return true;
 	return tsov_domain_of_namespace(f->nspoid) != NULL;
 }

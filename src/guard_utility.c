@@ -7,14 +7,17 @@
  * Most DDL is also caught by the object access hooks (guard_object.c);
  * checking here first means the denial names the statement and the object,
  * comes before PostgreSQL's "must be owner" errors, and covers statements
- * that fire no object access hook at all: GRANT/REVOKE (refused at the
- * source when a non-superuser would open a domain object to PUBLIC or to
- * another domain), GRANT of a domain's roles, SET ROLE / SET SESSION
- * AUTHORIZATION, COPY, LOCK, VACUUM/ANALYZE/REINDEX/CLUSTER/REFRESH,
- * COMMENT, ALTER ... SET SCHEMA out of a domain, LOAD, and the statements
- * that open a path for data to leave the database (foreign servers, user
- * mappings, foreign tables, publications, subscriptions) when a domain
- * role runs them.
+ * that fire no object access hook at all: GRANT/REVOKE and ALTER DEFAULT
+ * PRIVILEGES (refused at the source when a non-superuser would open a
+ * domain object to PUBLIC or to another domain), memberships in domain
+ * roles outside tec_add_member (GRANT/REVOKE role, CREATE ROLE ... IN ROLE
+ * / ROLE / ADMIN, ALTER GROUP), SET ROLE / SET SESSION AUTHORIZATION, COPY,
+ * LOCK, VACUUM/ANALYZE (a database-wide run becomes the list of tables the
+ * caller may touch), REINDEX/CLUSTER/REFRESH, COMMENT, ALTER ... SET SCHEMA
+ * out of a domain, CREATE SCHEMA by a domain role, LOAD, CALL arguments
+ * (guard_sequence.c), and the statements that open a path for data to
+ * leave the database (foreign servers, user mappings, foreign tables,
+ * publications, subscriptions) when a domain role runs them.
  *
  * Checks made here record denials only; the allowed access is recorded by
  * the hook that sees it happen (object access hook, executor), so that an
@@ -27,6 +30,7 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
@@ -37,7 +41,10 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "commands/defrem.h"
+#include "commands/vacuum.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
@@ -131,6 +138,21 @@ refuse_for_domain_roles(const char *tag, const char *what)
 
 /* ---- GRANT / REVOKE on objects ---- */
 
+/*
+ * Refuse privileges on objects of domain "domname" to a grantee outside it
+ * (grantee InvalidOid: PUBLIC; gdom: the grantee's domain or NULL).
+ */
+static void
+deny_grantee(const char *action, const TsovObject *obj, const char *domname,
+			 Oid grantee, const TsovDomain *gdom, const char *msg)
+{
+	tsov_deny(action, GetUserId(), obj, msg,
+			  gdom ? psprintf("Role \"%s\" belongs to domain \"%s\"; a domain's objects are never granted to another domain.",
+							  GetUserNameFromId(grantee, false), gdom->name)
+			  : psprintf("Only roles of domain \"%s\" may hold privileges on its objects.", domname),
+			  "Publish a SECURITY DEFINER function with tec_publish_api() instead.");
+}
+
 static void
 grant_target(GrantStmt *stmt, TsovObject *obj)
 {
@@ -176,13 +198,9 @@ grant_target(GrantStmt *stmt, TsovObject *obj)
 			continue;			/* allowed, recorded as privileged above;
 								 * it opens nothing: the guards still deny */
 		tsov_describe_object(obj, &kind, &name);
-		tsov_deny(action, GetUserId(), obj,
-				  psprintf("cannot grant privileges on %s %s of domain \"%s\" to %s",
-						   kind, name, domname, who),
-				  gdom ? psprintf("Role \"%s\" belongs to domain \"%s\"; a domain's objects are never granted to another domain.",
-								  GetUserNameFromId(grantee, false), gdom->name)
-				  : psprintf("Only roles of domain \"%s\" may hold privileges on its objects.", domname),
-				  "Publish a SECURITY DEFINER function with tec_publish_api() instead.");
+		deny_grantee(action, obj, domname, grantee, gdom,
+					 psprintf("cannot grant privileges on %s %s of domain \"%s\" to %s",
+							  kind, name, domname, who));
 	}
 }
 
@@ -267,61 +285,313 @@ check_grant(GrantStmt *stmt)
 	}
 }
 
-/* ---- GRANT role TO role ---- */
+/* ---- role memberships: GRANT/REVOKE role, CREATE ROLE, ALTER GROUP ---- */
+
+/* The domain whose own owner, writer or reader role this is, or NULL. */
+static const TsovDomain *
+core_role_domain(Oid role)
+{
+	const TsovDomain *d = tsov_domain_of_role(role);
+
+	if (d && (role == d->owner_role || role == d->writer_role ||
+			  role == d->reader_role))
+		return d;
+	return NULL;
+}
+
 static void
-check_grant_role(GrantRoleStmt *stmt)
+role_object(TsovObject *obj, Oid role, const char *rolename, const TsovDomain *dom)
+{
+	memset(obj, 0, sizeof(*obj));
+	obj->classid = AuthIdRelationId;
+	obj->objid = role;
+	obj->nspoid = dom->nspoid;
+	obj->kind = "role";
+	obj->name = quote_identifier(rolename);
+}
+
+/*
+ * Membership of "member" in role "group" is granted (is_grant) or revoked.
+ * Either may not exist yet (CREATE ROLE): InvalidOid.
+ *
+ * Domain memberships go through tec_add_member / tec_remove_member, which
+ * keep the registry, the owner members' role setting and the one-domain
+ * rule together; those functions run as the extension's internal work and
+ * never get here.  So a non-superuser (CREATEROLE, or ADMIN OPTION) may
+ * neither change the members of a role that belongs to a domain nor change
+ * what a domain's own three roles are members of.  A superuser may (role
+ * memberships are restored that way); a grant that puts a role of one
+ * domain into another is audited as privileged, and the role, now in two
+ * domains, is refused everywhere.
+ */
+static void
+check_membership(const char *action, Oid group, const char *groupname,
+				 Oid member, const char *membername, bool is_grant)
+{
+	const TsovDomain *gdom = OidIsValid(group) ? tsov_domain_of_role(group) : NULL;
+	const TsovDomain *mdom;
+	char		gname[NAMEDATALEN];
+	TsovObject	obj;
+
+	if (gdom)
+		strlcpy(gname, gdom->name, NAMEDATALEN);
+	if (superuser())
+	{
+		if (!is_grant || gdom == NULL || !OidIsValid(member))
+			return;
+		mdom = tsov_domain_of_role(member);
+		if (mdom == NULL || strcmp(mdom->name, gname) == 0)
+			return;
+		/* audited as privileged; the role stays confined anyway */
+		role_object(&obj, group, groupname, gdom);
+		tsov_check(action, true, GetUserId(), &obj);
+		return;
+	}
+
+	if (gdom)
+	{
+		const char *level = NULL;
+		const TsovDomain *other = OidIsValid(member) ? tsov_domain_of_role(member) : NULL;
+		char	   *hint;
+
+		if (group == gdom->owner_role)
+			level = "owner";
+		else if (group == gdom->writer_role)
+			level = "writer";
+		else if (group == gdom->reader_role)
+			level = "reader";
+		if (!is_grant)
+			hint = psprintf("Use tec_remove_member('%s', '%s').", gname, membername);
+		else if (other && strcmp(other->name, gname) != 0 && core_role_domain(member))
+			hint = psprintf("Role \"%s\" is a role of domain \"%s\"; a domain's own roles are members of no other domain.",
+							membername, other->name);
+		else if (other && strcmp(other->name, gname) != 0)
+			hint = psprintf("Role \"%s\" belongs to domain \"%s\", and a role belongs to at most one domain: remove it with tec_remove_member('%s', '%s') before adding it with tec_add_member().",
+							membername, other->name, other->name, membername);
+		else if (level)
+			hint = psprintf("Use tec_add_member('%s', '%s', '%s').", gname, membername, level);
+		else
+			hint = psprintf("Use tec_add_member('%s', '%s', 'reader' | 'writer' | 'owner').",
+							gname, membername);
+		role_object(&obj, group, groupname, gdom);
+		tsov_deny(action, GetUserId(), &obj,
+				  is_grant ?
+				  psprintf("permission denied to grant role \"%s\" of domain \"%s\" to role \"%s\"",
+						   groupname, gname, membername) :
+				  psprintf("permission denied to revoke role \"%s\" of domain \"%s\" from role \"%s\"",
+						   groupname, gname, membername),
+				  "Memberships in domain roles are managed by tec_add_member and tec_remove_member.",
+				  hint);
+	}
+
+	mdom = OidIsValid(member) ? core_role_domain(member) : NULL;
+	if (mdom)
+	{
+		role_object(&obj, member, membername, mdom);
+		tsov_deny(action, GetUserId(), &obj,
+				  is_grant ?
+				  psprintf("permission denied to grant role \"%s\" to role \"%s\" of domain \"%s\"",
+						   groupname, membername, mdom->name) :
+				  psprintf("permission denied to revoke role \"%s\" from role \"%s\" of domain \"%s\"",
+						   groupname, membername, mdom->name),
+				  "Memberships of domain roles are managed by tec_add_member and tec_remove_member.",
+				  "Grant the role to a member of the domain instead, or ask a superuser.");
+	}
+}
+
+static Oid
+rolespec_oid(RoleSpec *rs, const char **name)
+{
+	Oid			oid = get_rolespec_oid(rs, true);
+
+	*name = OidIsValid(oid) ? GetUserNameFromId(oid, false) : get_rolespec_name(rs);
+	return oid;
+}
+
+static void
+check_grant_role(GrantRoleStmt *stmt, const char *tag)
 {
 	ListCell   *lc;
 	ListCell   *lc2;
 
-	if (!stmt->is_grant)
-		return;
 	foreach(lc, stmt->granted_roles)
 	{
 		AccessPriv *ap = (AccessPriv *) lfirst(lc);
 		Oid			granted = get_role_oid(ap->priv_name, true);
-		const TsovDomain *gdom;
-		char		gname[NAMEDATALEN];
-		Oid			gnsp;
 
 		if (!OidIsValid(granted))
 			continue;
-		gdom = tsov_domain_of_role(granted);
-		if (gdom == NULL)
-			continue;
-		strlcpy(gname, gdom->name, NAMEDATALEN);
-		gnsp = gdom->nspoid;
-
 		foreach(lc2, stmt->grantee_roles)
 		{
-			Oid			grantee = get_rolespec_oid(lfirst_node(RoleSpec, lc2), true);
-			const TsovDomain *edom;
-			TsovObject	obj;
+			const char *mname;
+			Oid			member = rolespec_oid(lfirst_node(RoleSpec, lc2), &mname);
 
-			if (!OidIsValid(grantee))
-				continue;
-			edom = tsov_domain_of_role(grantee);
-			if (edom == NULL || strcmp(edom->name, gname) == 0)
-				continue;
+			if (OidIsValid(member))
+				check_membership(tag, granted, ap->priv_name, member, mname,
+								 stmt->is_grant);
+		}
+	}
+}
 
-			memset(&obj, 0, sizeof(obj));
-			obj.classid = AuthIdRelationId;
-			obj.objid = granted;
-			obj.nspoid = gnsp;
-			obj.kind = "role";
-			obj.name = quote_identifier(ap->priv_name);
-			if (superuser())
+/* CREATE ROLE x IN ROLE g / ROLE m / ADMIN m */
+static void
+check_create_role(CreateRoleStmt *stmt, const char *tag)
+{
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *d = lfirst_node(DefElem, lc);
+		bool		in_role = strcmp(d->defname, "addroleto") == 0;
+
+		if (!in_role && strcmp(d->defname, "rolemembers") != 0 &&
+			strcmp(d->defname, "adminmembers") != 0)
+			continue;
+		foreach(lc2, (List *) d->arg)
+		{
+			const char *name;
+			Oid			other = rolespec_oid(lfirst_node(RoleSpec, lc2), &name);
+
+			if (!OidIsValid(other))
+				continue;
+			if (in_role)
+				check_membership(tag, other, name, InvalidOid, stmt->role, true);
+			else
+				check_membership(tag, InvalidOid, stmt->role, other, name, true);
+		}
+	}
+}
+
+/* ALTER GROUP g ADD USER m / DROP USER m */
+static void
+check_alter_group(AlterRoleStmt *stmt, const char *tag)
+{
+	ListCell   *lc;
+	ListCell   *lc2;
+	const char *gname;
+	Oid			group;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *d = lfirst_node(DefElem, lc);
+
+		if (strcmp(d->defname, "rolemembers") != 0)
+			continue;
+		group = rolespec_oid(stmt->role, &gname);
+		if (!OidIsValid(group))
+			return;
+		foreach(lc2, (List *) d->arg)
+		{
+			const char *mname;
+			Oid			member = rolespec_oid(lfirst_node(RoleSpec, lc2), &mname);
+
+			if (OidIsValid(member))
+				check_membership(tag, group, gname, member, mname, stmt->action > 0);
+		}
+	}
+}
+
+/* ---- ALTER DEFAULT PRIVILEGES ---- */
+
+/*
+ * Default privileges are grants made later, when the objects are created:
+ * they follow the rules of GRANT.  The schemas named and the roles whose
+ * future objects are concerned (FOR ROLE, default the current user) are
+ * checked like objects of their domain, so that another domain cannot
+ * change them; a non-superuser may then grant only to roles of the domain
+ * concerned: never to another domain's roles, to non-domain roles or to
+ * PUBLIC (a direct GRANT to PUBLIC is refused, so a deferred one is too).
+ * Revoking is always allowed to whoever may change them.
+ */
+static void
+check_default_privileges(AlterDefaultPrivilegesStmt *stmt, const char *tag)
+{
+	List	   *schemas = NIL;
+	List	   *roles = NIL;
+	List	   *targets = NIL;	/* roles whose future objects are concerned */
+	List	   *domains = NIL;	/* schema oids of the domains concerned */
+	ListCell   *lc;
+	ListCell   *lc2;
+	TsovObject	obj;
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *d = lfirst_node(DefElem, lc);
+
+		if (strcmp(d->defname, "schemas") == 0)
+			schemas = (List *) d->arg;
+		else if (strcmp(d->defname, "roles") == 0)
+			roles = (List *) d->arg;
+	}
+
+	foreach(lc, schemas)
+	{
+		Oid			nsp = get_namespace_oid(strVal(lfirst(lc)), true);
+
+		if (!OidIsValid(nsp) || tsov_domain_of_namespace(nsp) == NULL)
+			continue;
+		memset(&obj, 0, sizeof(obj));
+		obj.classid = NamespaceRelationId;
+		obj.objid = nsp;
+		obj.nspoid = nsp;
+		tsov_check(tag, true, GetUserId(), &obj);
+		domains = list_append_unique_oid(domains, nsp);
+	}
+	foreach(lc, roles)
+		targets = lappend_oid(targets, get_rolespec_oid(lfirst_node(RoleSpec, lc), true));
+	if (roles == NIL)
+		targets = list_make1_oid(GetUserId());
+	foreach(lc, targets)
+	{
+		Oid			target = lfirst_oid(lc);
+		const TsovDomain *d = OidIsValid(target) ? tsov_domain_of_role(target) : NULL;
+		const char *name;
+
+		if (d == NULL)
+			continue;
+		name = GetUserNameFromId(target, false);
+		if (schemas == NIL)
+			domains = list_append_unique_oid(domains, d->nspoid);
+		role_object(&obj, target, name, d);
+		tsov_check(tag, true, GetUserId(), &obj);
+	}
+
+	if (!stmt->action->is_grant || superuser())
+		return;
+	foreach(lc, domains)
+	{
+		Oid			nsp = lfirst_oid(lc);
+		const TsovDomain *dom = tsov_domain_of_namespace(nsp);
+		char		domname[NAMEDATALEN];
+
+		if (dom == NULL)
+			continue;
+		strlcpy(domname, dom->name, NAMEDATALEN);
+		foreach(lc2, stmt->action->grantees)
+		{
+			RoleSpec   *rs = lfirst_node(RoleSpec, lc2);
+			const char *who = "PUBLIC";
+			Oid			grantee = InvalidOid;
+			const TsovDomain *gdom = NULL;
+
+			if (rs->roletype != ROLESPEC_PUBLIC)
 			{
-				/* audited as privileged; the role stays confined anyway */
-				tsov_check("GRANT ROLE", true, GetUserId(), &obj);
-				continue;
+				grantee = rolespec_oid(rs, &who);
+				if (!OidIsValid(grantee))
+					continue;
+				gdom = tsov_domain_of_role(grantee);
+				if (gdom && strcmp(gdom->name, domname) == 0)
+					continue;
+				who = psprintf("role \"%s\"", who);
 			}
-			tsov_deny("GRANT ROLE", GetUserId(), &obj,
-					  psprintf("cannot grant role \"%s\" of domain \"%s\" to role \"%s\" of domain \"%s\"",
-							   ap->priv_name, gname,
-							   GetUserNameFromId(grantee, false), edom->name),
-					  "A role belongs to at most one domain.",
-					  "Add members with tec_add_member().");
+			memset(&obj, 0, sizeof(obj));
+			obj.classid = NamespaceRelationId;
+			obj.objid = nsp;
+			obj.nspoid = nsp;
+			deny_grantee(tag, &obj, domname, grantee, gdom,
+						 psprintf("cannot grant default privileges on objects of domain \"%s\" to %s",
+								  domname, who));
 		}
 	}
 }
@@ -451,6 +721,158 @@ check_comment(CommentStmt *stmt)
 		tsov_check("COMMENT", true, GetUserId(), &obj);
 }
 
+/* ---- CREATE SCHEMA by a domain role ---- */
+
+/*
+ * A domain's objects live in its schema: a domain role creates no other
+ * schema, whatever was granted on the database (a schema of its own outside
+ * the domain would be out of the domain's protection).  CREATE SCHEMA IF
+ * NOT EXISTS naming the caller's own domain schema (the first statement of
+ * every Prisma migration) is a no-op with PostgreSQL's own notice: returns
+ * true, and the statement is then not run.  Naming another domain's schema
+ * is a cross-domain denial.
+ */
+static bool
+check_create_schema(CreateSchemaStmt *stmt, const char *tag)
+{
+	const char *d = acting_domain();
+	const char *name;
+	Oid			nsp;
+	const TsovDomain *dom;
+	TsovObject	obj;
+
+	if (d == NULL)
+		return false;
+	name = stmt->schemaname ? stmt->schemaname : get_rolespec_name(stmt->authrole);
+	nsp = get_namespace_oid(name, true);
+	dom = OidIsValid(nsp) ? tsov_domain_of_namespace(nsp) : NULL;
+	if (dom == NULL)
+	{
+		const TsovDomain *own = tsov_domain_by_name(d);	/* NULL: several */
+		char	   *home = own ? get_namespace_name(own->nspoid) : NULL;
+
+		tsov_deny(tag, GetUserId(), NULL,
+				  psprintf("permission denied for role \"%s\" of domain \"%s\" to create schema \"%s\"",
+						   GetUserNameFromId(GetUserId(), false), d, name),
+				  home ?
+				  psprintf("The objects of domain \"%s\" live in its schema \"%s\"; domain roles create no other schema, whatever was granted.",
+						   d, home) :
+				  "Domain roles create no schema, whatever was granted.",
+				  home ? psprintf("Create the objects in schema \"%s\".", home) : NULL);
+	}
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = NamespaceRelationId;
+	obj.objid = nsp;
+	obj.nspoid = nsp;
+	quiet_check(tag, true, GetUserId(), &obj);
+	if (!stmt->if_not_exists || stmt->schemaElts != NIL)
+		return false;			/* PostgreSQL's own error follows */
+	ereport(NOTICE,
+			(errcode(ERRCODE_DUPLICATE_SCHEMA),
+			 errmsg("schema \"%s\" already exists, skipping", name)));
+	return true;
+}
+
+/* ---- database-wide VACUUM / ANALYZE ---- */
+
+typedef struct VacCandidate
+{
+	Oid			relid;
+	Oid			nspoid;
+} VacCandidate;
+
+/*
+ * A VACUUM or ANALYZE without a table list processes every table the caller
+ * may maintain in PostgreSQL's eyes (its own; all but shared catalogs for
+ * the database owner).  It becomes the explicit list of those tables by
+ * OID, built as get_all_vacuum_rels() builds it (same ownership check, same
+ * warnings, same relkinds, no RangeVar), minus the tables of domains the
+ * caller may not touch.  Those are skipped with a warning, and each skip is
+ * recorded as a denial, exactly as a VACUUM naming the table would be
+ * (tsov_check_skip()); the rest of the run goes on, as PostgreSQL skips
+ * tables the caller does not own.  Returns the statement to run, or NULL
+ * when no table is left (the statement is then not run; VACUUM still
+ * refuses a transaction block).
+ */
+static PlannedStmt *
+database_vacuum(PlannedStmt *pstmt, bool isTopLevel)
+{
+	VacuumStmt *v = (VacuumStmt *) pstmt->utilityStmt;
+	const char *action = v->is_vacuumcmd ? "VACUUM" : "ANALYZE";
+	bits32		options = v->is_vacuumcmd ? VACOPT_VACUUM : VACOPT_ANALYZE;
+	List	   *rels = NIL;
+	VacCandidate *cand = NULL;
+	int			ncand = 0;
+	int			maxcand = 0;
+	int			i;
+	Relation	pgclass;
+	TableScanDesc scan;
+	HeapTuple	tuple;
+	PlannedStmt *copy;
+
+	/* the scan first: the checks below record events and may wait */
+	pgclass = table_open(RelationRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(pgclass, 0, NULL);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tuple);
+
+		if (!vacuum_is_relation_owner(c->oid, c, options))
+			continue;
+		if (c->relkind != RELKIND_RELATION && c->relkind != RELKIND_MATVIEW &&
+			c->relkind != RELKIND_PARTITIONED_TABLE)
+			continue;
+		if (ncand == maxcand)
+		{
+			maxcand = maxcand ? maxcand * 2 : 256;
+			cand = cand ? repalloc(cand, sizeof(VacCandidate) * maxcand)
+				: palloc(sizeof(VacCandidate) * maxcand);
+		}
+		cand[ncand].relid = c->oid;
+		cand[ncand].nspoid = c->relnamespace;
+		ncand++;
+	}
+	table_endscan(scan);
+	table_close(pgclass, AccessShareLock);
+
+	for (i = 0; i < ncand; i++)
+	{
+		const TsovDomain *dom = tsov_domain_of_namespace(cand[i].nspoid);
+
+		if (dom)
+		{
+			TsovObject	obj;
+			char		domname[NAMEDATALEN];
+
+			strlcpy(domname, dom->name, NAMEDATALEN);
+			memset(&obj, 0, sizeof(obj));
+			obj.classid = RelationRelationId;
+			obj.objid = cand[i].relid;
+			obj.nspoid = cand[i].nspoid;
+			if (!tsov_check_skip(action, true, GetUserId(), &obj))
+			{
+				ereport(WARNING,
+						(errmsg("skipping \"%s\" --- it belongs to domain \"%s\"",
+								get_rel_name(cand[i].relid), domname),
+						 errdetail("%s of another domain's tables is refused whatever was granted; the refusal is recorded in the audit trail.",
+								   action)));
+				continue;
+			}
+		}
+		rels = lappend(rels, makeVacuumRelation(NULL, cand[i].relid, NIL));
+	}
+
+	if (rels == NIL)
+	{
+		if (v->is_vacuumcmd)
+			PreventInTransactionBlock(isTopLevel, "VACUUM");
+		return NULL;
+	}
+	copy = copyObject(pstmt);
+	((VacuumStmt *) copy->utilityStmt)->rels = rels;
+	return copy;
+}
+
 static void
 check_statement(Node *parsetree, const char *tag)
 {
@@ -465,7 +887,16 @@ check_statement(Node *parsetree, const char *tag)
 			check_grant((GrantStmt *) parsetree);
 			return;
 		case T_GrantRoleStmt:
-			check_grant_role((GrantRoleStmt *) parsetree);
+			check_grant_role((GrantRoleStmt *) parsetree, tag);
+			return;
+		case T_AlterDefaultPrivilegesStmt:
+			check_default_privileges((AlterDefaultPrivilegesStmt *) parsetree, tag);
+			return;
+		case T_CreateRoleStmt:
+			check_create_role((CreateRoleStmt *) parsetree, tag);
+			return;
+		case T_AlterRoleStmt:
+			check_alter_group((AlterRoleStmt *) parsetree, tag);
 			return;
 		case T_LoadStmt:
 			if (!superuser())
@@ -514,7 +945,13 @@ check_statement(Node *parsetree, const char *tag)
 								  "Use COPY ... TO STDOUT / FROM STDIN through the client.");
 				}
 				if (c->relation)
+				{
+					TsovObject	obj;
+
 					check_rv(c->relation, "COPY", c->is_from, false);
+					if (c->is_from && OidIsValid(rel_object(c->relation, &obj)))
+						tsov_guard_copy_defaults(obj.objid, c->attlist);
+				}
 			}
 			return;
 		case T_TruncateStmt:
@@ -631,18 +1068,14 @@ check_statement(Node *parsetree, const char *tag)
 	}
 }
 
+/* Run the statement, with its command tag visible to the other guards. */
 static void
-guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
-					 bool readOnlyTree, ProcessUtilityContext context,
-					 ParamListInfo params, QueryEnvironment *queryEnv,
-					 DestReceiver *dest, QueryCompletion *qc)
+run_utility(PlannedStmt *pstmt, const char *queryString,
+			bool readOnlyTree, ProcessUtilityContext context,
+			ParamListInfo params, QueryEnvironment *queryEnv,
+			DestReceiver *dest, QueryCompletion *qc, const char *tag)
 {
-	Node	   *parsetree = pstmt->utilityStmt;
 	const char *save_command = tsov_current_command;
-	const char *tag = GetCommandTagName(CreateCommandTag(parsetree));
-
-	if (tsov_guards_active() && !IsA(parsetree, TransactionStmt))
-		check_statement(parsetree, tag);
 
 	tsov_current_command = tag;
 	PG_TRY();
@@ -659,6 +1092,43 @@ guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		tsov_current_command = save_command;
 	}
 	PG_END_TRY();
+}
+
+static void
+guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	const char *tag = GetCommandTagName(CreateCommandTag(parsetree));
+
+	if (tsov_guards_active() && !IsA(parsetree, TransactionStmt))
+	{
+		check_statement(parsetree, tag);
+		if (IsA(parsetree, CreateSchemaStmt) &&
+			check_create_schema((CreateSchemaStmt *) parsetree, tag))
+			return;
+		if (IsA(parsetree, CallStmt))
+		{
+			PlannedStmt *checked = tsov_guard_call_args(pstmt);
+
+			if (checked != pstmt)
+			{
+				pstmt = checked;
+				readOnlyTree = false;
+			}
+		}
+		if (IsA(parsetree, VacuumStmt) && ((VacuumStmt *) parsetree)->rels == NIL)
+		{
+			pstmt = database_vacuum(pstmt, context == PROCESS_UTILITY_TOPLEVEL);
+			if (pstmt == NULL)
+				return;
+			readOnlyTree = false;
+		}
+	}
+	run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+				dest, qc, tag);
 }
 
 void

@@ -66,6 +66,7 @@ _PG_init(void)
 	tsov_guard_utility_init();
 	tsov_guard_object_init();
 	tsov_guard_fmgr_init();
+	tsov_guard_sequence_init();
 	tsov_audit_init();
 
 	MarkGUCPrefixReserved(TSOV_NAME);

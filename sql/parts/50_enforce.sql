@@ -225,3 +225,37 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION tec_sovereignty.api_sync_schema_usage(text) FROM PUBLIC;
+
+/*
+ * Checked twins of nextval, currval, setval and pg_sequence_last_value
+ * (src/guard_sequence.c).  The planner hook calls them in place of the
+ * built-ins, so that a sequence computed at run time (nextval(c.oid), a
+ * PL/pgSQL variable) is checked like a named one.  Same signature,
+ * volatility, strictness and parallel safety as the built-ins; executable
+ * by PUBLIC, like the built-ins, because every statement calling those
+ * calls these: they check, then call the built-in.
+ */
+CREATE FUNCTION tec_sovereignty.guarded_nextval(regclass)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'tsov_guarded_nextval';
+
+CREATE FUNCTION tec_sovereignty.guarded_currval(regclass)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'tsov_guarded_currval';
+
+CREATE FUNCTION tec_sovereignty.guarded_setval(regclass, bigint)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'tsov_guarded_setval';
+
+CREATE FUNCTION tec_sovereignty.guarded_setval(regclass, bigint, boolean)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'tsov_guarded_setval3';
+
+CREATE FUNCTION tec_sovereignty.guarded_last_value(regclass)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'tsov_guarded_last_value';
