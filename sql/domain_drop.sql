@@ -37,19 +37,18 @@ SELECT tec_drop_domain('regress_e');
 
 -- Default privileges the owner changed among the domain's roles (role-wide
 -- ones outlive the schema) are put back and do not stop the drop; a
--- default grant to a role outside the domain does, with PostgreSQL's list.
+-- default grant to a role outside the domain (which only a superuser can
+-- make) does, with PostgreSQL's list.
 SELECT tec_create_domain('regress_f');
 CREATE ROLE regress_f_outsider;
 SET ROLE regress_f_owner;
 ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO regress_f_reader;
 ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO regress_f_writer WITH GRANT OPTION;
-ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO regress_f_outsider;
 RESET ROLE;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_f_owner GRANT SELECT ON TABLES TO regress_f_outsider;
 SELECT tec_drop_domain('regress_f');
 SELECT count(*) AS roles_kept FROM pg_roles WHERE rolname ~ '^regress_f_(owner|writer|reader)$';
-SET ROLE regress_f_owner;
-ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM regress_f_outsider;
-RESET ROLE;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_f_owner REVOKE SELECT ON TABLES FROM regress_f_outsider;
 SELECT tec_drop_domain('regress_f');
 SELECT count(*) AS roles_left FROM pg_roles WHERE rolname ~ '^regress_f_(owner|writer|reader)$';
 DROP ROLE regress_f_outsider;
