@@ -138,11 +138,17 @@ seq_func_index(Oid fnoid)
 	return -1;
 }
 
-/* Replace calls of the built-ins by calls of their twins, in place. */
+/*
+ * Replace calls of the built-ins by calls of their twins, in place.  Runs
+ * on every query planned, so the leaves most trees are made of return
+ * before the generic walker is called for them.
+ */
 static bool
 replace_walker(Node *node, void *context)
 {
 	if (node == NULL)
+		return false;
+	if (IsA(node, Var) || IsA(node, Const) || IsA(node, Param))
 		return false;
 	if (IsA(node, FuncExpr))
 	{
