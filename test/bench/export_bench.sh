@@ -12,7 +12,10 @@
 #            pg_dump -n x -f file
 #   import:  psql -X -v ON_ERROR_STOP=1 -f <our script>     (fresh database)
 #            psql -X -v ON_ERROR_STOP=1 -f <pg_dump's dump> (fresh database)
-# and prints the median times, the ratios, sizes and rows/s, and the peak
+# With FETCH_COUNT=N in the environment, every run also times
+#            psql -XAt -v FETCH_COUNT=N -c "SELECT tec_export_domain('x')" > file
+# (psql fetching through a cursor: bounded client memory for big domains).
+# It prints the median times, the ratios, sizes and rows/s, and the peak
 # private memory (max RssAnon, sampled every 20 ms) and VmHWM of the
 # exporting backend.
 set -u
@@ -95,6 +98,9 @@ timed() {
 	echo "$t1 - $t0" | bc >> "$out"
 }
 export_ours() { S -XAt -c "SELECT tec_export_domain('x')" > "$work/x.sql"; }
+FETCH_COUNT=${FETCH_COUNT:-}
+: > "$work/t_fetch"
+export_fetch() { S -XAt -v FETCH_COUNT="$FETCH_COUNT" -c "SELECT tec_export_domain('x')" > "$work/x.fetch.sql"; }
 export_dump() { pg_dump -h "$src" -p "$psrc" -U postgres -n x -f "$work/x.dump"; }
 import_ours() {
 	T -qc "DROP DATABASE IF EXISTS imp" -c "CREATE DATABASE imp"; T -d imp -qc "CREATE EXTENSION tec_sovereignty"
@@ -120,6 +126,11 @@ for i in $(seq 1 "$RUNS"); do
 	else
 		timed "$work/t_dump" export_dump; timed "$work/t_export" export_ours
 		import_dump >/dev/null; import_ours >/dev/null
+	fi
+	if [ -n "$FETCH_COUNT" ]; then
+		timed "$work/t_fetch" export_fetch
+		cmp -s "$work/x.sql" "$work/x.fetch.sql" || tsov_die "FETCH_COUNT=$FETCH_COUNT gave another file"
+		printf 'run %d: export with FETCH_COUNT=%s %.3f s (same file)\n' "$i" "$FETCH_COUNT" "$(tail -1 "$work/t_fetch")"
 	fi
 	e=$(tail -1 "$work/t_export"); d=$(tail -1 "$work/t_dump")
 	im=$(tail -1 "$work/t_import"); re=$(tail -1 "$work/t_restore")
@@ -150,6 +161,8 @@ read -r mem hwm < "$work/memory"
 printf 'rows                    %d\n' "$ROWS"
 printf 'export  (median of %d)   %.3f s   %d bytes (%.1f MB)   %.0f rows/s\n' "$RUNS" "$e" "$es" "$(echo "$es/1048576" | bc -l)" "$(echo "$ROWS/$e" | bc -l)"
 printf 'pg_dump (median of %d)   %.3f s   %d bytes (%.1f MB)   %.0f rows/s\n' "$RUNS" "$d" "$ds" "$(echo "$ds/1048576" | bc -l)" "$(echo "$ROWS/$d" | bc -l)"
+[ -n "$FETCH_COUNT" ] && printf 'export, FETCH_COUNT=%s  %.3f s (median), %.2fx pg_dump'"'"'s median\n' \
+	"$FETCH_COUNT" "$(median < "$work/t_fetch")" "$(echo "$(median < "$work/t_fetch") / $d" | bc -l)"
 printf 'export / pg_dump        %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (target <= 1.0x)\n' \
 	"$(median < "$work/r_export")" "$(sort -n "$work/r_export" | head -1)" "$(sort -n "$work/r_export" | tail -1)"
 printf 'server side (median)    export values %.3f s, COPY TO of the same tables %.3f s\n' "$(median < "$work/t_srv")" "$(median < "$work/t_copy")"
