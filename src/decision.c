@@ -635,6 +635,22 @@ tsov_check_skip(const char *action, bool is_write, Oid role, const TsovObject *o
 	return decide(action, is_write, role, obj, false);
 }
 
+bool
+tsov_check_relation(const char *action, bool is_write, Oid role, Oid relid)
+{
+	Oid			nsp = get_rel_namespace(relid);
+	TsovObject	obj;
+
+	if (!OidIsValid(nsp) || tsov_domain_of_namespace(nsp) == NULL)
+		return false;
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = RelationRelationId;
+	obj.objid = relid;
+	obj.nspoid = nsp;
+	tsov_check(action, is_write, role, &obj);
+	return true;
+}
+
 void
 tsov_check_owner_rule(const char *action, Oid creator, Oid owner,
 					  const TsovObject *obj)

@@ -102,6 +102,14 @@ extern void tsov_check(const char *action, bool is_write, Oid role,
 extern bool tsov_check_skip(const char *action, bool is_write, Oid role,
 							const TsovObject *obj);
 
+/*
+ * tsov_check() of a relation given by OID when it is in a domain's schema;
+ * returns false at once for any other relation (and for an OID that is no
+ * longer a relation), true once the domain's relation was checked.
+ */
+extern bool tsov_check_relation(const char *action, bool is_write, Oid role,
+								Oid relid);
+
 /* Variant that also enforces "objects in a domain are owned by its owner". */
 extern void tsov_check_owner_rule(const char *action, Oid creator, Oid owner,
 								  const TsovObject *obj);

@@ -131,24 +131,14 @@ check_rtable(List *rtable, CmdType op, List *result_rtis, List *relation_oids)
 	foreach(lc, relation_oids)
 	{
 		Oid			relid = lfirst_oid(lc);
-		Oid			nsp;
-		TsovObject	obj;
 		int			i;
 		bool		dup = false;
 
 		for (i = 0; i < nseen; i++)
 			if (seen[i].relid == relid)
 				dup = true;
-		if (dup)
-			continue;
-		nsp = get_rel_namespace(relid);
-		if (tsov_domain_of_namespace(nsp) == NULL)
-			continue;
-		memset(&obj, 0, sizeof(obj));
-		obj.classid = RelationRelationId;
-		obj.objid = relid;
-		obj.nspoid = nsp;
-		tsov_check("REFERENCE", false, userid, &obj);
+		if (!dup)
+			(void) tsov_check_relation("REFERENCE", false, userid, relid);
 	}
 }
 

@@ -48,7 +48,6 @@
 #include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -232,18 +231,9 @@ copy_default_walker(Node *node, void *context)
 	if (IsA(node, Const) && ((Const *) node)->consttype == REGCLASSOID &&
 		!((Const *) node)->constisnull)
 	{
-		Oid			relid = DatumGetObjectId(((Const *) node)->constvalue);
-		Oid			nsp = get_rel_namespace(relid);
-		TsovObject	obj;
-
-		if (OidIsValid(nsp) && tsov_domain_of_namespace(nsp) != NULL)
-		{
-			memset(&obj, 0, sizeof(obj));
-			obj.classid = RelationRelationId;
-			obj.objid = relid;
-			obj.nspoid = nsp;
-			tsov_check("REFERENCE", false, GetUserId(), &obj);
-		}
+		/* as the executor guard checks a plan's regclass constants */
+		(void) tsov_check_relation("REFERENCE", false, GetUserId(),
+								   DatumGetObjectId(((Const *) node)->constvalue));
 		return false;
 	}
 	if (IsA(node, FuncExpr) && seq_func_index(((FuncExpr *) node)->funcid) >= 0 &&
@@ -348,24 +338,17 @@ typedef struct SeqPass
 static void
 check_sequence(int fi, Oid relid, FmgrInfo *flinfo)
 {
-	Oid			nsp = get_rel_namespace(relid);
-	TsovObject	obj;
 	Node	   *arg = NULL;
 	bool		save_quiet = tsov_audit_quiet;
 
-	if (!OidIsValid(nsp) || tsov_domain_of_namespace(nsp) == NULL)
-		return;
 	if (flinfo->fn_expr && IsA(flinfo->fn_expr, FuncExpr))
 		arg = linitial(((FuncExpr *) flinfo->fn_expr)->args);
-	memset(&obj, 0, sizeof(obj));
-	obj.classid = RelationRelationId;
-	obj.objid = relid;
-	obj.nspoid = nsp;
 	/* a constant was checked and recorded at executor start */
 	tsov_audit_quiet = save_quiet || (arg && IsA(arg, Const));
 	PG_TRY();
 	{
-		tsov_check(seq_funcs[fi].action, seq_funcs[fi].is_write, GetUserId(), &obj);
+		(void) tsov_check_relation(seq_funcs[fi].action, seq_funcs[fi].is_write,
+								   GetUserId(), relid);
 	}
 	PG_FINALLY();
 	{
