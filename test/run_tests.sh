@@ -13,7 +13,21 @@
 #   5. end-to-end client tests (test/e2e), when present.
 #
 # Set TSOV_KEEP=1 to keep the scratch directory for inspection.
+#
+# One suite, or some of its tests, instead of everything:
+#   test/run_tests.sh regress [NAME...]      (init runs first by itself)
+#   test/run_tests.sh isolation [SPEC...]
+#   test/run_tests.sh tap [020_audit_crash ...]
+#   test/run_tests.sh e2e [FILE.test.mjs ...]
 set -u
+only=${1:-all}
+shift $(( $# > 0 ? 1 : 0 ))
+case $only in
+	all|regress|isolation|tap|e2e) ;;
+	*) echo "usage: $0 [regress|isolation|tap|e2e] [NAME...]" >&2; exit 2 ;;
+esac
+wanted() { [ "$only" = all ] || [ "$only" = "$1" ]; }
+names=("$@")
 . "$(dirname "$0")/lib.sh"
 
 tsov_ensure_deps
@@ -66,8 +80,18 @@ count_regress() {
 tsov_log "starting a throwaway cluster on port $port"
 tsov_start_cluster "$cluster" "$port" "fsync = off"
 
+sel=()
+if [ ${#names[@]} -gt 0 ]; then
+	case $only in
+		regress) sel=("REGRESS=init ${names[*]/#init/}") ;;
+		isolation) sel=("ISOLATION=${names[*]}") ;;
+		tap) sel=("PROVE_TESTS=$(printf 'test/t/%s.pl ' "${names[@]%.pl}")") ;;
+	esac
+fi
+
+if wanted regress; then
 tsov_log "pg_regress suites"
-pgmake installcheck ISOLATION= TAP_TESTS= >"$work/regress.log" 2>&1
+pgmake installcheck ISOLATION= TAP_TESTS= "${sel[@]}" >"$work/regress.log" 2>&1
 rc=$?
 cat "$work/regress.log" | grep -E '^(test |     )' || true
 count_regress "$work/regress.log" regress
@@ -76,10 +100,11 @@ if [ $rc -ne 0 ] && ! grep -q '\.\.\. FAILED' "$work/regress.log"; then
 	tail -20 "$work/regress.log"
 fi
 [ -f "$tree/regression.diffs" ] && head -200 "$tree/regression.diffs"
+fi
 
-if ls "$tree"/test/specs/*.spec >/dev/null 2>&1; then
+if wanted isolation && ls "$tree"/test/specs/*.spec >/dev/null 2>&1; then
 	tsov_log "isolation specs"
-	pgmake installcheck REGRESS= TAP_TESTS= >"$work/isolation.log" 2>&1
+	pgmake installcheck REGRESS= TAP_TESTS= "${sel[@]}" >"$work/isolation.log" 2>&1
 	rc=$?
 	grep -E '^(test |     )' "$work/isolation.log" || true
 	count_regress "$work/isolation.log" isolation
@@ -91,9 +116,9 @@ if ls "$tree"/test/specs/*.spec >/dev/null 2>&1; then
 fi
 tsov_stop_cluster "$cluster"
 
-if ls "$tree"/test/t/*.pl >/dev/null 2>&1; then
+if wanted tap && ls "$tree"/test/t/*.pl >/dev/null 2>&1; then
 	tsov_log "TAP tests"
-	pgmake installcheck REGRESS= ISOLATION= PROVE_FLAGS=-v >"$work/tap.log" 2>&1
+	pgmake installcheck REGRESS= ISOLATION= PROVE_FLAGS=-v "${sel[@]}" >"$work/tap.log" 2>&1
 	rc=$?
 	grep -E '^(t/|test/t/|ok |not ok |# )' "$work/tap.log" | grep -v '^# Looks like' | grep -Ev '^# (Subtest|  )' | head -400
 	ok=$(grep -Ec '^ok [0-9]+' "$work/tap.log")
@@ -112,9 +137,9 @@ if ls "$tree"/test/t/*.pl >/dev/null 2>&1; then
 	fi
 fi
 
-if [ -x "$TSOV_ROOT/test/e2e/run.sh" ]; then
+if wanted e2e && [ -x "$TSOV_ROOT/test/e2e/run.sh" ]; then
 	tsov_log "end-to-end client tests"
-	out=$(bash "$TSOV_ROOT/test/e2e/run.sh" 2>&1)
+	out=$(bash "$TSOV_ROOT/test/e2e/run.sh" ${names[@]+"${names[@]}"} 2>&1)
 	rc=$?
 	echo "$out" | tail -60
 	ok=$(echo "$out" | grep -Ec '^# pass [0-9]+' | head -1)
