@@ -55,6 +55,7 @@
 
 #include "tec_sovereignty.h"
 #include "audit_internal.h"
+#include "domain_cache.h"
 
 int			tsov_audit_self_depth = 0;
 
@@ -79,21 +80,16 @@ is_audit_rel(Oid relid)
 }
 
 static bool
+stop_at_first(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	return false;
+}
+
+/* Has the table no committed row?  (no predicate locks, see the scan) */
+static bool
 rel_is_empty(Oid relid)
 {
-	Relation	rel = table_open(relid, AccessShareLock);
-	TableScanDesc scan;
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	bool		empty;
-	Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
-
-	scan = table_beginscan(rel, snap, 0, NULL);
-	empty = !table_scan_getnextslot(scan, ForwardScanDirection, slot);
-	table_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	UnregisterSnapshot(snap);
-	table_close(rel, AccessShareLock);
-	return empty;
+	return tsov_scan_committed(relid, stop_at_first, NULL);
 }
 
 /*

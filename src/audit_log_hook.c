@@ -30,6 +30,8 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "tcop/tcopprot.h"
@@ -85,6 +87,37 @@ statement_verb(char *out, size_t outlen)
 		out[n] = '\0';
 }
 
+/*
+ * Was this error raised by one of the extension's own denial sites, which
+ * record the event before they raise it?  Only asked for errors that reach
+ * the leader of a parallel operation: a parallel worker that refused a
+ * statement of its own recorded the denial there, but the flag it set is
+ * that process's, and the leader re-raises the worker's error (with the
+ * worker's file and function) through this hook.
+ */
+static bool
+raised_by_recording_site(const ErrorData *edata)
+{
+	static const struct
+	{
+		const char *file;
+		const char *func;
+	}			sites[] = {
+		{"decision.c", "raise_denial"},
+		{"audit_guard.c", "refuse_ext"},
+	};
+	const char *base;
+
+	if (edata->filename == NULL || edata->funcname == NULL)
+		return false;
+	base = strrchr(edata->filename, '/');
+	base = base ? base + 1 : edata->filename;
+	for (int i = 0; i < lengthof(sites); i++)
+		if (strcmp(base, sites[i].file) == 0 && strcmp(edata->funcname, sites[i].func) == 0)
+			return true;
+	return false;
+}
+
 static void
 tsov_emit_log_hook(ErrorData *edata)
 {
@@ -104,6 +137,8 @@ tsov_emit_log_hook(ErrorData *edata)
 		tsov_audit_denial_flag = false;
 		return;
 	}
+	if (IsInParallelMode() && raised_by_recording_site(edata))
+		return;					/* a worker's own denial, recorded there */
 	if (in_log_hook || proc_exit_inprogress || MyBackendType != B_BACKEND ||
 		tsov_audit_shared == NULL || !OidIsValid(MyDatabaseId) ||
 		tsov_audit_self_depth > 0)

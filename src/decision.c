@@ -109,6 +109,8 @@ decision_xact_cb(XactEvent event, void *arg)
 	}
 }
 
+bool		tsov_worker_leader_plan = false;
+
 bool
 tsov_guards_active(void)
 {
@@ -116,7 +118,10 @@ tsov_guards_active(void)
 		return false;
 	if (!IsNormalProcessingMode() || IsBinaryUpgrade)
 		return false;
-	if (IsParallelWorker() || IsAutoVacuumWorkerProcess() || IsBackgroundWorker)
+	if (tsov_worker_leader_plan)
+		return false;
+	if (IsAutoVacuumWorkerProcess() ||
+		(IsBackgroundWorker && !IsParallelWorker()))
 		return false;
 	if (!IsTransactionState())
 		return false;

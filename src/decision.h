@@ -190,4 +190,15 @@ extern void tsov_guard_copy_defaults(Oid relid, struct List *attnames);
 /* guards skip work in these processes */
 extern bool tsov_guards_active(void);
 
+/*
+ * True in a parallel worker while it starts the plan its leader sent: the
+ * leader checked and audited that same plan (range table, function calls
+ * at executor start) before launching the worker, so the guards stay out
+ * of it instead of deciding and recording everything once per worker.
+ * Statements the worker runs itself later (SPI in a parallel-safe
+ * function) are checked in the worker like anywhere else.  Set by
+ * guard_exec.c.
+ */
+extern bool tsov_worker_leader_plan;
+
 #endif							/* TSOV_DECISION_H */

@@ -32,6 +32,8 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
@@ -204,28 +206,61 @@ getattr_cstring(HeapTuple tup, TupleDesc desc, const char *attname, bool *isnull
 }
 
 /*
- * Scan a registry table of the extension, calling fn for every row.
+ * Scan a table of the extension as of the latest committed state, calling
+ * fn for every visible row until it returns false.
+ *
+ * The registry is read like a catalog, not like user data: in whatever
+ * transaction first needs the cache, including a parallel worker's and a
+ * SERIALIZABLE user transaction's.  So the scan itself runs with
+ * SnapshotAny and each tuple is tested against a fresh catalog snapshot:
+ *	 - GetCatalogSnapshot() takes a new MVCC snapshot for a relation that is
+ *	   not a system catalog, so committed registry changes are seen (as
+ *	   GetLatestSnapshot() would), but unlike GetLatestSnapshot() it is
+ *	   allowed in a parallel worker;
+ *	 - a scan under a non-MVCC snapshot takes no predicate locks (heapam
+ *	   only locks and checks conflicts for MVCC scans), so the extension's
+ *	   own reads never show up as SIReadLocks in the user's transaction or
+ *	   cause serialization failures there.
+ * Returns false when fn stopped the scan.
  */
-typedef void (*row_fn) (HeapTuple tup, TupleDesc desc);
-
-static void
-scan_table(Oid relid, row_fn fn)
+bool
+tsov_scan_committed(Oid relid, tsov_row_fn fn, void *arg)
 {
 	Relation	rel;
-	SysScanDesc scan;
-	HeapTuple	tup;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
 	Snapshot	snap;
+	bool		completed = true;
 
 	if (!OidIsValid(relid))
-		return;
+		return true;
 	rel = table_open(relid, AccessShareLock);
-	snap = RegisterSnapshot(GetLatestSnapshot());
-	scan = systable_beginscan(rel, InvalidOid, false, snap, 0, NULL);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		fn(tup, RelationGetDescr(rel));
-	systable_endscan(scan);
+	snap = RegisterSnapshot(GetCatalogSnapshot(relid));
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, SnapshotAny, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		should_free;
+		HeapTuple	tup;
+		bool		more;
+
+		if (!table_tuple_satisfies_snapshot(rel, slot, snap))
+			continue;
+		tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
+		more = fn(tup, RelationGetDescr(rel), arg);
+		if (should_free)
+			heap_freetuple(tup);
+		if (!more)
+		{
+			completed = false;
+			break;
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(snap);
 	table_close(rel, AccessShareLock);
+	return completed;
 }
 
 /*
@@ -252,8 +287,8 @@ domain_index_by_name(const char *name)
 	return e->idx;
 }
 
-static void
-registry_row(HeapTuple tup, TupleDesc desc)
+static bool
+registry_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
 	TsovDomain *d;
 	bool		isnull;
@@ -271,11 +306,11 @@ registry_row(HeapTuple tup, TupleDesc desc)
 
 	s = getattr_cstring(tup, desc, "name", &isnull);
 	if (isnull)
-		return;
+		return true;
 	strlcpy(d->name, s, NAMEDATALEN);
 	ne = hash_search(cache.by_name, d->name, HASH_ENTER, &found);
 	if (found)
-		return;					/* the registry's primary key rules it out */
+		return true;					/* the registry's primary key rules it out */
 	ne->idx = cache.ndomains;
 	s = getattr_cstring(tup, desc, "schema_name", &isnull);
 	d->nspoid = isnull ? InvalidOid : get_namespace_oid(s, true);
@@ -323,6 +358,7 @@ registry_row(HeapTuple tup, TupleDesc desc)
 		e->idx = cache.ndomains;
 	}
 	cache.ndomains++;
+	return true;
 }
 
 /*
@@ -369,8 +405,8 @@ resolve_signature(const char *sig)
 	return DatumGetObjectId(result);
 }
 
-static void
-api_row(HeapTuple tup, TupleDesc desc)
+static bool
+api_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
 	bool		isnull;
 	char	   *sig;
@@ -384,23 +420,23 @@ api_row(HeapTuple tup, TupleDesc desc)
 
 	from = getattr_cstring(tup, desc, "domain", &isnull);
 	if (isnull)
-		return;
+		return true;
 	sig = getattr_cstring(tup, desc, "function_signature", &isnull);
 	if (isnull)
-		return;
+		return true;
 	to = getattr_cstring(tup, desc, "to_domain", &isnull);
 	from_idx = domain_index_by_name(from);
 	if (from_idx < 0)
-		return;
+		return true;
 	if (to != NULL)
 	{
 		to_idx = domain_index_by_name(to);
 		if (to_idx < 0)
-			return;
+			return true;
 	}
 	fnoid = resolve_signature(sig);
 	if (!OidIsValid(fnoid))
-		return;
+		return true;
 
 	e = hash_search(cache.apis, &fnoid, HASH_ENTER, &found);
 	if (!found)
@@ -418,10 +454,11 @@ api_row(HeapTuple tup, TupleDesc desc)
 		e->to = lappend_int(e->to, to_idx);
 		cache.publishes[from_idx * cache.ndomains + to_idx] = true;
 	}
+	return true;
 }
 
-static void
-shared_row(HeapTuple tup, TupleDesc desc)
+static bool
+shared_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
 	bool		isnull;
 	char	   *schema;
@@ -434,21 +471,22 @@ shared_row(HeapTuple tup, TupleDesc desc)
 
 	schema = getattr_cstring(tup, desc, "table_schema", &isnull);
 	if (isnull)
-		return;
+		return true;
 	table = getattr_cstring(tup, desc, "table_name", &isnull);
 	if (isnull)
-		return;
+		return true;
 	column = getattr_cstring(tup, desc, "domain_column", &isnull);
 	if (isnull)
-		return;
+		return true;
 	nsp = get_namespace_oid(schema, true);
 	if (!OidIsValid(nsp))
-		return;
+		return true;
 	relid = get_relname_relid(table, nsp);
 	if (!OidIsValid(relid))
-		return;
+		return true;
 	e = hash_search(cache.shared, &relid, HASH_ENTER, &found);
 	e->attnum = get_attnum(relid, column);
+	return true;
 }
 
 static void
@@ -538,11 +576,11 @@ rebuild(void)
 			Oid			extoid = get_extension_oid(TSOV_NAME, true);
 
 			cache.registry_relid = get_relname_relid("domain", ext_nsp);
-			scan_table(cache.registry_relid, registry_row);
+			(void) tsov_scan_committed(cache.registry_relid, registry_row, NULL);
 			cache.publishes = palloc0(sizeof(bool) * Max(1, cache.ndomains * cache.ndomains));
 			cache.publishes_all = palloc0(sizeof(bool) * Max(1, cache.ndomains));
-			scan_table(get_relname_relid("api", ext_nsp), api_row);
-			scan_table(get_relname_relid("shared_table", ext_nsp), shared_row);
+			(void) tsov_scan_committed(get_relname_relid("api", ext_nsp), api_row, NULL);
+			(void) tsov_scan_committed(get_relname_relid("shared_table", ext_nsp), shared_row, NULL);
 			if (OidIsValid(extoid))
 				load_extension_functions(extoid);
 		}

@@ -18,6 +18,9 @@
 #ifndef TSOV_DOMAIN_CACHE_H
 #define TSOV_DOMAIN_CACHE_H
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
+
 #include "tec_sovereignty.h"
 
 typedef enum TsovAuditLevel
@@ -58,6 +61,14 @@ typedef struct TsovDomain
 extern const TsovDomain *tsov_domain_of_namespace(Oid nspoid);
 extern const TsovDomain *tsov_domain_of_role(Oid roleid);
 extern const TsovDomain *tsov_domain_by_name(const char *name);
+
+/*
+ * Read a table of the extension as of its latest committed state, the way
+ * a catalog is read: allowed in parallel workers, no predicate locks.  fn
+ * returns false to stop the scan; tsov_scan_committed() then returns false.
+ */
+typedef bool (*tsov_row_fn) (HeapTuple tup, TupleDesc desc, void *arg);
+extern bool tsov_scan_committed(Oid relid, tsov_row_fn fn, void *arg);
 
 extern void tsov_domain_cache_init(void);	/* from _PG_init: callbacks */
 

@@ -23,6 +23,7 @@
 
 #include "catalog/pg_class.h"
 #include "executor/executor.h"
+#include "access/parallel.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/inval.h"
@@ -142,12 +143,26 @@ check_rtable(List *rtable, CmdType op, List *result_rtis, List *relation_oids)
 	}
 }
 
+/* a parallel worker runs exactly one plan from its leader, first */
+static bool worker_plan_started = false;
+
 static void
 guard_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	List	   *save_checked = checked_rtable;
+	volatile bool leader_plan = false;
 
-	if (tsov_guards_active())
+	if (IsParallelWorker() && !worker_plan_started)
+	{
+		/*
+		 * ParallelQueryMain() starts the leader's plan before anything else
+		 * runs in this process; the leader's ExecutorStart checked it.
+		 */
+		worker_plan_started = true;
+		leader_plan = true;
+		tsov_worker_leader_plan = true;
+	}
+	else if (tsov_guards_active())
 	{
 		PlannedStmt *ps = queryDesc->plannedstmt;
 
@@ -168,6 +183,8 @@ guard_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	PG_FINALLY();
 	{
 		checked_rtable = save_checked;
+		if (leader_plan)
+			tsov_worker_leader_plan = false;
 	}
 	PG_END_TRY();
 }
