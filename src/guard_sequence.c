@@ -15,7 +15,8 @@
  *
  *	 - a planner hook replaces, in the query about to be planned (the
  *	   planner's input is always a private copy), every call of these
- *	   functions by a call of the extension's checked twin
+ *	   functions whose sequence argument is not a constant by a call of
+ *	   the extension's checked twin
  *	   (tec_sovereignty.guarded_nextval(regclass), ...: same arguments,
  *	   result, volatility, strictness and parallel safety).  Plans of every
  *	   kind come through here: SQL, PL/pgSQL (simple expressions too), SQL
@@ -154,7 +155,15 @@ replace_walker(Node *node, void *context)
 		FuncExpr   *f = (FuncExpr *) node;
 		int			i = seq_func_index(f->funcid);
 
-		if (i >= 0 && OidIsValid(twin_oids[i]))
+		/*
+		 * A regclass constant is already checked (and recorded) at executor
+		 * start, from the plan's relationOids: only a sequence computed at
+		 * run time needs the twin.  Leaving the constant calls alone keeps
+		 * plans, EXPLAIN VERBOSE and ruleutils' output as PostgreSQL's for
+		 * the common nextval('seq') of every serial column.
+		 */
+		if (i >= 0 && OidIsValid(twin_oids[i]) &&
+			!IsA(linitial(f->args), Const))
 			f->funcid = twin_oids[i];
 	}
 	else if (IsA(node, Query))

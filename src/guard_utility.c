@@ -404,7 +404,14 @@ rolespec_oid(RoleSpec *rs, const char **name)
 {
 	Oid			oid = get_rolespec_oid(rs, true);
 
-	*name = OidIsValid(oid) ? GetUserNameFromId(oid, false) : get_rolespec_name(rs);
+	/*
+	 * A role that does not exist (yet) is PostgreSQL's to report, with its
+	 * own message: get_rolespec_name() would raise "does not exist" first.
+	 */
+	if (OidIsValid(oid))
+		*name = GetUserNameFromId(oid, false);
+	else
+		*name = rs->roletype == ROLESPEC_CSTRING ? rs->rolename : "?";
 	return oid;
 }
 
@@ -633,50 +640,98 @@ check_set_role(VariableSetStmt *stmt)
 			   false, target, &obj);
 }
 
-/* ---- ALTER ... SET SCHEMA out of a domain ---- */
+/* ---- ALTER ... SET SCHEMA out of, or into, a domain ---- */
+
+/*
+ * The object an AlterObjectSchemaStmt names, or false when it does not
+ * exist (PostgreSQL then reports that itself) or is not in a schema.
+ *
+ * The parse tree's "object" is not always what get_object_address() takes:
+ * for ALTER TYPE/DOMAIN ... SET SCHEMA the grammar stores a bare name list
+ * (ExecAlterObjectSchemaStmt hands it to AlterTypeNamespace, which makes
+ * the TypeName), while get_object_address() expects a TypeName for those
+ * kinds.  Passing the list through read it as a TypeName and crashed the
+ * backend; every other kind takes stmt->object as it is, as PostgreSQL's
+ * own ExecAlterObjectSchemaStmt passes it.
+ */
+static bool
+set_schema_object(AlterObjectSchemaStmt *stmt, TsovObject *obj)
+{
+	Relation	rel = NULL;
+	ObjectAddress addr;
+	Node	   *object = stmt->object;
+
+	memset(obj, 0, sizeof(*obj));
+	if (stmt->relation)
+		return OidIsValid(rel_object(stmt->relation, obj));
+
+	switch (stmt->objectType)
+	{
+		case OBJECT_EXTENSION:
+			/* an extension is not in a schema; moving one is its owner's */
+			return false;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			object = (Node *) makeTypeNameFromNameList(castNode(List, object));
+			break;
+		default:
+			break;
+	}
+	addr = get_object_address(stmt->objectType, object, &rel,
+							  AccessExclusiveLock, true);
+	if (rel)
+		relation_close(rel, NoLock);
+	if (!OidIsValid(addr.objectId) || !is_objectclass_supported(addr.classId) ||
+		get_object_attnum_namespace(addr.classId) == InvalidAttrNumber)
+		return false;
+	obj->classid = addr.classId;
+	obj->objid = addr.objectId;
+	obj->nspoid = get_object_namespace(&addr);
+	return OidIsValid(obj->nspoid);
+}
+
 static void
 check_set_schema(AlterObjectSchemaStmt *stmt)
 {
 	TsovObject	obj;
 	const TsovDomain *src;
+	const TsovDomain *dst;
 	Oid			target = get_namespace_oid(stmt->newschema, true);
 	const char *kind;
 	const char *name;
 	char		srcname[NAMEDATALEN];
 
-	memset(&obj, 0, sizeof(obj));
-	if (stmt->relation)
-	{
-		if (!OidIsValid(rel_object(stmt->relation, &obj)))
-			return;
-	}
-	else
-	{
-		Relation	rel = NULL;
-		ObjectAddress addr;
-
-		addr = get_object_address(stmt->objectType, stmt->object, &rel,
-								  AccessExclusiveLock, true);
-		if (rel)
-			relation_close(rel, NoLock);
-		if (!OidIsValid(addr.objectId))
-			return;
-		obj.classid = addr.classId;
-		obj.objid = addr.objectId;
-		obj.nspoid = get_object_namespace(&addr);
-	}
+	if (!set_schema_object(stmt, &obj) || target == obj.nspoid)
+		return;
 	src = tsov_domain_of_namespace(obj.nspoid);
-	if (src == NULL || target == obj.nspoid)
-		return;
-	strlcpy(srcname, src->name, NAMEDATALEN);
-	quiet_check("ALTER SET SCHEMA", true, GetUserId(), &obj);
-	if (superuser())
-		return;
-	tsov_describe_object(&obj, &kind, &name);
-	tsov_deny("ALTER SET SCHEMA", GetUserId(), &obj,
-			  psprintf("cannot move %s %s out of domain \"%s\"", kind, name, srcname),
-			  "Objects of a domain stay in the domain's schema; moving one out would take it out of the domain's protection.",
-			  psprintf("To hand data over, export the domain with tec_export_domain('%s').", srcname));
+	dst = OidIsValid(target) ? tsov_domain_of_namespace(target) : NULL;
+
+	/* Out of a domain's schema: refused to everyone but a superuser. */
+	if (src != NULL)
+	{
+		strlcpy(srcname, src->name, NAMEDATALEN);
+		quiet_check("ALTER SET SCHEMA", true, GetUserId(), &obj);
+		if (!superuser())
+		{
+			tsov_describe_object(&obj, &kind, &name);
+			tsov_deny("ALTER SET SCHEMA", GetUserId(), &obj,
+					  psprintf("cannot move %s %s out of domain \"%s\"", kind, name, srcname),
+					  "Objects of a domain stay in the domain's schema; moving one out would take it out of the domain's protection.",
+					  psprintf("To hand data over, export the domain with tec_export_domain('%s').", srcname));
+		}
+	}
+
+	/*
+	 * Into a domain's schema: the same rule as creating an object there (a
+	 * role of another domain or of none is refused, whatever was granted).
+	 */
+	if (dst != NULL && dst != src)
+	{
+		TsovObject	into = obj;
+
+		into.nspoid = target;
+		quiet_check("ALTER SET SCHEMA", true, GetUserId(), &into);
+	}
 }
 
 /* ---- COMMENT ---- */

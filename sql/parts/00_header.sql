@@ -23,7 +23,7 @@
 -- postgresql.conf line to add, when it is not in shared_preload_libraries.
 CREATE FUNCTION tec_sovereignty.library_version()
 RETURNS text
-LANGUAGE C STRICT PARALLEL SAFE
+LANGUAGE C STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'tsov_library_version';
 
 DO $check$

@@ -52,7 +52,7 @@ SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.template', 'WHERE NO
  */
 CREATE FUNCTION tec_sovereignty.role_domains(role_oid oid)
 RETURNS TABLE (domain text, access text)
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH RECURSIVE up(roleid) AS (

@@ -13,7 +13,7 @@
  */
 CREATE FUNCTION tec_sovereignty.check_domain_name(name text)
 RETURNS void
-LANGUAGE plpgsql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -49,7 +49,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.get_domain(domain_name text)
 RETURNS tec_sovereignty.domain
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -488,7 +488,7 @@ COMMENT ON FUNCTION pg_catalog.tec_drop_domain(text, boolean) IS
  */
 CREATE FUNCTION tec_sovereignty.ecosystem()
 RETURNS TABLE (domain text, template text)
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	VALUES ('life', 'financial'), ('assets', 'financial'), ('fundx', 'financial'), ('nbf', 'financial'),

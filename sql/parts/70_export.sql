@@ -43,7 +43,7 @@
  */
 CREATE FUNCTION tec_sovereignty.export_late_objects(nsp oid)
 RETURNS TABLE (classid oid, objid oid, depth integer)
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH RECURSIVE late(classid, objid) AS (
@@ -102,7 +102,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.export_setval(seq regclass)
 RETURNS text
-LANGUAGE plpgsql STABLE STRICT
+LANGUAGE plpgsql STABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -130,7 +130,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.export_acl(prefix text, target text, acl aclitem[], d_owner name, d_writer name, d_reader name)
 RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH items AS (
@@ -162,7 +162,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.export_foreign_refs(nsp oid)
 RETURNS TABLE (dependent text, referenced text, other_domain text)
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH ours(classid, objid) AS (
@@ -205,7 +205,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.export_unsupported(nsp oid)
 RETURNS TABLE (object text, reason text)
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT format('table %s', c.oid::regclass), 'It inherits from another table (INHERITS); only declarative partitioning is supported'
@@ -242,7 +242,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.export_ddl(nsp oid, d_owner name, d_writer name, d_reader name)
 RETURNS TABLE (section integer, k1 bigint, k2 text, stmt text)
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 WITH

@@ -107,7 +107,7 @@ COMMENT ON FUNCTION pg_catalog.tec_unregister_shared_schema(name) IS
  */
 CREATE FUNCTION tec_sovereignty.prisma_ident(name text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT pg_catalog.regexp_replace(pg_catalog.regexp_replace(name, '^[^A-Za-z]+', ''), '[^A-Za-z0-9_]', '_', 'g')
@@ -119,7 +119,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.prisma_string(s text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT '"' OPERATOR(pg_catalog.||)
@@ -134,7 +134,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.prisma_unique_name(candidate text, taken text[], ci boolean)
 RETURNS text
-LANGUAGE plpgsql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -157,7 +157,7 @@ $$;
 /* Lower camel case of a model name: NFT -> nft, NFTItem -> nftItem, Portfolio -> portfolio. */
 CREATE FUNCTION tec_sovereignty.prisma_lower_camel(name text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
@@ -172,7 +172,7 @@ $$;
 /* English plural, good enough for model names: Policy -> Policies, Address -> Addresses. */
 CREATE FUNCTION tec_sovereignty.prisma_plural(name text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
@@ -188,7 +188,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.prisma_default_constraint_name(tbl text, cols text[], suffix text)
 RETURNS text
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT pg_catalog.left(pg_catalog.array_to_string(ARRAY[tbl] OPERATOR(pg_catalog.||) cols, '_'),
@@ -202,7 +202,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.prisma_enum_values(enum_type oid)
 RETURNS TABLE (label text, value_name text, sort_order real)
-LANGUAGE plpgsql STABLE STRICT
+LANGUAGE plpgsql STABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -241,7 +241,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.prisma_type(typ oid, typmod integer, enum_names jsonb,
 	OUT scalar text, OUT is_list boolean, OUT native text, OUT supported boolean)
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -357,7 +357,7 @@ $$;
 CREATE FUNCTION tec_sovereignty.prisma_default(expr text, scalar text, is_list boolean, enum_type oid,
 	identity "char", generated "char")
 RETURNS text
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -426,7 +426,7 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.prisma_schema_for(schemas name[], env_var text, header text)
 RETURNS text
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
 SET intervalstyle = 'postgres'
@@ -918,7 +918,7 @@ $$;
  */
 CREATE FUNCTION pg_catalog.tec_prisma_schema(domain text)
 RETURNS text
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -962,7 +962,7 @@ COMMENT ON FUNCTION pg_catalog.tec_prisma_schema(text) IS
 /* Percent-encoding for the parts of a connection URL. */
 CREATE FUNCTION tec_sovereignty.url_encode(s text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT COALESCE(pg_catalog.string_agg(
@@ -982,7 +982,7 @@ $$;
  */
 CREATE FUNCTION pg_catalog.tec_connection_env()
 RETURNS SETOF text
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
