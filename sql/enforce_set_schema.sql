@@ -125,6 +125,18 @@ ALTER TYPE regress_ss1.outsider_t SET SCHEMA regress_sb;
 ALTER FUNCTION regress_ss1.outsider_f() SET SCHEMA regress_sb;
 RESET ROLE;
 
+-- An extension moves its members with it: a trusted extension of a role
+-- of no domain cannot be moved into a domain's schema either.
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_outsider', current_database()); END $$;
+SET ROLE regress_outsider;
+CREATE EXTENSION citext SCHEMA regress_ss1;
+ALTER EXTENSION citext SET SCHEMA regress_sb;
+ALTER EXTENSION no_such_extension SET SCHEMA regress_sb;
+RESET ROLE;
+SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'citext';
+DROP EXTENSION citext;
+DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_outsider', current_database()); END $$;
+
 -- A superuser may move a domain's object out (audited as privileged).
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 ALTER TYPE regress_sa.mood SET SCHEMA regress_ss1;

@@ -30,20 +30,24 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "commands/defrem.h"
+#include "commands/extension.h"
 #include "commands/vacuum.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -54,6 +58,7 @@
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -654,6 +659,28 @@ check_set_role(VariableSetStmt *stmt)
  * backend; every other kind takes stmt->object as it is, as PostgreSQL's
  * own ExecAlterObjectSchemaStmt passes it.
  */
+/* pg_extension.extnamespace (PostgreSQL 15 has no syscache for it) */
+static Oid
+extension_schema(Oid extoid)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			nsp = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return nsp;
+}
+
 static bool
 set_schema_object(AlterObjectSchemaStmt *stmt, TsovObject *obj)
 {
@@ -668,8 +695,18 @@ set_schema_object(AlterObjectSchemaStmt *stmt, TsovObject *obj)
 	switch (stmt->objectType)
 	{
 		case OBJECT_EXTENSION:
-			/* an extension is not in a schema; moving one is its owner's */
-			return false;
+
+			/*
+			 * The extension's members move with it, into the extension's
+			 * schema: that schema is what decides (a trusted extension can
+			 * belong to an ordinary role).
+			 */
+			obj->classid = ExtensionRelationId;
+			obj->objid = get_extension_oid(strVal(stmt->object), true);
+			if (!OidIsValid(obj->objid))
+				return false;
+			obj->nspoid = extension_schema(obj->objid);
+			return OidIsValid(obj->nspoid);
 		case OBJECT_TYPE:
 		case OBJECT_DOMAIN:
 			object = (Node *) makeTypeNameFromNameList(castNode(List, object));
