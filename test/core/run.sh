@@ -449,6 +449,10 @@ run_suite() {   # RUN SUITE
 			[ ${#ISOLATION_NAMES[@]} -gt 0 ] && set -- "${ISOLATION_NAMES[@]}" ;;
 	esac
 	create_test_db "$c" "$db"
+	if [ "$run" = library ]; then
+		[ "$(psql_c "$c" "$db" -Atc 'SELECT count(*) FROM tec_sovereignty.domain')" = 24 ] \
+			|| tsov_die "database $db (from template1) does not hold the 24 ecosystem domains"
+	fi
 	tsov_as_pg mkdir -p "$dir/out"
 	tsov_log "core $suite, $run: $prog"
 	(cd "$dir" && tsov_as_pg "$prog" --host="$c" --port="$(cat "$c/port")" --user=postgres \
@@ -466,8 +470,18 @@ run_suite() {   # RUN SUITE
 	echo $((SECONDS - t)) >"$res/seconds"
 }
 
-crash_lines() {   # SERVER_LOG: the postmaster's lines about a crashed process
-	grep -E 'was terminated by signal|exited with exit code [2-9]|terminating any other active server processes|PANIC:|TRAP:' "$1" || true
+# crash_lines SERVER_LOG: one line per crashed process: the test it ran for
+# (its application_name, pg_regress/<test> or isolation/<spec>/<session>)
+# and the statement; then any PANIC or assertion failure.
+crash_lines() {
+	local log=$1 pid app stmt
+	grep -E 'was terminated by signal|exited with exit code [2-9]' "$log" | while read -r line; do
+		pid=$(echo "$line" | sed -nE 's/.*\(PID ([0-9]+)\).*/\1/p')
+		app=$(grep -m1 -E "\[$pid\] [^ ]+/[^ ]* " "$log" | sed -nE "s/.*\[$pid\] ([^ ]+) .*/\1/p")
+		stmt=$(grep -A1 -F "(PID $pid)" "$log" | sed -n 's/.*DETAIL:  Failed process was running: //p' | head -1)
+		echo "${line#*LOG:  } [${app:-test unknown}]${stmt:+ running: $stmt}" | cut -c1-300
+	done
+	grep -E 'PANIC:|TRAP:' "$log" | head -5 || true
 }
 crash_count() {   # SERVER_LOG: crash-restart cycles (or crashed processes, if more)
 	local a b
@@ -494,6 +508,8 @@ base_key() {   # SUITE
 }
 
 # ------------------------------------------------------------------ runs
+# Baselines nobody reused for a month are dropped.
+[ -d "$CACHE/baseline" ] && find "$CACHE/baseline" -mindepth 1 -maxdepth 1 -type d -mtime +30 -exec rm -rf {} +
 need_base=()
 for s in "${suites[@]}"; do
 	k=$(base_key "$s")
@@ -501,6 +517,7 @@ for s in "${suites[@]}"; do
 		tsov_log "core $s, baseline: reusing $CACHE/baseline/$k"
 		rm -rf "$out/$s/baseline"; mkdir -p "$out/$s"
 		cp -r "$CACHE/baseline/$k" "$out/$s/baseline"
+		touch "$CACHE/baseline/$k"
 	else
 		need_base+=("$s")
 	fi
@@ -570,7 +587,10 @@ for s in "${suites[@]}"; do
 	for name in ${new[@]+"${new[@]}"}; do
 		e=$(expected_file "$s" "$name")
 		diff -U3 "$e" "$l/results/$name.out" >"$out/$s/new/$name.diff" 2>&1
-		say "  new failure: $name: $(first_diff "$e" "$l/results/$name.out")"
+		lost=""
+		grep -qE 'server closed the connection unexpectedly|connection to server .* failed|terminating connection because of crash' \
+			"$l/results/$name.out" 2>/dev/null && lost=" (lost its connection in a crash)"
+		say "  new failure: $name$lost: $(first_diff "$e" "$l/results/$name.out")"
 	done
 	for name in ${changed[@]+"${changed[@]}"}; do
 		diff -U3 "$b/results/$name.out" "$l/results/$name.out" >"$out/$s/new/$name.vs-baseline.diff" 2>&1
@@ -582,9 +602,9 @@ for s in "${suites[@]}"; do
 done
 
 crashes=$(crash_count "$out/server-library.log")
-base_crashes=0
-[ -f "$out/server-baseline.log" ] && base_crashes=$(crash_count "$out/server-baseline.log")
-say "core crashes: $crashes in the with-library server log ($base_crashes without)"
+base_crashes="baseline from the cache,"
+[ ${#need_base[@]} -gt 0 ] && base_crashes=$(crash_count "$out/server-baseline.log")
+say "core crashes: $crashes in the with-library server log ($base_crashes $( [ ${#need_base[@]} -gt 0 ] && echo without || echo not counted))"
 crash_lines "$out/server-library.log" | head -10 | sed 's/^/  /' | tee -a "$report"
 failed=$((failed + crashes))
 [ -f "$work/overrides.txt" ] && say "core expected-output overrides used: $(awk '{print $1 ":" $2}' "$work/overrides.txt" | tr '\n' ' ')"
