@@ -84,7 +84,7 @@ done
 
 T0=$SECONDS
 SYS_PG_CONFIG=$(command -v "$PG_CONFIG") || tsov_die "pg_config not found (set PG_CONFIG)"
-CACHE=${TSOV_CORE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tec_sovereignty/core}
+CACHE=${TSOV_CORE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/tec_sovereignty/core}
 mkdir -p "$CACHE" || tsov_die "cannot create the cache folder $CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 
