@@ -36,8 +36,8 @@
 #   --keep                 keep the scratch directory (stopped clusters)
 #
 # Environment:
-#   TSOV_CORE_CACHE  cache of the source, the psql client and the built test
-#                    libraries (default ${XDG_CACHE_HOME:-$HOME/.cache}/tec_sovereignty/core)
+#   TSOV_CORE_CACHE  cache of the source, the psql client, the built test
+#                    libraries and the baselines (default ${XDG_CACHE_HOME:-$HOME/.cache}/tec_sovereignty/core)
 #   TSOV_CORE_SRC    use this PostgreSQL 15 source tree instead of fetching one
 #   TSOV_CORE_SRC_VERSION  fetch exactly this Debian version of postgresql-15
 #
@@ -48,10 +48,10 @@
 # that can be downloaded, run with the psql of that same version
 # (postgresql-client-15 of that version, unpacked, never installed).
 #
-# Test names and expected outputs of the with-library run can be overridden
-# by test/core/expected/<test>.out (regress) and
+# Expected outputs of the with-library run can be overridden by
+# test/core/expected/<test>.out (regress) and
 # test/core/expected/isolation/<spec>.out (isolation): see
-# test/core/expected/README.md.
+# test/core/expected/README.md.  The baseline always uses PostgreSQL's.
 #
 # Output: one line per suite, the tests failing with the library only, the
 # crash count, the results folder, and "N passed, N failed".  Exit status 0
@@ -288,6 +288,7 @@ srcinfo=$(mktemp "${TMPDIR:-/tmp}/tsov-core-src.XXXXXX")
 	printf 'SRC=%q\nSRC_VERSION=%q\nSRC_NOTE=%q\nCLIENT=%q\nCLIENT_VERSION=%q\nDLDIR=%q\n' \
 		"$SRC" "$SRC_VERSION" "$SRC_NOTE" "$CLIENT" "$CLIENT_VERSION" "$DLDIR" >"$srcinfo"
 ) 9>"$CACHE/.lock" || { rm -f "$srcinfo"; exit 1; }
+# shellcheck disable=SC1090  # written just above
 . "$srcinfo"
 rm -f "$srcinfo"
 
