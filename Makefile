@@ -31,13 +31,19 @@ include $(PGXS)
 sql/$(EXTENSION)--1.0.sql: $(sort $(wildcard sql/parts/*.sql))
 	cat $^ > $@
 
-# The two commands of the README.
-.PHONY: demo test
+# The commands of the README.
+.PHONY: demo test test-core
 demo:
 	bash test/demo.sh
 
 test:
 	bash test/run_tests.sh
+
+# PostgreSQL's own regress and isolation suites with and without the library
+# (test/core/run.sh).  TESTS="join_hash deadlock-parallel" runs only those
+# tests; CORE_BASELINE=reuse takes the baseline from the cache.
+test-core:
+	bash test/core/run.sh $(if $(TESTS),--tests "$(TESTS)") $(if $(filter reuse,$(CORE_BASELINE)),--reuse-baseline)
 
 # PGXS does not track header dependencies: a changed shared-memory struct
 # in a header must rebuild every object that uses it.
