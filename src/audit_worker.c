@@ -679,7 +679,7 @@ apply_level(BatchItem *it, WriteLevel level, const char *why)
 
 	if (level == TSOV_WRITE_NORMAL)
 		return;
-	add_note(it, "%s", why);
+	add_note(it, "could not be written as it was (%s)", why);
 	if (level == TSOV_WRITE_WITHHELD)
 	{
 		pg_cryptohash_ctx *h = pg_cryptohash_create(PG_SHA256);
