@@ -28,6 +28,29 @@
  * without events it frees its channel and exits, so that DROP DATABASE is
  * never blocked by it.
  *
+ * Memory.  ring -> batch -> chain -> table_multi_insert -> commit: every
+ * value a batch's rows point to is allocated in one context, the batch
+ * context, which is reset only once the batch's transaction has committed
+ * or aborted.  The lookups of log-hook events run through SPI first, and
+ * what they find is copied into the batch context before SPI_finish().
+ *
+ * The failure model: no event, whatever its size or content, can stop the
+ * writer, and none is ever dropped.  The writer catches its own errors
+ * (process_batch): the transaction is aborted, the chain heads reloaded,
+ * and the batch stays at the head of the ring.  An environmental error
+ * (lock timeout, resources, I/O; error_is_environmental) is retried as it
+ * is after a back-off (100 ms doubling to 10 s, interruptible).  Any other
+ * error may come from one event: the batch's records are then written one
+ * per transaction, and the one that fails twice is written as a
+ * quarantined row (audit_log.quarantine says why), first with its fields
+ * cut to small limits, then with its free text withheld (hashed); only
+ * when even that fails is the environment blamed and the writer backs off.
+ * A writer that exits on an error anyway (FATAL, SIGTERM) leaves the
+ * batch in the ring for the next one, which tsov_audit_ensure_worker
+ * starts only after the back-off.  Failures, restarts and the last error
+ * are in shared memory (audit_stats); commits waiting for a failing writer
+ * are refused after audit_fail_timeout (tsov_audit_wait_durable).
+ *
  * The chain.  Rows belong to the chain of their object's domain ('' for
  * events outside any domain) and of their origin: the writer that made
  * them, "<system identifier>/<database oid>".  Each row's hash is SHA-256
@@ -435,20 +458,30 @@ typedef struct BatchItem
 static void
 add_note(BatchItem *it, const char *fmt,...) pg_attribute_printf(2, 3);
 
+/*
+ * Append to the row's quarantine marker.  Not cut here (a cut in the
+ * middle of a character would be invalid text): write_batch cuts the
+ * whole marker to TSOV_QUAR_NOTE_MAX on a character boundary.
+ */
 static void
 add_note(BatchItem *it, const char *fmt,...)
 {
-	va_list		ap;
-	char		buf[512];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (it->note.data == NULL)
 		initStringInfo(&it->note);
 	if (it->note.len > 0)
 		appendStringInfoString(&it->note, "; ");
-	appendStringInfoString(&it->note, buf);
+	for (;;)
+	{
+		va_list		ap;
+		int			needed;
+
+		va_start(ap, fmt);
+		needed = appendStringInfoVA(&it->note, fmt, ap);
+		va_end(ap);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&it->note, needed);
+	}
 }
 
 /* s cut to max bytes on a character boundary (a copy when cut). */
@@ -957,8 +990,16 @@ handle_failure(ErrorData *edata, int n, uint64 end)
 	long		ms;
 	const char *next;
 
-	snprintf(what, sizeof(what), "%s: %s", unpack_sql_state(edata->sqlerrcode),
-			 edata->message ? edata->message : "(no message)");
+	{
+		char	   *full = psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
+									edata->message ? edata->message : "(no message)");
+		int			len = pg_mbcliplen(full, strlen(full), sizeof(what) - 1);
+
+		/* cut on a character boundary: it is shown as text in audit_stats */
+		memcpy(what, full, len);
+		what[len] = '\0';
+		pfree(full);
+	}
 	if (heads != NULL)
 	{
 		hash_destroy(heads);
