@@ -143,6 +143,8 @@ typedef struct TsovAuditChannel
 	 * commits that wait (fail closed after audit_fail_timeout).
 	 */
 	int			fail_streak;
+	int			exit_streak;	/* writers in a row that exited on an error:
+								 * paces their restarts */
 	TimestampTz failing_since;
 	TimestampTz retry_at;
 	TimestampTz last_error_at;

@@ -199,16 +199,22 @@ worker_cleanup(int code, Datum arg)
 			/* no restart before the back-off (tsov_audit_ensure_worker) */
 			wch->c.worker_failures++;
 			wch->fail_streak++;
+			wch->exit_streak++;
 			if (wch->failing_since == 0)
 				wch->failing_since = now;
-			wch->retry_at = TimestampTzPlusMilliseconds(now, backoff_ms(wch->fail_streak));
+			/*
+			 * Paced by the exits alone: a writer stopped once (SIGTERM) is
+			 * back in 100 ms even if it was backing off from a long streak
+			 * of failed batches; one that keeps dying waits up to 10 s.
+			 */
+			wch->retry_at = TimestampTzPlusMilliseconds(now, backoff_ms(wch->exit_streak));
 		}
 		if (!connected)
 		{
 			wch->read_pos = wch->committed_pos = wch->write_pos;
 			wch->dbid = InvalidOid;
 			/* a free channel starts with a clean slate */
-			wch->fail_streak = 0;
+			wch->fail_streak = wch->exit_streak = 0;
 			wch->failing_since = wch->retry_at = 0;
 			wch->worker_failed = false;
 		}
@@ -232,7 +238,7 @@ maybe_exit_idle(void)
 	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
 	if (wch->write_pos == wch->read_pos)
 	{
-		wch->fail_streak = 0;
+		wch->fail_streak = wch->exit_streak = 0;
 		wch->failing_since = wch->retry_at = 0;
 		wch->dbid = InvalidOid;
 		wch->worker_pid = 0;
@@ -1222,6 +1228,7 @@ process_batch(MemoryContext batchcxt, long *backoff)
 	if (wch->fail_streak > 0 || wch->failing_since != 0)
 	{
 		wch->fail_streak = 0;
+		wch->exit_streak = 0;
 		wch->failing_since = 0;
 		wch->retry_at = 0;
 	}
