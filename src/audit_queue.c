@@ -195,9 +195,10 @@ tsov_audit_channel(bool create)
  * the next wait timeout.
  *
  * After a writer exited on an error, the next one is not started before
- * ch->retry_at (set by the failing writer with the back-off of its failure
- * streak): every waiter calls this at each wake-up, and a writer that
- * fails on the same cause at once must not be relaunched in a tight loop.
+ * ch->retry_at (set by the exiting writer, with a back-off that grows with
+ * the number of writers in a row that exited so): every waiter calls this
+ * at each wake-up, and a writer that dies of the same cause at once must
+ * not be relaunched in a tight loop.
  */
 void
 tsov_audit_ensure_worker(TsovAuditChannel *ch)
@@ -516,9 +517,11 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool f
 				SetLatch(latch);
 			/*
 			 * Fail closed: the writer has been failing (retrying with
-			 * back-off) and we have waited audit_fail_timeout for it; a
-			 * bounded wait returns false below instead, a caller that may
-			 * not raise errors waits on.
+			 * back-off) and we have waited audit_fail_timeout for it since
+			 * we saw it fail: the caller (a commit that wrote,
+			 * tec_audit_flush) is refused.  Callers with a bound of their
+			 * own (denials, the log hook, which may not raise errors) end
+			 * at that bound below instead.
 			 */
 			if (failing_since != 0 && timeout_ms == 0 && !hold_interrupts)
 			{
