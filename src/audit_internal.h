@@ -109,7 +109,13 @@ typedef struct TsovAuditCounters
 	uint64		batches;
 	uint64		worker_starts;
 	TimestampTz last_flush;
+	/* the writer's failure model (audit_worker.c) */
+	uint64		batch_failures; /* attempts that raised an error */
+	uint64		events_quarantined; /* written as quarantined rows */
+	uint64		worker_failures;	/* writers that exited abnormally */
 } TsovAuditCounters;
+
+#define TSOV_LAST_ERROR_LEN 256
 
 typedef struct TsovAuditChannel
 {
@@ -128,6 +134,21 @@ typedef struct TsovAuditChannel
 	bool		worker_launching;
 	TimestampTz launch_time;
 	bool		worker_failed;	/* last writer exited on an error */
+	/*
+	 * Failure model (audit_worker.c).  fail_streak counts consecutive failed
+	 * attempts (0: healthy); retry_at is when the writer tries again, and,
+	 * after a writer exited on an error, the earliest time
+	 * tsov_audit_ensure_worker starts the next one (never a tight restart
+	 * loop).  failing_since: first failure of the current streak, for the
+	 * commits that wait (fail closed after audit_fail_timeout).
+	 */
+	int			fail_streak;
+	int			exit_streak;	/* writers in a row that exited on an error:
+								 * paces their restarts */
+	TimestampTz failing_since;
+	TimestampTz retry_at;
+	TimestampTz last_error_at;
+	char		last_error[TSOV_LAST_ERROR_LEN];
 	char		state[32];		/* writer state, for audit_stats */
 	struct Latch *worker_latch;
 	TimestampTz last_wake;		/* a producer last set worker_latch */
@@ -151,6 +172,7 @@ extern int	tsov_audit_max_delay;
 extern int	tsov_audit_queue_kb;
 extern int	tsov_audit_max_databases;
 extern int	tsov_audit_worker_idle;
+extern int	tsov_audit_fail_timeout;
 extern bool tsov_audit_echo;
 
 extern TsovAuditShared *tsov_audit_shared;
@@ -203,6 +225,8 @@ typedef struct TsovAuditRow
 	const char *chain_origin;
 	int64		chain_seq;
 	const uint8 *prev_hash;
+	const char *quarantine;		/* NULL: an ordinary row; else why the row
+								 * is quarantined (hashed only when set) */
 } TsovAuditRow;
 
 struct pg_cryptohash_ctx;

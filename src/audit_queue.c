@@ -54,6 +54,7 @@ int			tsov_audit_max_delay = 200;
 int			tsov_audit_queue_kb = 8192;
 int			tsov_audit_max_databases = 4;
 int			tsov_audit_worker_idle = 2000;
+int			tsov_audit_fail_timeout = 5000;
 bool		tsov_audit_echo = false;
 
 TsovAuditShared *tsov_audit_shared = NULL;
@@ -192,6 +193,12 @@ tsov_audit_channel(bool create)
  * that has not shown up within 10 s is retried).  Never raises an error:
  * it is called from abort paths too; a failed registration is retried at
  * the next wait timeout.
+ *
+ * After a writer exited on an error, the next one is not started before
+ * ch->retry_at (set by the exiting writer, with a back-off that grows with
+ * the number of writers in a row that exited so): every waiter calls this
+ * at each wake-up, and a writer that dies of the same cause at once must
+ * not be relaunched in a tight loop.
  */
 void
 tsov_audit_ensure_worker(TsovAuditChannel *ch)
@@ -203,6 +210,7 @@ tsov_audit_ensure_worker(TsovAuditChannel *ch)
 	LWLockAcquire(ch->lock, LW_EXCLUSIVE);
 	dbid = ch->dbid;
 	if (ch->worker_pid == 0 && OidIsValid(dbid) &&
+		(!ch->worker_failed || now >= ch->retry_at) &&
 		(!ch->worker_launching ||
 		 TimestampDifferenceExceeds(ch->launch_time, now, 10000)))
 	{
@@ -463,6 +471,9 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool f
 	{
 		bool		counted = false;
 		TimestampTz start = 0;
+		TimestampTz failing_since;
+		TimestampTz fail_wait_start = 0;
+		char		last_error[TSOV_LAST_ERROR_LEN];
 
 		if (timeout_ms > 0)
 			start = GetCurrentTimestamp();
@@ -478,6 +489,9 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool f
 			/* published with committed_pos: covers every event before it */
 			lsn = ch->committed_lsn;
 			pid = ch->worker_pid;
+			failing_since = ch->failing_since;
+			if (failing_since != 0)
+				strlcpy(last_error, ch->last_error, sizeof(last_error));
 			if (!counted && durable < pos)
 			{
 				ch->c.durable_waits++;
@@ -501,6 +515,28 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool f
 			}
 			if (pid != 0 && latch != NULL)
 				SetLatch(latch);
+			/*
+			 * Fail closed: the writer has been failing (retrying with
+			 * back-off) and we have waited audit_fail_timeout for it since
+			 * we saw it fail: the caller (a commit that wrote,
+			 * tec_audit_flush) is refused.  Callers with a bound of their
+			 * own (denials, the log hook, which may not raise errors) end
+			 * at that bound below instead.
+			 */
+			if (failing_since != 0 && timeout_ms == 0 && !hold_interrupts)
+			{
+				if (fail_wait_start == 0)
+					fail_wait_start = GetCurrentTimestamp();
+				else if (TimestampDifferenceExceeds(fail_wait_start, GetCurrentTimestamp(),
+													tsov_audit_fail_timeout))
+					ereport(ERROR,
+							(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							 errmsg("could not write the audit trail"),
+							 errdetail("The audit writer has been failing for %ld s; last error: %s",
+									   (long) ((GetCurrentTimestamp() - failing_since) / USECS_PER_SEC),
+									   last_error),
+							 errhint("The transaction is refused because its audit rows cannot be written. See tec_sovereignty.audit_stats and the server log.")));
+			}
 			if (timeout_ms > 0 &&
 				TimestampDifferenceExceeds(start, GetCurrentTimestamp(), timeout_ms))
 				break;
@@ -553,6 +589,11 @@ tsov_audit_init(void)
 							"Time after which an idle audit writer exits (a new one starts with the next event).",
 							"Short enough that DROP DATABASE, which waits up to 5 s for other sessions, is not blocked by the writer.",
 							&tsov_audit_worker_idle, 2000, 100, 3600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable(TSOV_NAME ".audit_fail_timeout",
+							"Longest time a commit waits for an audit writer that is failing before it is refused.",
+							"While the writer cannot write (it retries with back-off), a transaction that wrote domain data waits this long for its audit rows, then fails closed with an error; reads are not held up.",
+							&tsov_audit_fail_timeout, 5000, 100, 3600 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomBoolVariable(TSOV_NAME ".audit_echo",
 							 "Also report each audit event to the client as a NOTICE (for tests).",

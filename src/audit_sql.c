@@ -163,7 +163,8 @@ typedef struct VerifyResult
 
 #define VERIFY_COLS "seq, logged_at, xid, pid, session_user_name, effective_user_name," \
 	" actor_domain, object_domain, object_schema, object_name, object_oid, action, decision," \
-	" reason, via_api, client_addr, application_name, statement, chain_seq, prev_hash, row_hash"
+	" reason, via_api, client_addr, application_name, statement, chain_seq, prev_hash, row_hash," \
+	" quarantine"
 
 static const int verify_field_col[TSOV_NFIELDS] = {
 	/* TSOV_F_ACTION .. TSOV_F_EFFECTIVE_USER -> column number (1-based) */
@@ -285,6 +286,7 @@ verify_chain(const char *domain, const char *origin, VerifyResult *res,
 			row.chain_origin = origin;
 			row.chain_seq = DatumGetInt64(SPI_getbinval(t, d, 19, &isnull));
 			row.prev_hash = stored_prev;
+			row.quarantine = getstr(t, d, 22);
 			res->rows++;
 
 			if (row.chain_seq != expect)
@@ -572,8 +574,8 @@ tsov_audit_stats(PG_FUNCTION_ARGS)
 	{
 		TsovAuditChannel *ch = &tsov_audit_shared->channels[i];
 		TsovAuditChannel snap;
-		Datum		v[14];
-		bool		n[14] = {0};
+		Datum		v[22];
+		bool		n[22] = {0};
 		char	   *dbname;
 
 		LWLockAcquire(ch->lock, LW_SHARED);
@@ -599,6 +601,19 @@ tsov_audit_stats(PG_FUNCTION_ARGS)
 		v[12] = TimestampTzGetDatum(snap.c.last_flush);
 		n[12] = snap.c.last_flush == 0;
 		v[13] = Int32GetDatum((int32) pg_atomic_read_u32(&ch->waiters));
+		/* the writer's failure model (audit_worker.c) */
+		v[14] = Int64GetDatum(snap.c.batch_failures);
+		v[15] = Int64GetDatum(snap.c.events_quarantined);
+		v[16] = Int64GetDatum(snap.c.worker_failures);
+		v[17] = Int32GetDatum(snap.fail_streak);
+		v[18] = TimestampTzGetDatum(snap.failing_since);
+		n[18] = snap.failing_since == 0;
+		v[19] = TimestampTzGetDatum(snap.retry_at);
+		n[19] = snap.retry_at == 0 || snap.failing_since == 0;
+		v[20] = CStringGetTextDatum(snap.last_error);
+		n[20] = snap.last_error[0] == '\0';
+		v[21] = TimestampTzGetDatum(snap.last_error_at);
+		n[21] = snap.last_error_at == 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
 	}
 	return (Datum) 0;
@@ -863,6 +878,7 @@ tsov_audit_import(PG_FUNCTION_ARGS)
 										   "        l.logged_at, l.xid, l.pid, l.session_user_name, l.effective_user_name,"
 										   "        l.actor_domain, l.object_domain, l.object_schema, l.object_name, l.object_oid, l.action, l.decision,"
 										   "        l.reason, l.via_api, l.client_addr, l.application_name, l.statement, l.chain_seq, l.prev_hash, l.row_hash,"
+										   "        l.quarantine,"
 										   "        l.chain_domain, l.chain_origin"
 										   "   FROM %s l"
 										   " RETURNING chain_origin, seq)"

@@ -28,6 +28,29 @@
  * without events it frees its channel and exits, so that DROP DATABASE is
  * never blocked by it.
  *
+ * Memory.  ring -> batch -> chain -> table_multi_insert -> commit: every
+ * value a batch's rows point to is allocated in one context, the batch
+ * context, which is reset only once the batch's transaction has committed
+ * or aborted.  The lookups of log-hook events run through SPI first, and
+ * what they find is copied into the batch context before SPI_finish().
+ *
+ * The failure model: no event, whatever its size or content, can stop the
+ * writer, and none is ever dropped.  The writer catches its own errors
+ * (process_batch): the transaction is aborted, the chain heads reloaded,
+ * and the batch stays at the head of the ring.  An environmental error
+ * (lock timeout, resources, I/O; error_is_environmental) is retried as it
+ * is after a back-off (100 ms doubling to 10 s, interruptible).  Any other
+ * error may come from one event: the batch's records are then written one
+ * per transaction, and the one that fails twice is written as a
+ * quarantined row (audit_log.quarantine says why), first with its fields
+ * cut to small limits, then with its free text withheld (hashed); only
+ * when even that fails is the environment blamed and the writer backs off.
+ * A writer that exits on an error anyway (FATAL, SIGTERM) leaves the
+ * batch in the ring for the next one, which tsov_audit_ensure_worker
+ * starts only after the back-off.  Failures, restarts and the last error
+ * are in shared memory (audit_stats); commits waiting for a failing writer
+ * are refused after audit_fail_timeout (tsov_audit_wait_durable).
+ *
  * The chain.  Rows belong to the chain of their object's domain ('' for
  * events outside any domain) and of their origin: the writer that made
  * them, "<system identifier>/<database oid>".  Each row's hash is SHA-256
@@ -55,6 +78,7 @@
 #include "common/cryptohash.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -77,7 +101,7 @@
 #include "audit_internal.h"
 
 #define TSOV_BATCH_MAX 8192
-#define TSOV_AUDIT_NATTS 23
+#define TSOV_AUDIT_NATTS 24
 
 typedef struct ChainHead
 {
@@ -101,7 +125,8 @@ static const char *const audit_columns[TSOV_AUDIT_NATTS] = {
 	"seq", "logged_at", "xid", "pid", "session_user_name", "effective_user_name",
 	"actor_domain", "object_domain", "object_schema", "object_name", "object_oid",
 	"action", "decision", "reason", "via_api", "client_addr", "application_name",
-	"statement", "chain_domain", "chain_origin", "chain_seq", "prev_hash", "row_hash"
+	"statement", "chain_domain", "chain_origin", "chain_seq", "prev_hash", "row_hash",
+	"quarantine"
 };
 
 /*
@@ -140,6 +165,8 @@ tsov_audit_worker_register(int channel, Oid dbid)
 	}
 }
 
+static long backoff_ms(int streak);
+
 static void
 set_state(const char *s)
 {
@@ -165,10 +192,31 @@ worker_cleanup(int code, Datum arg)
 		wch->worker_launching = false;
 		wch->worker_failed = (code != 0);
 		strlcpy(wch->state, code != 0 ? "failed" : "idle", sizeof(wch->state));
+		if (code != 0)
+		{
+			TimestampTz now = GetCurrentTimestamp();
+
+			/* no restart before the back-off (tsov_audit_ensure_worker) */
+			wch->c.worker_failures++;
+			wch->fail_streak++;
+			wch->exit_streak++;
+			if (wch->failing_since == 0)
+				wch->failing_since = now;
+			/*
+			 * Paced by the exits alone: a writer stopped once (SIGTERM) is
+			 * back in 100 ms even if it was backing off from a long streak
+			 * of failed batches; one that keeps dying waits up to 10 s.
+			 */
+			wch->retry_at = TimestampTzPlusMilliseconds(now, backoff_ms(wch->exit_streak));
+		}
 		if (!connected)
 		{
 			wch->read_pos = wch->committed_pos = wch->write_pos;
 			wch->dbid = InvalidOid;
+			/* a free channel starts with a clean slate */
+			wch->fail_streak = wch->exit_streak = 0;
+			wch->failing_since = wch->retry_at = 0;
+			wch->worker_failed = false;
 		}
 	}
 	LWLockRelease(wch->lock);
@@ -190,6 +238,8 @@ maybe_exit_idle(void)
 	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
 	if (wch->write_pos == wch->read_pos)
 	{
+		wch->fail_streak = wch->exit_streak = 0;
+		wch->failing_since = wch->retry_at = 0;
 		wch->dbid = InvalidOid;
 		wch->worker_pid = 0;
 		wch->worker_latch = NULL;
@@ -256,6 +306,19 @@ tsov_audit_hash_row(pg_cryptohash_ctx *ctx, const TsovAuditRow *row, uint8 *out)
 	hash_str(ctx, row->decision);
 	for (int i = 0; i < TSOV_NFIELDS; i++)
 		hash_str(ctx, row->str[i]);
+
+	/*
+	 * A quarantined row's marker is covered too, so that it can be neither
+	 * removed nor forged.  Only when set: the hash of every ordinary row
+	 * (and of every row written before quarantine existed) is unchanged.
+	 */
+	if (row->quarantine != NULL)
+	{
+		static const char qtag[] = "quarantine";
+
+		pg_cryptohash_update(ctx, (const uint8 *) qtag, sizeof(qtag));
+		hash_str(ctx, row->quarantine);
+	}
 	if (pg_cryptohash_final(ctx, out, TSOV_HASH_LEN) < 0)
 		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
 }
@@ -349,23 +412,215 @@ save_heads(void)
 	}
 }
 
+/* ---- building the rows of a batch ---- */
+
 /*
- * Fill in what a log-hook event could not know without catalog access:
- * user names, the actor's domain, the object's domain from its schema.
+ * Limits of a quarantined row's fields (bytes, cut on a character
+ * boundary): small enough that the whole row fits in one heap page even
+ * with no compression and no TOAST (12 text fields: 2048 + 1024 + 10 x 256
+ * bytes), so that nothing in a field's size can stop it from being
+ * written.  Documented in the README ("Operating it").
+ */
+#define TSOV_QUAR_STATEMENT_MAX 2048
+#define TSOV_QUAR_REASON_MAX	1024
+#define TSOV_QUAR_FIELD_MAX		256
+#define TSOV_QUAR_NOTE_MAX		1024
+
+/*
+ * How hard the record at the head of the ring is being pushed through.
+ * TSOV_WRITE_NORMAL: as it is.  TSOV_WRITE_CUT: quarantined, every field cut
+ * to the limits above.  TSOV_WRITE_WITHHELD: quarantined, the free-text
+ * fields (statement, reason, object name, API, client, application)
+ * replaced by the SHA-256 of their content in the marker; what is left are
+ * names of at most NAMEDATALEN - 1 bytes, the action and the numbers.
+ */
+typedef enum WriteLevel
+{
+	TSOV_WRITE_NORMAL,
+	TSOV_WRITE_CUT,
+	TSOV_WRITE_WITHHELD
+} WriteLevel;
+
+static const char *const field_names[TSOV_NFIELDS] = {
+	"action", "actor_domain", "object_domain", "object_schema", "object_name",
+	"reason", "via_api", "client_addr", "application_name", "statement",
+	"session_user_name", "effective_user_name"
+};
+
+/*
+ * One row of a batch, as it is built.  Everything it points to lives in
+ * the batch context (or in the ring, which the writer alone consumes and
+ * which is not overwritten before the batch is published), so it stays
+ * valid until the insert is done.
+ */
+typedef struct BatchItem
+{
+	TsovAuditRecord *rec;
+	const char *str[TSOV_NFIELDS];
+	const char *decision;
+	StringInfoData note;		/* quarantine marker; len 0: none */
+} BatchItem;
+
+static void
+add_note(BatchItem *it, const char *fmt,...) pg_attribute_printf(2, 3);
+
+/*
+ * Append to the row's quarantine marker.  Not cut here (a cut in the
+ * middle of a character would be invalid text): write_batch cuts the
+ * whole marker to TSOV_QUAR_NOTE_MAX on a character boundary.
  */
 static void
-resolve_hook_event(TsovAuditRow *row, const TsovAuditRecord *rec)
+add_note(BatchItem *it, const char *fmt,...)
 {
+	if (it->note.data == NULL)
+		initStringInfo(&it->note);
+	if (it->note.len > 0)
+		appendStringInfoString(&it->note, "; ");
+	for (;;)
+	{
+		va_list		ap;
+		int			needed;
+
+		va_start(ap, fmt);
+		needed = appendStringInfoVA(&it->note, fmt, ap);
+		va_end(ap);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&it->note, needed);
+	}
+}
+
+/* s cut to max bytes on a character boundary (a copy when cut). */
+static const char *
+cut_field(BatchItem *it, int f, const char *s, int max)
+{
+	int			len;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	if (len <= max)
+		return s;
+	len = pg_mbcliplen(s, len, max);
+	add_note(it, "%s cut from %zu to %d bytes", field_names[f], strlen(s), len);
+	return pnstrdup(s, len);
+}
+
+/*
+ * Unpack a ring record into it->str, checking that it is well-formed:
+ * the string lengths fit in the record and each string ends where its
+ * length says, the decision is known, every string is valid in the
+ * database encoding.  What is not is left out or cut, with a note (which
+ * quarantines the row): a damaged record must never stop the writer nor be
+ * lost.  Runs in the batch context.
+ */
+static void
+unpack_record(BatchItem *it, TsovAuditRecord *rec)
+{
+	const char *p = rec->data;
+	Size		room = rec->len > TSOV_REC_HDRSZ ? rec->len - TSOV_REC_HDRSZ : 0;
+	Size		need = 0;
+	int			enc = GetDatabaseEncoding();
+
+	memset(it, 0, sizeof(*it));
+	it->rec = rec;
+	for (int f = 0; f < TSOV_NFIELDS; f++)
+		need += rec->slen[f];
+	if (need > room)
+	{
+		add_note(it, "malformed queue record: %zu bytes of fields in a record of %zu", need, room);
+		for (int f = 0; f < TSOV_NFIELDS; f++)
+			it->str[f] = NULL;
+	}
+	else
+	{
+		for (int f = 0; f < TSOV_NFIELDS; f++)
+		{
+			int			slen = rec->slen[f];
+			int			valid;
+
+			if (slen == 0)
+				continue;
+			if (p[slen - 1] != '\0' || strlen(p) != (size_t) (slen - 1))
+			{
+				add_note(it, "%s malformed in the queue record, left out", field_names[f]);
+				p += slen;
+				continue;
+			}
+			valid = pg_encoding_verifymbstr(enc, p, slen - 1);
+			if (valid < slen - 1)
+			{
+				add_note(it, "%s has an invalid byte sequence at byte %d, cut there", field_names[f], valid);
+				it->str[f] = pnstrdup(p, valid);
+			}
+			else
+				it->str[f] = p;
+			p += slen;
+		}
+	}
+	if (rec->decision > TSOV_SIMULATED)
+	{
+		add_note(it, "unrecognized decision %d", rec->decision);
+		it->decision = "unknown";
+	}
+	else
+		it->decision = tsov_audit_decision_name(rec->decision);
+	if (it->str[TSOV_F_ACTION] == NULL)
+	{
+		if (it->note.len > 0)
+			it->str[TSOV_F_ACTION] = "UNKNOWN";	/* NOT NULL column */
+	}
+}
+
+/*
+ * Is this error about the environment (locks, resources, shutdown, a
+ * missing relation), so that the same batch will be written once the cause
+ * is gone, rather than about the content of one event?  Environmental
+ * failures are retried with back-off as they are; any other error is
+ * suspected to come from an event: the batch is split to find it.
+ */
+static bool
+error_is_environmental(int sqlerrcode)
+{
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_CONNECTION_EXCEPTION:	/* 08 */
+		case ERRCODE_INVALID_TRANSACTION_STATE: /* 25 */
+		case ERRCODE_TRANSACTION_ROLLBACK:	/* 40: serialization, deadlock */
+		case ERRCODE_INSUFFICIENT_RESOURCES:	/* 53: disk full, out of memory */
+		case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:	/* 55: lock not available */
+		case ERRCODE_OPERATOR_INTERVENTION: /* 57: cancel, lock/statement timeout */
+		case ERRCODE_SYSTEM_ERROR:	/* 58: I/O */
+			return true;
+		default:
+			return sqlerrcode == ERRCODE_UNDEFINED_TABLE;
+	}
+}
+
+/*
+ * Resolve what a log-hook event could not know without catalog access:
+ * user names, the actor's domain, the object's domain from its schema.
+ * Runs with SPI connected (CurrentMemoryContext is SPI's procedure
+ * context, freed by SPI_finish): every result kept is copied into cxt,
+ * the batch context.
+ */
+static void
+resolve_hook_event(BatchItem *it, MemoryContext cxt)
+{
+	TsovAuditRecord *rec = it->rec;
 	Oid			t1[1] = {OIDOID};
 	Oid			t2[1] = {TEXTOID};
 	Datum		a[1];
 	bool		isnull;
+	char	   *n;
 
-	if (row->str[TSOV_F_SESSION_USER] == NULL)
-		row->str[TSOV_F_SESSION_USER] = GetUserNameFromId(rec->session_user_id, true);
-	if (row->str[TSOV_F_EFFECTIVE_USER] == NULL)
-		row->str[TSOV_F_EFFECTIVE_USER] = GetUserNameFromId(rec->effective_user_id, true);
-	if (row->str[TSOV_F_ACTOR_DOMAIN] == NULL)
+	if (it->str[TSOV_F_SESSION_USER] == NULL &&
+		(n = GetUserNameFromId(rec->session_user_id, true)) != NULL)
+		it->str[TSOV_F_SESSION_USER] = MemoryContextStrdup(cxt, n);
+	if (it->str[TSOV_F_EFFECTIVE_USER] == NULL &&
+		(n = GetUserNameFromId(rec->effective_user_id, true)) != NULL)
+		it->str[TSOV_F_EFFECTIVE_USER] = MemoryContextStrdup(cxt, n);
+	if (it->str[TSOV_F_ACTOR_DOMAIN] == NULL)
 	{
 		a[0] = ObjectIdGetDatum(rec->effective_user_id);
 		if (SPI_execute_with_args("SELECT domain FROM tec_sovereignty.role_domains($1) LIMIT 1",
@@ -374,12 +629,12 @@ resolve_hook_event(TsovAuditRow *row, const TsovAuditRecord *rec)
 			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
 			if (!isnull)
-				row->str[TSOV_F_ACTOR_DOMAIN] = TextDatumGetCString(d);
+				it->str[TSOV_F_ACTOR_DOMAIN] = MemoryContextStrdup(cxt, TextDatumGetCString(d));
 		}
 	}
-	if (row->str[TSOV_F_OBJECT_DOMAIN] == NULL && row->str[TSOV_F_OBJECT_SCHEMA] != NULL)
+	if (it->str[TSOV_F_OBJECT_DOMAIN] == NULL && it->str[TSOV_F_OBJECT_SCHEMA] != NULL)
 	{
-		a[0] = CStringGetTextDatum(row->str[TSOV_F_OBJECT_SCHEMA]);
+		a[0] = CStringGetTextDatum(it->str[TSOV_F_OBJECT_SCHEMA]);
 		if (SPI_execute_with_args("SELECT name FROM tec_sovereignty.domain"
 								  " WHERE schema_name OPERATOR(pg_catalog.=) $1::name",
 								  1, t2, a, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
@@ -387,9 +642,113 @@ resolve_hook_event(TsovAuditRow *row, const TsovAuditRecord *rec)
 			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
 			if (!isnull)
-				row->str[TSOV_F_OBJECT_DOMAIN] = TextDatumGetCString(d);
+				it->str[TSOV_F_OBJECT_DOMAIN] = MemoryContextStrdup(cxt, TextDatumGetCString(d));
 		}
 	}
+}
+
+/*
+ * Resolve every log-hook event of the batch, each in its own
+ * subtransaction: an event whose lookups fail is kept with the fields it
+ * has and a note (a quarantined row), unless the failure is environmental
+ * (a lock timeout, say), which fails the whole attempt to be retried.
+ */
+static void
+resolve_hook_events(BatchItem *items, int n, MemoryContext cxt)
+{
+	bool		any = false;
+
+	for (int i = 0; i < n && !any; i++)
+		any = (items[i].rec->flags & TSOV_RECF_LOGHOOK) != 0;
+	if (!any)
+		return;
+
+	set_state("resolving");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "could not connect to SPI");
+	for (int i = 0; i < n; i++)
+	{
+		ResourceOwner owner = CurrentResourceOwner;
+		MemoryContext spicxt = CurrentMemoryContext;
+
+		if (!(items[i].rec->flags & TSOV_RECF_LOGHOOK))
+			continue;
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(spicxt);
+		PG_TRY();
+		{
+			resolve_hook_event(&items[i], cxt);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(spicxt);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(spicxt);
+			CurrentResourceOwner = owner;
+			if (error_is_environmental(edata->sqlerrcode))
+				ReThrowError(edata);
+			{
+				MemoryContext o = MemoryContextSwitchTo(cxt);
+
+				add_note(&items[i], "could not resolve the log-hook event: %s", edata->message);
+				MemoryContextSwitchTo(o);
+			}
+		}
+		PG_END_TRY();
+	}
+	SPI_finish();
+}
+
+/*
+ * Cut a row to be quarantined to the limits of its level, and say so in
+ * its note.  Runs in the batch context.
+ */
+static void
+apply_level(BatchItem *it, WriteLevel level, const char *why)
+{
+	static const int free_text[] = {TSOV_F_STATEMENT, TSOV_F_REASON, TSOV_F_OBJECT_NAME,
+	TSOV_F_VIA_API, TSOV_F_CLIENT_ADDR, TSOV_F_APPLICATION_NAME};
+
+	if (level == TSOV_WRITE_NORMAL)
+		return;
+	add_note(it, "could not be written as it was (%s)", why);
+	if (level == TSOV_WRITE_WITHHELD)
+	{
+		pg_cryptohash_ctx *h = pg_cryptohash_create(PG_SHA256);
+		uint8		d[TSOV_HASH_LEN];
+		char		hex[TSOV_HASH_LEN * 2 + 1];
+
+		if (h == NULL || pg_cryptohash_init(h) < 0)
+			elog(ERROR, "could not initialize SHA-256");
+		for (int k = 0; k < lengthof(free_text); k++)
+		{
+			const char *v = it->str[free_text[k]];
+
+			hash_str(h, v);
+			it->str[free_text[k]] = NULL;
+		}
+		if (pg_cryptohash_final(h, d, TSOV_HASH_LEN) < 0)
+			elog(ERROR, "could not compute SHA-256");
+		pg_cryptohash_free(h);
+		hex_encode((const char *) d, TSOV_HASH_LEN, hex);
+		hex[TSOV_HASH_LEN * 2] = '\0';
+		add_note(it, "statement, reason, object_name, via_api, client_addr and application_name withheld (SHA-256 of them: %s)", hex);
+		for (int f = 0; f < TSOV_NFIELDS; f++)
+			it->str[f] = cut_field(it, f, it->str[f], NAMEDATALEN - 1);
+		return;
+	}
+	for (int f = 0; f < TSOV_NFIELDS; f++)
+		it->str[f] = cut_field(it, f, it->str[f],
+							   f == TSOV_F_STATEMENT ? TSOV_QUAR_STATEMENT_MAX :
+							   f == TSOV_F_REASON ? TSOV_QUAR_REASON_MAX :
+							   TSOV_QUAR_FIELD_MAX);
 }
 
 static Datum
@@ -410,34 +769,47 @@ audit_relid(void)
 }
 
 /*
- * Write records[0..n) in the current transaction.
+ * Write records[0..n) in the current transaction.  level and why apply to
+ * a batch of one record that failed before (the failure model, see
+ * process_batch).  Returns the number of rows written as quarantined.
+ *
+ * Memory: everything the rows point to is allocated in CurrentMemoryContext,
+ * the batch context, which the caller resets only after the transaction
+ * has committed or aborted: the slots hold pointers into it until
+ * table_multi_insert and the index insertions are done.  SPI (for the
+ * log-hook lookups) runs and finishes before the first row is built.
  */
-static void
-write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx)
+static int
+write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx,
+			WriteLevel level, const char *why)
 {
+	MemoryContext batchcxt = CurrentMemoryContext;
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
 	BulkInsertState bis = GetBulkInsertState();
 	CommandId	cid = GetCurrentCommandId(true);
 	TupleDesc	desc = RelationGetDescr(rel);
-	bool		any_hook = false;
+	BatchItem  *items = palloc(sizeof(BatchItem) * n);
+	int			nquarantined = 0;
 
+	Assert(level == TSOV_WRITE_NORMAL || n == 1);
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
 
-	for (int i = 0; i < n && !any_hook; i++)
-		any_hook = (recs[i]->flags & TSOV_RECF_LOGHOOK) != 0;
-	if (any_hook && SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "could not connect to SPI");
+	for (int i = 0; i < n; i++)
+		unpack_record(&items[i], recs[i]);
+	resolve_hook_events(items, n, batchcxt);
+	Assert(CurrentMemoryContext == batchcxt);
+	set_state("writing");
 
 	for (int i = 0; i < n; i++)
 	{
-		TsovAuditRecord *rec = recs[i];
+		BatchItem  *it = &items[i];
+		TsovAuditRecord *rec = it->rec;
 		TupleTableSlot *slot = slots[i];
 		Datum	   *v;
 		bool	   *nl;
 		TsovAuditRow row;
-		const char *p = rec->data;
 		ChainHead  *h;
 		bool		found;
 		uint8		hash[TSOV_HASH_LEN];
@@ -445,31 +817,29 @@ write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx)
 				   *hashb;
 		static const uint8 zero[TSOV_HASH_LEN];
 
-		memset(&row, 0, sizeof(row));
-		for (int f = 0; f < TSOV_NFIELDS; f++)
+		if (it->str[TSOV_F_SESSION_USER] == NULL)
+			it->str[TSOV_F_SESSION_USER] = GetUserNameFromId(rec->session_user_id, true);
+		if (it->str[TSOV_F_EFFECTIVE_USER] == NULL)
+			it->str[TSOV_F_EFFECTIVE_USER] = GetUserNameFromId(rec->effective_user_id, true);
+		apply_level(it, level, why);
+		if (it->note.len > TSOV_QUAR_NOTE_MAX)
+			it->note.len = pg_mbcliplen(it->note.data, it->note.len, TSOV_QUAR_NOTE_MAX);
+		if (it->note.len > 0)
 		{
-			if (rec->slen[f] == 0)
-				row.str[f] = NULL;
-			else
-			{
-				row.str[f] = p;
-				p += rec->slen[f];
-			}
+			it->note.data[it->note.len] = '\0';
+			nquarantined++;
 		}
-		if (rec->flags & TSOV_RECF_LOGHOOK)
-			resolve_hook_event(&row, rec);
-		if (row.str[TSOV_F_SESSION_USER] == NULL)
-			row.str[TSOV_F_SESSION_USER] = GetUserNameFromId(rec->session_user_id, true);
-		if (row.str[TSOV_F_EFFECTIVE_USER] == NULL)
-			row.str[TSOV_F_EFFECTIVE_USER] = GetUserNameFromId(rec->effective_user_id, true);
 
+		memset(&row, 0, sizeof(row));
+		memcpy(row.str, it->str, sizeof(row.str));
 		row.logged_at = rec->ts;
 		row.fxid = rec->fxid;
 		row.pid = rec->pid;
 		row.object_oid = rec->object_oid;
-		row.decision = tsov_audit_decision_name(rec->decision);
+		row.decision = it->decision;
 		row.chain_domain = row.str[TSOV_F_OBJECT_DOMAIN] ? row.str[TSOV_F_OBJECT_DOMAIN] : "";
 		row.chain_origin = origin;
+		row.quarantine = it->note.len > 0 ? it->note.data : NULL;
 
 		h = hash_search(heads, row.chain_domain, HASH_ENTER, &found);
 		if (!found)
@@ -487,6 +857,7 @@ write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx)
 		hashb = palloc(VARHDRSZ + TSOV_HASH_LEN);
 		SET_VARSIZE(hashb, VARHDRSZ + TSOV_HASH_LEN);
 		memcpy(VARDATA(hashb), hash, TSOV_HASH_LEN);
+		/* the heads are reloaded from the table if this transaction aborts */
 		h->seq = row.chain_seq;
 		memcpy(h->hash, hash, TSOV_HASH_LEN);
 		h->dirty = true;
@@ -520,10 +891,9 @@ write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx)
 		v[20] = Int64GetDatum(row.chain_seq);
 		v[21] = PointerGetDatum(prevb);
 		v[22] = PointerGetDatum(hashb);
+		v[23] = text_or_null(row.quarantine, &nl[23]);
 		ExecStoreVirtualTuple(slot);
 	}
-	if (any_hook)
-		SPI_finish();
 
 	table_multi_insert(rel, slots, n, cid, 0, bis);
 	for (int i = 0; i < n; i++)
@@ -539,6 +909,7 @@ write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx)
 	FreeBulkInsertState(bis);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
+	return nquarantined;
 }
 
 static void
@@ -554,30 +925,184 @@ check_columns(Relation rel)
 				 i + 1, NameStr(TupleDescAttr(d, i)->attname), audit_columns[i]);
 }
 
+/* ---- the failure model ---- */
+
 /*
- * Take the complete records at the head of the ring (at most a batch),
- * write them in one transaction and publish them as durable.  Returns the
- * number of records handled.
+ * Back-off after the streak-th consecutive failure: 100 ms doubling up to
+ * 10 s.  Bounded, so that the trail catches up soon after the cause goes
+ * away; never zero, so that a cause that stays never turns into a tight
+ * loop of transactions (or, for a writer that exits, of restarts).
+ */
+#define TSOV_BACKOFF_MIN_MS 100
+#define TSOV_BACKOFF_MAX_MS 10000
+
+static long
+backoff_ms(int streak)
+{
+	long		ms = TSOV_BACKOFF_MIN_MS;
+
+	for (int i = 1; i < streak && ms < TSOV_BACKOFF_MAX_MS; i++)
+		ms *= 2;
+	return Min(ms, TSOV_BACKOFF_MAX_MS);
+}
+
+/*
+ * Where the writer stands with the records at the head of the ring.  After
+ * a batch fails on an error that may come from an event, the records up to
+ * isolate_end are written one per transaction, to find the event; the
+ * one that still fails is pushed through at rising levels (quarantined with
+ * its fields cut, then with its free text withheld).  Only when even that
+ * fails is the failure the environment's: back off and start over.
+ */
+static uint64 isolate_end = 0;
+static WriteLevel head_level = TSOV_WRITE_NORMAL;
+static int	head_attempts = 0;	/* failures of the head record at head_level */
+static char head_error[TSOV_LAST_ERROR_LEN];
+
+/* Count a failed attempt in shared memory; returns the back-off in ms. */
+static long
+note_failure(const char *what, bool backoff)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	long		ms;
+
+	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
+	wch->c.batch_failures++;
+	if (backoff)
+		wch->fail_streak++;
+	ms = backoff ? backoff_ms(wch->fail_streak) : 0;
+	if (wch->failing_since == 0)
+		wch->failing_since = now;
+	wch->retry_at = TimestampTzPlusMilliseconds(now, ms);
+	wch->last_error_at = now;
+	strlcpy(wch->last_error, what, sizeof(wch->last_error));
+	strlcpy(wch->state, backoff ? "backoff" : "isolating", sizeof(wch->state));
+	LWLockRelease(wch->lock);
+	return ms;
+}
+
+/*
+ * After an attempt failed: the transaction is aborted, the in-memory chain
+ * heads (advanced by the rows that were not written) are dropped to be
+ * reloaded, and the next step is chosen.  n: records of the attempt; end:
+ * ring position past them.  Returns the back-off (0: try the next step at
+ * once).
+ */
+static long
+handle_failure(ErrorData *edata, int n, uint64 end)
+{
+	char		what[TSOV_LAST_ERROR_LEN];
+	bool		env = error_is_environmental(edata->sqlerrcode);
+	long		ms;
+	const char *next;
+
+	{
+		char	   *full = psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
+									edata->message ? edata->message : "(no message)");
+		int			len = pg_mbcliplen(full, strlen(full), sizeof(what) - 1);
+
+		/* cut on a character boundary: it is shown as text in audit_stats */
+		memcpy(what, full, len);
+		what[len] = '\0';
+		pfree(full);
+	}
+	if (heads != NULL)
+	{
+		hash_destroy(heads);
+		heads = NULL;
+	}
+
+	/* from here on, one record per attempt until past this one */
+	if (!env && isolate_end < end)
+		isolate_end = end;
+	if (!env && n > 1)
+	{
+		/* an event may be the cause: write them one by one to find it */
+		head_level = TSOV_WRITE_NORMAL;
+		head_attempts = 0;
+		next = "writing them one by one to find the event that fails";
+	}
+	else if (!env && n == 1 && ++head_attempts < 2)
+	{
+		/*
+		 * Once more at the same level first: a failure that comes and goes
+		 * (the cause is not the event) should not get an event quarantined.
+		 */
+		next = "trying it once more";
+	}
+	else if (!env && n == 1 && head_level < TSOV_WRITE_WITHHELD)
+	{
+		head_level++;
+		head_attempts = 0;
+		strlcpy(head_error, what, sizeof(head_error));
+		next = head_level == TSOV_WRITE_CUT ?
+			"writing it as a quarantined row with its fields cut" :
+			"writing it as a quarantined row with its free text withheld";
+	}
+	else
+	{
+		/* the environment (or even a minimal row fails): back off */
+		isolate_end = 0;
+		head_level = TSOV_WRITE_NORMAL;
+		head_attempts = 0;
+		next = NULL;
+	}
+	ms = note_failure(what, next == NULL);
+	ereport(next ? LOG : WARNING,
+			(errcode(edata->sqlerrcode),
+			 errmsg("audit writer could not write %d audit event%s: %s",
+					n, n == 1 ? "" : "s", edata->message ? edata->message : "(no message)"),
+			 next ? errdetail("Retrying at once, %s.", next) :
+			 errdetail("The events stay queued; retrying in %ld ms (failure %d in a row).",
+					   ms, wch->fail_streak),
+			 next ? 0 : errhint("Commits that wait for their audit rows are refused after tec_sovereignty.audit_fail_timeout; see tec_sovereignty.audit_stats.")));
+	return ms;
+}
+
+/*
+ * Take the complete records at the head of the ring (at most a batch; one
+ * while isolating a failure), write them in one transaction and publish
+ * them as committed.  Returns the number of records handled (0: nothing to
+ * do); -1 when the attempt failed, with *backoff set to how long to wait
+ * before the next one.
+ *
+ * Memory: batchcxt holds everything the batch builds, from the first field
+ * to the last index entry, and is reset only once the transaction has
+ * committed or aborted.  Errors are caught here: a writer failure never
+ * takes the process down (a FATAL, e.g. SIGTERM, still ends it, with the
+ * batch left in the ring for the next writer).
  */
 static int
-process_batch(MemoryContext batchcxt)
+process_batch(MemoryContext batchcxt, long *backoff)
 {
 	static TsovAuditRecord *recs[TSOV_BATCH_MAX];
 	uint64		pos,
-				wpos;
+				wpos,
+				start;
 	int			n = 0;
-	int			discarded = 0;
-	XLogRecPtr	commit_lsn = InvalidXLogRecPtr;
-	pg_cryptohash_ctx *ctx;
+	int			max;
+	volatile int discarded = 0;
+	volatile int quarantined = 0;
+	volatile XLogRecPtr commit_lsn = InvalidXLogRecPtr;
+	MemoryContext old = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool failed = false;
 
 	LWLockAcquire(wch->lock, LW_SHARED);
-	pos = wch->read_pos;
+	start = pos = wch->read_pos;
 	wpos = wch->write_pos;
 	LWLockRelease(wch->lock);
 	if (pos == wpos)
 		return 0;
+	if (pos >= isolate_end)
+	{
+		isolate_end = 0;
+		head_level = TSOV_WRITE_NORMAL;
+		head_attempts = 0;
+	}
+	max = isolate_end > 0 ? 1 : TSOV_BATCH_MAX;
 
-	while (pos < wpos && n < TSOV_BATCH_MAX)
+	while (pos < wpos && n < max)
 	{
 		uint64		rp;
 		TsovAuditRecord *r = tsov_audit_rec_at(wch, pos, &rp);
@@ -594,67 +1119,99 @@ process_batch(MemoryContext batchcxt)
 			recs[n++] = r;
 		pos = rp + r->len;
 	}
-	if (pos == wch->read_pos)
+	if (pos == start)
 		return 0;
 
 	if (n > 0)
 	{
-		Oid			relid;
-		MemoryContext old = MemoryContextSwitchTo(batchcxt);
-
-		set_state("writing");
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "writing audit events");
-
-		relid = audit_relid();
-		if (!OidIsValid(relid))
-			discarded = n;	/* extension not installed in this database */
-		else
+		Assert(head_level == TSOV_WRITE_NORMAL || n == 1);
+		MemoryContextSwitchTo(batchcxt);
+		PG_TRY();
 		{
-			Relation	rel = table_open(relid, RowExclusiveLock);
+			Oid			relid;
 
-			check_columns(rel);
-			if (slots == NULL || slots_rel != relid)
+			set_state(head_level != TSOV_WRITE_NORMAL ? "quarantining" : "writing");
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pgstat_report_activity(STATE_RUNNING, "writing audit events");
+
+			relid = audit_relid();
+			if (!OidIsValid(relid))
+				discarded = n;	/* extension not installed in this database */
+			else
 			{
-				MemoryContext o2 = MemoryContextSwitchTo(TopMemoryContext);
+				Relation	rel = table_open(relid, RowExclusiveLock);
+				pg_cryptohash_ctx *ctx;
 
-				/* an unpinned copy: the slots outlive the transaction */
-				TupleDesc	copy = CreateTupleDescCopy(RelationGetDescr(rel));
+				check_columns(rel);
+				if (slots == NULL || slots_rel != relid)
+				{
+					MemoryContext o2 = MemoryContextSwitchTo(TopMemoryContext);
 
-				slots = palloc(sizeof(TupleTableSlot *) * TSOV_BATCH_MAX);
-				for (int i = 0; i < TSOV_BATCH_MAX; i++)
-					slots[i] = MakeSingleTupleTableSlot(copy, &TTSOpsVirtual);
-				slots_rel = relid;
-				MemoryContextSwitchTo(o2);
-			}
-			if (heads == NULL)
-			{
+					/* an unpinned copy: the slots outlive the transaction */
+					TupleDesc	copy = CreateTupleDescCopy(RelationGetDescr(rel));
+
+					slots = palloc(sizeof(TupleTableSlot *) * TSOV_BATCH_MAX);
+					for (int i = 0; i < TSOV_BATCH_MAX; i++)
+						slots[i] = MakeSingleTupleTableSlot(copy, &TTSOpsVirtual);
+					slots_rel = relid;
+					MemoryContextSwitchTo(o2);
+				}
+				if (heads == NULL)
+				{
+					if (SPI_connect() != SPI_OK_CONNECT)
+						elog(ERROR, "could not connect to SPI");
+					load_heads();
+					SPI_finish();
+				}
+				/* owned by the transaction's resource owner: created per batch */
+				ctx = pg_cryptohash_create(PG_SHA256);
+				if (ctx == NULL)
+					ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+				quarantined = write_batch(rel, recs, n, ctx, head_level, head_error);
+				pg_cryptohash_free(ctx);
 				if (SPI_connect() != SPI_OK_CONNECT)
 					elog(ERROR, "could not connect to SPI");
-				load_heads();
+				save_heads();
 				SPI_finish();
+				table_close(rel, NoLock);
 			}
-			/* owned by the transaction's resource owner: created per batch */
-			ctx = pg_cryptohash_create(PG_SHA256);
-			if (ctx == NULL)
-				ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-			write_batch(rel, recs, n, ctx);
-			pg_cryptohash_free(ctx);
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "could not connect to SPI");
-			save_heads();
-			SPI_finish();
-			table_close(rel, NoLock);
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+			/* end of our commit record; 0 when nothing was written */
+			commit_lsn = XactLastCommitEnd;
 		}
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		/* end of our commit record; 0 when nothing was written */
-		commit_lsn = XactLastCommitEnd;
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			/* out of the batch context, which is reset below */
+			MemoryContextSwitchTo(old);
+			edata = CopyErrorData();
+			FlushErrorState();
+			AbortCurrentTransaction();
+			CurrentResourceOwner = owner;
+			MemoryContextSwitchTo(old);
+			*backoff = handle_failure(edata, n, pos);
+			FreeErrorData(edata);
+			failed = true;
+		}
+		PG_END_TRY();
 		pgstat_report_activity(STATE_IDLE, NULL);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(batchcxt);
+		if (failed)
+			return -1;
+		if (quarantined > 0)
+			ereport(WARNING,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("audit writer wrote %d audit event%s as quarantined row%s",
+							quarantined, quarantined == 1 ? "" : "s", quarantined == 1 ? "" : "s"),
+					 errdetail("A quarantined row keeps its place in its hash chain; its column \"quarantine\" says what was cut or withheld and why."),
+					 errhint("See the view tec_sovereignty.audit_quarantined.")));
+		head_level = TSOV_WRITE_NORMAL;
+		head_attempts = 0;
 	}
 
 	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
@@ -664,13 +1221,52 @@ process_batch(MemoryContext batchcxt)
 		wch->committed_lsn = commit_lsn;
 	wch->c.events_written += n - discarded;
 	wch->c.events_discarded += discarded;
+	wch->c.events_quarantined += quarantined;
 	wch->c.batches++;
 	wch->c.last_flush = GetCurrentTimestamp();
+	/* a batch went through: the failure streak (if any) is over */
+	if (wch->fail_streak > 0 || wch->failing_since != 0)
+	{
+		wch->fail_streak = 0;
+		wch->exit_streak = 0;
+		wch->failing_since = 0;
+		wch->retry_at = 0;
+	}
 	strlcpy(wch->state, "waiting", sizeof(wch->state));
 	LWLockRelease(wch->lock);
 	ConditionVariableBroadcast(&wch->durable_cv);
 	ConditionVariableBroadcast(&wch->space_cv);
 	return Max(n, 1);
+}
+
+/*
+ * Sleep ms after a failed attempt.  Interruptible: SIGTERM (die() sets the
+ * latch) ends the process at once, with the events still queued; SIGHUP
+ * reloads the settings; other wake-ups (producers setting the latch) do
+ * not shorten it.
+ */
+static void
+backoff_sleep(long ms)
+{
+	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
+
+		CHECK_FOR_INTERRUPTS();
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			tsov_internal_depth = 1;
+		}
+	}
 }
 
 void
@@ -721,8 +1317,15 @@ tsov_audit_worker_main(Datum arg)
 	 */
 	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("tec_sovereignty.audit", "none", PGC_SUSET, PGC_S_OVERRIDE);
+	/*
+	 * Never wait unboundedly for a lock on the audit tables (a session
+	 * holding one would stall the trail silently): fail the attempt, back
+	 * off, and let the waiting commits fail closed meanwhile.
+	 */
+	SetConfigOption("lock_timeout", "1000", PGC_SUSET, PGC_S_OVERRIDE);
 
 	snprintf(origin, sizeof(origin), UINT64_FORMAT "/%u", GetSystemIdentifier(), MyDatabaseId);
+	/* reset after every batch, once its transaction has ended */
 	batchcxt = AllocSetContextCreate(TopMemoryContext, "tec_sovereignty audit batch",
 									 ALLOCSET_DEFAULT_SIZES);
 	set_state("waiting");
@@ -731,6 +1334,8 @@ tsov_audit_worker_main(Datum arg)
 	for (;;)
 	{
 		long		timeout;
+		long		backoff = 0;
+		int			r;
 
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -740,7 +1345,15 @@ tsov_audit_worker_main(Datum arg)
 			ProcessConfigFile(PGC_SIGHUP);
 			tsov_internal_depth = 1;
 		}
-		if (process_batch(batchcxt) > 0)
+		r = process_batch(batchcxt, &backoff);
+		if (r < 0)
+		{
+			if (backoff > 0)
+				backoff_sleep(backoff);
+			idle_since = GetCurrentTimestamp();
+			continue;
+		}
+		if (r > 0)
 		{
 			idle_since = GetCurrentTimestamp();
 
@@ -756,9 +1369,9 @@ tsov_audit_worker_main(Datum arg)
 			 * or their SetLatch comes after this read and ends the sleep
 			 * at once; no wake-up can be lost.  Producers also set the
 			 * latch when the ring is an eighth full, and back-pressure
-			 * waiters when it is full.
+			 * waiters when it is full.  Not while isolating a failure.
 			 */
-			if (pg_atomic_read_u32(&wch->waiters) == 0)
+			if (pg_atomic_read_u32(&wch->waiters) == 0 && isolate_end == 0)
 				(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 								 Max(tsov_audit_max_delay / 2, 1), PG_WAIT_EXTENSION);
 			continue;

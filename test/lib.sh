@@ -65,6 +65,29 @@ tsov_temp_install() {
 	PG_CONFIG=$TSOV_BINDIR/pg_config
 	PATH=$TSOV_BINDIR:$PATH
 	export TSOV_BINDIR PG_CONFIG PATH
+	[ -n "${TSOV_VALGRIND:-}" ] && tsov_valgrind_wrap "$TSOV_BINDIR"
+	return 0
+}
+
+# tsov_valgrind_wrap BINDIR: replace BINDIR/postgres by a script that runs
+# it under Valgrind (test/valgrind.sh; never in make test).  postgres finds
+# its lib and share directories from its own path, which stays BINDIR.
+tsov_valgrind_wrap() {
+	local bin=$1
+	[ -f "$bin/postgres.bin" ] || mv "$bin/postgres" "$bin/postgres.bin"
+	cat >"$bin/postgres" <<WRAP
+#!/bin/sh
+case "\$1" in
+	--boot|--single|-V|--version|-C|--describe-config|--check)
+		exec "$bin/postgres.bin" "\$@" ;;
+esac
+exec valgrind --quiet --trace-children=yes --leak-check=no --gen-suppressions=all \\
+	--suppressions="$TSOV_ROOT/test/valgrind.supp" --time-stamp=yes \\
+	--error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END \\
+	--log-file="${TSOV_VALGRIND_LOGS:-/tmp/tsov.valgrind.logs}/%p.log" \\
+	"$bin/postgres.bin" "\$@"
+WRAP
+	chmod 755 "$bin/postgres"
 }
 
 # Run a command as the OS user that owns the clusters.

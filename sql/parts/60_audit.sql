@@ -42,7 +42,10 @@ CREATE TABLE tec_sovereignty.audit_log (
 	chain_origin		text NOT NULL,			-- '<system identifier>/<database oid>' of the writer
 	chain_seq			bigint NOT NULL,		-- position in the chain (domain, origin)
 	prev_hash			bytea NOT NULL,			-- row_hash of the previous row of the chain
-	row_hash			bytea NOT NULL			-- SHA-256 of the canonical content (see verify)
+	row_hash			bytea NOT NULL,			-- SHA-256 of the canonical content (see verify)
+	quarantine			text					-- NULL; else why the writer could not write the
+												-- event as it was and what it cut or withheld
+												-- (covered by row_hash when set)
 );
 COMMENT ON TABLE tec_sovereignty.audit_log IS
 	'Forensic audit trail: append-only, one hash chain per domain; check it with tec_audit_verify()';
@@ -146,7 +149,10 @@ CREATE FUNCTION tec_sovereignty.audit_stats_raw(
 	OUT queue_bytes bigint, OUT queue_capacity bigint,
 	OUT events_queued bigint, OUT events_written bigint, OUT events_discarded bigint,
 	OUT space_waits bigint, OUT durable_waits bigint, OUT batches bigint,
-	OUT writer_starts bigint, OUT last_flush timestamptz, OUT waiters integer)
+	OUT writer_starts bigint, OUT last_flush timestamptz, OUT waiters integer,
+	OUT batch_failures bigint, OUT events_quarantined bigint, OUT writer_failures bigint,
+	OUT failure_streak integer, OUT failing_since timestamptz, OUT next_retry timestamptz,
+	OUT last_error text, OUT last_error_at timestamptz)
 RETURNS SETOF record
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -189,11 +195,23 @@ SELECT l.seq, l.logged_at, l.session_user_name, l.effective_user_name,
 	   CASE WHEN l.object_schema IS NOT NULL AND l.object_name IS NOT NULL
 			THEN pg_catalog.quote_ident(l.object_schema) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(l.object_name)
 			ELSE COALESCE(l.object_schema, l.object_name) END AS object,
-	   l.action, l.decision, l.reason, l.client_addr, l.application_name, l.statement
+	   l.action, l.decision, l.reason, l.client_addr, l.application_name, l.statement,
+	   l.quarantine
   FROM tec_sovereignty.audit_log l
  WHERE l.decision IN ('denied', 'simulated')
  ORDER BY l.seq DESC;
-COMMENT ON VIEW tec_sovereignty.violations IS 'Denied (and simulated) attempts, newest first';
+COMMENT ON VIEW tec_sovereignty.violations IS 'Denied (and simulated) attempts, newest first (quarantine: not NULL when the writer had to cut or withhold fields)';
+
+CREATE VIEW tec_sovereignty.audit_quarantined WITH (security_invoker = true) AS
+SELECT l.seq, l.logged_at, l.session_user_name, l.effective_user_name,
+	   l.actor_domain, l.object_domain, l.object_schema, l.object_name,
+	   l.action, l.decision, l.chain_domain, l.chain_seq,
+	   pg_catalog.octet_length(l.statement) AS statement_bytes, l.quarantine
+  FROM tec_sovereignty.audit_log l
+ WHERE l.quarantine IS NOT NULL
+ ORDER BY l.seq DESC;
+COMMENT ON VIEW tec_sovereignty.audit_quarantined IS
+	'Events the audit writer could not write as they were: kept in their chain with fields cut or withheld, and why (newest first)';
 
 CREATE VIEW tec_sovereignty.access_summary WITH (security_invoker = true) AS
 SELECT l.actor_domain, l.object_domain, l.action, l.decision,
@@ -210,9 +228,10 @@ COMMENT ON VIEW tec_sovereignty.access_summary IS
 CREATE VIEW tec_sovereignty.audit_stats AS
 SELECT * FROM tec_sovereignty.audit_stats_raw();
 COMMENT ON VIEW tec_sovereignty.audit_stats IS
-	'Audit queue and writer per database: depth, events queued / written, waits, last flush, writer state, backends waiting for the writer now';
+	'Audit queue and writer per database: depth, events queued / written / quarantined, waits, last flush, writer state, backends waiting for the writer now, failures, back-off and the last error';
 
-GRANT SELECT ON tec_sovereignty.violations, tec_sovereignty.access_summary TO PUBLIC;
+GRANT SELECT ON tec_sovereignty.violations, tec_sovereignty.access_summary,
+	tec_sovereignty.audit_quarantined TO PUBLIC;
 GRANT SELECT ON tec_sovereignty.audit_stats TO tec_auditor;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_verify(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_purge(interval) FROM PUBLIC;
