@@ -154,14 +154,46 @@ tsov_audit_worker_register(int channel, Oid dbid)
 	if (!RegisterDynamicBackgroundWorker(&w, NULL))
 	{
 		TsovAuditChannel *ch = &tsov_audit_shared->channels[channel];
+		static TimestampTz last_said = 0;
+		TimestampTz now = GetCurrentTimestamp();
 
+		/*
+		 * No writer is a failing writer: from now on a commit that waits for
+		 * its audit rows is refused after audit_fail_timeout (fail closed)
+		 * rather than waiting for a slot forever, and audit_stats says why.
+		 * The first batch a writer gets through clears it.
+		 */
 		LWLockAcquire(ch->lock, LW_EXCLUSIVE);
 		ch->worker_launching = false;
+		if (ch->dbid == dbid)
+		{
+			if (ch->failing_since == 0)
+				ch->failing_since = now;
+			ch->last_error_at = now;
+			strlcpy(ch->last_error,
+					"53000: no free background worker slot to start the audit writer (max_worker_processes)",
+					sizeof(ch->last_error));
+		}
 		LWLockRelease(ch->lock);
-		ereport(WARNING,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("could not start the audit writer: no free background worker slot"),
-				 errhint("Raise max_worker_processes; events wait in the queue until a writer runs.")));
+
+		/*
+		 * The DBA's problem, not the client's: a session whose own work
+		 * touches no domain (a denial PostgreSQL raised, recorded outside
+		 * any domain) must not see a WARNING PostgreSQL would not give.  A
+		 * wait that cannot end for want of a writer fails closed with its
+		 * own error.  Every waiter retries, so say it at most every 10 s
+		 * per backend.
+		 */
+		if (last_said == 0 || TimestampDifferenceExceeds(last_said, now, 10000))
+		{
+			last_said = now;
+			ereport(LOG,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("could not start the audit writer for database %u: no free background worker slot", dbid),
+					 errdetail("Parallel workers and other extensions' workers share max_worker_processes (%d) with the audit writers.",
+							   max_worker_processes),
+					 errhint("Raise max_worker_processes above max_parallel_workers plus tec_sovereignty.audit_max_databases; events wait in the queue until a writer runs.")));
+		}
 	}
 }
 
