@@ -559,10 +559,10 @@ tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos, uint64 *recpos)
  * every channel is taken (an idle writer frees its channel within
  * audit_worker_idle); never drops.  Without abort_path every wait ends as
  * tsov_audit_sleep() says, and no channel within the bound is an error.
- * On the abort path (interrupts held, errors not allowed) the waits are
- * bounded by TSOV_ABORT_WAIT_MS and end early on a pending cancel or
- * terminate; it then returns with *queued < len, and the caller keeps the
- * rest.
+ * On the abort path (interrupts held, errors not allowed), and whenever
+ * interrupts are held, the waits are bounded by TSOV_ABORT_WAIT_MS and
+ * end early on a pending cancel or terminate; it then returns with
+ * *queued < len, and the caller keeps the rest.
  */
 uint64
 tsov_audit_enqueue(const char *buf, Size len, bool abort_path, Size *queued)
@@ -573,7 +573,8 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path, Size *queued)
 	TsovAuditChannel *ch = NULL;
 	TimestampTz deadline = 0;
 
-	if (abort_path)
+	/* interrupts held by a caller that is not an abort path: bounded too */
+	if (abort_path || interrupts_held())
 		deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), TSOV_ABORT_WAIT_MS);
 
 	while (done < len)
@@ -617,7 +618,7 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path, Size *queued)
 				 * giving up, polling, since nothing signals a freed channel.
 				 */
 				if (channel_deadline == 0)
-					channel_deadline = abort_path ? deadline :
+					channel_deadline = deadline != 0 ? deadline :
 						TimestampTzPlusMilliseconds(now, Min(tsov_audit_worker_idle + 1000,
 															 TSOV_DENIAL_WAIT_MS));
 				if (tsov_audit_sleep(NULL, 100, channel_deadline, "an audit queue channel"))
@@ -671,7 +672,7 @@ tsov_audit_enqueue(const char *buf, Size len, bool abort_path, Size *queued)
 			if (!tsov_audit_sleep(&ch->space_cv, 1000, deadline, "room in the audit queue"))
 			{
 				ConditionVariableCancelSleep();
-				Assert(abort_path || interrupts_held());
+				Assert(deadline != 0 || interrupts_held());
 				return end;
 			}
 			ConditionVariableCancelSleep();
