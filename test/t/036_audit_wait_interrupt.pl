@@ -17,32 +17,19 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::Bin;
+use TsovStoppedWriter;
 use IPC::Run;
 use Time::HiRes qw(time);
 
-my $node = PostgreSQL::Test::Cluster->new('audit_wait_interrupt');
-$node->init;
-$node->append_conf('postgresql.conf', q{
-shared_preload_libraries = 'tec_sovereignty'
-tec_sovereignty.audit_queue_size = 256kB
-tec_sovereignty.audit_max_delay = 60000
-tec_sovereignty.audit_worker_idle = 3600000
-});
-$node->start;
-$node->safe_psql('postgres', q{
-CREATE EXTENSION tec_sovereignty;
-SELECT tec_create_domain('life');
+my $node = new_node('audit_wait_interrupt', q{
 SET ROLE life_owner;
 CREATE TABLE life.w (i int);
 RESET ROLE;
-SELECT tec_audit_flush();
 });
-
-my $stats = q{SELECT %s FROM tec_sovereignty.audit_stats WHERE database = current_database()};
-my $wpid = $node->safe_psql('postgres', sprintf($stats, 'writer_pid'));
-ok($node->poll_query_until('postgres', "SELECT wait_event = 'Extension' FROM pg_stat_activity WHERE pid = $wpid"),
-	'the writer sleeps on its latch');
-kill 'STOP', $wpid;
+my $stats = $STATS_Q;
+my $wpid = stop_writer($node);
 
 my $waiting_q = q{SELECT count(*) FROM pg_stat_activity
 	WHERE backend_type = 'client backend' AND wait_event = 'Extension'};
