@@ -148,10 +148,14 @@ tsov_audit_shmem_startup(void)
  *  - its database is dropped (tsov_audit_database_dropped): at the commit
  *    of DROP DATABASE in the dropping backend, or later by any backend that
  *    finds no free channel and sees in pg_database that the database is
- *    gone.  Only then are queued events discarded (counted in
+ *    gone, or invalid: a DROP DATABASE interrupted after it marked the
+ *    database invalid rolls back, so its commit callback never runs, and
+ *    the database can only be dropped again.  (It must have no writer
+ *    running then.)  Only then are queued events discarded (counted in
  *    events_dropped), and never while a backend of that database is alive:
- *    DROP DATABASE has waited for all of them to exit, and a database that
- *    is not in pg_database has no backends.
+ *    DROP DATABASE has waited for all of them to exit, a database that is
+ *    not in pg_database has no backends, and one marked invalid has none
+ *    either (DROP DATABASE marks it after they exited; nobody can connect).
  * So a free channel always has an empty ring (Assert()ed when it is
  * claimed), and a backend that finds its channel gone knows that its
  * events were committed.
@@ -201,19 +205,19 @@ release_dropped(TsovAuditShared *sh, TsovAuditChannel *ch)
 }
 
 /*
- * The database dbid is gone: free its channel, discarding what is still
- * queued for it (its audit table went with it).  Called by the backend
- * that dropped it, from its commit callback: takes LWLocks only, never
- * fails, touches no catalog.
+ * Free the channels of database dbid, which is gone, discarding what is
+ * still queued for it.  only_unattended: leave a channel whose writer is
+ * running (see free_channels_of_gone_databases).  Returns whether it freed
+ * any.  LWLocks only: never fails, touches no catalog.
  */
-void
-tsov_audit_database_dropped(Oid dbid)
+static bool
+free_db_channels(Oid dbid, bool only_unattended)
 {
 	TsovAuditShared *sh = tsov_audit_shared;
 	bool		any = false;
 
 	if (sh == NULL || !OidIsValid(dbid))
-		return;
+		return false;
 	LWLockAcquire(sh->map_lock, LW_EXCLUSIVE);
 	for (int i = 0; i < sh->nchannels; i++)
 	{
@@ -222,7 +226,8 @@ tsov_audit_database_dropped(Oid dbid)
 
 		LWLockAcquire(ch->lock, LW_EXCLUSIVE);
 		/* in use by it, or freed while idle and still holding its counters */
-		if (ch->dbid == dbid || (!OidIsValid(ch->dbid) && ch->last_dbid == dbid))
+		if ((ch->dbid == dbid || (!OidIsValid(ch->dbid) && ch->last_dbid == dbid)) &&
+			!(only_unattended && ch->worker_pid != 0))
 		{
 			release_dropped(sh, ch);
 			freed = any = true;
@@ -238,6 +243,19 @@ tsov_audit_database_dropped(Oid dbid)
 	if (any)
 		sh->dropped_databases++;
 	LWLockRelease(sh->map_lock);
+	return any;
+}
+
+/*
+ * The database dbid is gone: free its channel, discarding what is still
+ * queued for it (its audit table went with it).  Called by the backend
+ * that dropped it, from its commit callback: takes LWLocks only, never
+ * fails, touches no catalog.
+ */
+void
+tsov_audit_database_dropped(Oid dbid)
+{
+	(void) free_db_channels(dbid, false);
 }
 
 /*
@@ -287,11 +305,14 @@ free_channels_of_gone_databases(void)
 			gone = database_is_invalid_form((Form_pg_database) GETSTRUCT(tup));
 			ReleaseSysCache(tup);
 		}
-		if (gone)
-		{
-			tsov_audit_database_dropped(dbids[i]);
+		/*
+		 * Not while its writer runs: a writer that is connected would go on
+		 * with positions of its own (a database made invalid by hand still
+		 * has its sessions); one that is starting fails to connect and
+		 * exits, and the next backend that needs a channel frees it then.
+		 */
+		if (gone && free_db_channels(dbids[i], true))
 			freed = true;
-		}
 	}
 	return freed;
 }

@@ -63,6 +63,10 @@ for my $i (1 .. $rounds)
 		last;
 	}
 	$ok_rounds++;
+	# the drop itself frees the channel, channels to spare or not
+	is($node->safe_psql('postgres', q{SELECT events_dropped >= 1 FROM tec_sovereignty.audit_stats
+		WHERE writer_state = 'dropped'}), 't', 'the first DROP DATABASE frees its channel at once')
+	  if $i == 1;
 }
 is($ok_rounds, $rounds, "$rounds rounds of CREATE / use / DROP DATABASE WITH (FORCE), $max_db channels");
 
