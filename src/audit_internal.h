@@ -19,7 +19,11 @@
  * denial or tec_audit_flush() until committed and then XLogFlush() of the
  * published LSN themselves (durable).  Backends that find the ring full
  * wait on another condition variable for space (back-pressure: events are
- * never dropped).
+ * never dropped).  Every such wait ends on cancel, terminate,
+ * statement_timeout and postmaster death (audit_queue.c, tsov_audit_sleep).
+ * A channel is freed when its writer idles out with an empty ring, or when
+ * its database is dropped (its queued events are then discarded and
+ * counted in events_dropped).
  *
  * Ring protocol.  Positions are byte offsets that only grow (uint64); the
  * ring offset is pos % ring_size.  A producer reserves [pos, pos + len)

@@ -24,9 +24,16 @@
  *
  * Back-pressure: a producer that finds no room sleeps on the channel's
  * space condition variable until the writer frees some, and counts the
- * wait.  Nothing is ever dropped.  Every wait is latch-based (condition
- * variables) with a timeout after which the waiter checks that a writer is
- * running and starts one if not.
+ * wait.  Nothing is dropped while the backend lives.  Every wait is
+ * latch-based (condition variables) with a timeout after which the waiter
+ * checks that a writer is running and starts one if not, and every wait
+ * sleeps through tsov_audit_sleep(), which is where cancel, terminate,
+ * statement_timeout and postmaster death end it.  Waits that run with
+ * interrupts held (abort paths, the log hook) are bounded as well.
+ *
+ * Channels are claimed and freed as "Channels" below says; DROP DATABASE
+ * frees its database's channel (audit_xact.c calls
+ * tsov_audit_database_dropped at commit).
  *
  * IDENTIFICATION
  *	  src/audit_queue.c

@@ -35,12 +35,19 @@
  * rows carry the transaction id, and pg_xact_status(xid) tells the two
  * apart.  Waiting later (XACT_EVENT_COMMIT) would be too late: the commit
  * record is already durable there, and a crash at that point would leave a
- * committed write without its audit rows.  The wait can be cancelled; an
- * error there aborts the transaction (fail closed).
+ * committed write without its audit rows.  A cancel, a terminate or
+ * statement_timeout end the wait with an error, which aborts the
+ * transaction (fail closed): the write is not committed.
  *
  * On abort the buffer is queued without waiting (reads in aborted
- * transactions are recorded too).  That path may not fail: interrupts are
- * held and it waits for queue space rather than dropping anything.
+ * transactions are recorded too).  That path may not fail and runs with
+ * interrupts held, so its waits (for a channel, for queue space) are
+ * bounded: what the queue does not take stays in the buffer for the next
+ * transaction, and what is still there when the session exits is reported
+ * in a WARNING (xbuf_at_exit).
+ *
+ * DROP DATABASE: an object_access_hook notes the database being dropped,
+ * and the commit callback frees its audit channel (audit_queue.c).
  *
  * IDENTIFICATION
  *	  src/audit_xact.c
