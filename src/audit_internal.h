@@ -19,7 +19,11 @@
  * denial or tec_audit_flush() until committed and then XLogFlush() of the
  * published LSN themselves (durable).  Backends that find the ring full
  * wait on another condition variable for space (back-pressure: events are
- * never dropped).
+ * never dropped).  Every such wait ends on cancel, terminate,
+ * statement_timeout and postmaster death (audit_queue.c, tsov_audit_sleep).
+ * A channel is freed when its writer idles out with an empty ring, or when
+ * its database is dropped (its queued events are then discarded and
+ * counted in events_dropped).
  *
  * Ring protocol.  Positions are byte offsets that only grow (uint64); the
  * ring offset is pos % ring_size.  A producer reserves [pos, pos + len)
@@ -104,6 +108,8 @@ typedef struct TsovAuditCounters
 	uint64		events_queued;
 	uint64		events_written;
 	uint64		events_discarded;	/* database without the extension */
+	uint64		events_dropped; /* still queued when their database was
+								 * dropped (its trail went with it) */
 	uint64		space_waits;		/* back-pressure: enqueues that waited */
 	uint64		durable_waits;		/* callers that waited for their events */
 	uint64		batches;
@@ -120,7 +126,12 @@ typedef struct TsovAuditCounters
 typedef struct TsovAuditChannel
 {
 	LWLock	   *lock;			/* protects everything below but the ring */
-	Oid			dbid;			/* InvalidOid: free */
+	Oid			dbid;			/* InvalidOid: free (changed only with
+								 * map_lock held too) */
+	Oid			last_dbid;		/* the database whose counters c holds:
+								 * kept when an idle writer frees the
+								 * channel, so that the database finds its
+								 * counters again if it reclaims it */
 	uint64		write_pos;		/* next position to reserve */
 	uint64		read_pos;		/* the writer has consumed up to here */
 	uint64		committed_pos;	/* every event before this is committed */
@@ -160,8 +171,12 @@ typedef struct TsovAuditChannel
 
 typedef struct TsovAuditShared
 {
-	LWLock	   *map_lock;		/* protects the dbid of every channel */
+	LWLock	   *map_lock;		/* protects the dbid of every channel, and
+								 * the two fields below */
 	int			nchannels;
+	uint64		dropped_databases;	/* channels freed by DROP DATABASE */
+	TsovAuditCounters dropped;	/* their counters, summed, the events
+								 * discarded with them in events_dropped */
 	TsovAuditChannel channels[FLEXIBLE_ARRAY_MEMBER];
 } TsovAuditShared;
 
@@ -180,12 +195,21 @@ extern uint64 tsov_audit_ring_size;
 
 /* audit_queue.c */
 extern TsovAuditChannel *tsov_audit_channel(bool create);
-extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path);
+extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path,
+								 Size *queued);
 extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms,
 									bool flush);
+extern void tsov_audit_database_dropped(Oid dbid);
+extern uint64 tsov_audit_queued_upto(void);
 
 /* longest wait of an error path for its denial's row (see wait_durable) */
 #define TSOV_DENIAL_WAIT_MS 10000
+/*
+ * Longest wait of an abort path (interrupts held) for a channel or for
+ * queue space; what is not queued by then stays in the backend's buffer
+ * (audit_xact.c) and is queued by its next transaction.
+ */
+#define TSOV_ABORT_WAIT_MS 1000
 extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
 extern void tsov_audit_wake_writer(void);
 extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,

@@ -557,7 +557,56 @@ tsov_audit_purge(PG_FUNCTION_ARGS)
 }
 
 /*
- * tec_sovereignty.audit_stats_raw(): one row per queue channel in use.
+ * Put one row of audit_stats_raw: counters c, under the name of database
+ * dbid (NULL when it has none any more).
+ */
+static void
+stats_row(ReturnSetInfo *rsinfo, Oid dbid, const char *state, int pid, uint64 depth,
+		  const TsovAuditCounters *c, uint32 waiters, const TsovAuditChannel *ch)
+{
+	Datum		v[23];
+	bool		n[23] = {0};
+	char	   *dbname = OidIsValid(dbid) ? get_database_name(dbid) : NULL;
+
+	v[0] = dbname ? CStringGetTextDatum(dbname) : (Datum) 0;
+	n[0] = dbname == NULL;
+	v[1] = CStringGetTextDatum(state);
+	v[2] = Int32GetDatum(pid);
+	n[2] = pid == 0;
+	v[3] = Int64GetDatum(depth);
+	v[4] = Int64GetDatum(tsov_audit_ring_size);
+	v[5] = Int64GetDatum(c->events_queued);
+	v[6] = Int64GetDatum(c->events_written);
+	v[7] = Int64GetDatum(c->events_discarded);
+	v[8] = Int64GetDatum(c->events_dropped);
+	v[9] = Int64GetDatum(c->space_waits);
+	v[10] = Int64GetDatum(c->durable_waits);
+	v[11] = Int64GetDatum(c->batches);
+	v[12] = Int64GetDatum(c->worker_starts);
+	v[13] = TimestampTzGetDatum(c->last_flush);
+	n[13] = c->last_flush == 0;
+	v[14] = Int32GetDatum((int32) waiters);
+	/* the writer's failure model (audit_worker.c); ch NULL: the "dropped" row */
+	v[15] = Int64GetDatum(c->batch_failures);
+	v[16] = Int64GetDatum(c->events_quarantined);
+	v[17] = Int64GetDatum(c->worker_failures);
+	v[18] = Int32GetDatum(ch ? ch->fail_streak : 0);
+	v[19] = TimestampTzGetDatum(ch ? ch->failing_since : 0);
+	n[19] = ch == NULL || ch->failing_since == 0;
+	v[20] = TimestampTzGetDatum(ch ? ch->retry_at : 0);
+	n[20] = ch == NULL || ch->retry_at == 0 || ch->failing_since == 0;
+	v[21] = ch ? CStringGetTextDatum(ch->last_error) : (Datum) 0;
+	n[21] = ch == NULL || ch->last_error[0] == '\0';
+	v[22] = TimestampTzGetDatum(ch ? ch->last_error_at : 0);
+	n[22] = ch == NULL || ch->last_error_at == 0;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+}
+
+/*
+ * tec_sovereignty.audit_stats_raw(): one row per queue channel in use (or
+ * free but still holding the counters of its last database), and one row
+ * "dropped" with the counters of the databases dropped since the server
+ * started, summed (its events_dropped: the events discarded with them).
  * Counters are copied under the channel lock; waiters (backends now in
  * tsov_audit_wait_durable, the count the writer paces by) is an atomic
  * read outside it, a moment's value like writer_state.
@@ -566,6 +615,8 @@ Datum
 tsov_audit_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TsovAuditCounters dropped;
+	uint64		ndropped;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (tsov_audit_shared == NULL)
@@ -574,48 +625,23 @@ tsov_audit_stats(PG_FUNCTION_ARGS)
 	{
 		TsovAuditChannel *ch = &tsov_audit_shared->channels[i];
 		TsovAuditChannel snap;
-		Datum		v[22];
-		bool		n[22] = {0};
-		char	   *dbname;
 
 		LWLockAcquire(ch->lock, LW_SHARED);
 		memcpy(&snap, ch, sizeof(snap));
 		LWLockRelease(ch->lock);
 		if (!OidIsValid(snap.dbid) && snap.c.events_queued == 0)
 			continue;
-		dbname = OidIsValid(snap.dbid) ? get_database_name(snap.dbid) : NULL;
-		v[0] = dbname ? CStringGetTextDatum(dbname) : (Datum) 0;
-		n[0] = dbname == NULL;
-		v[1] = CStringGetTextDatum(snap.worker_pid ? snap.state : (snap.worker_failed ? "failed" : "stopped"));
-		v[2] = Int32GetDatum(snap.worker_pid);
-		n[2] = snap.worker_pid == 0;
-		v[3] = Int64GetDatum(snap.write_pos - snap.read_pos);
-		v[4] = Int64GetDatum(tsov_audit_ring_size);
-		v[5] = Int64GetDatum(snap.c.events_queued);
-		v[6] = Int64GetDatum(snap.c.events_written);
-		v[7] = Int64GetDatum(snap.c.events_discarded);
-		v[8] = Int64GetDatum(snap.c.space_waits);
-		v[9] = Int64GetDatum(snap.c.durable_waits);
-		v[10] = Int64GetDatum(snap.c.batches);
-		v[11] = Int64GetDatum(snap.c.worker_starts);
-		v[12] = TimestampTzGetDatum(snap.c.last_flush);
-		n[12] = snap.c.last_flush == 0;
-		v[13] = Int32GetDatum((int32) pg_atomic_read_u32(&ch->waiters));
-		/* the writer's failure model (audit_worker.c) */
-		v[14] = Int64GetDatum(snap.c.batch_failures);
-		v[15] = Int64GetDatum(snap.c.events_quarantined);
-		v[16] = Int64GetDatum(snap.c.worker_failures);
-		v[17] = Int32GetDatum(snap.fail_streak);
-		v[18] = TimestampTzGetDatum(snap.failing_since);
-		n[18] = snap.failing_since == 0;
-		v[19] = TimestampTzGetDatum(snap.retry_at);
-		n[19] = snap.retry_at == 0 || snap.failing_since == 0;
-		v[20] = CStringGetTextDatum(snap.last_error);
-		n[20] = snap.last_error[0] == '\0';
-		v[21] = TimestampTzGetDatum(snap.last_error_at);
-		n[21] = snap.last_error_at == 0;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+		stats_row(rsinfo, OidIsValid(snap.dbid) ? snap.dbid : snap.last_dbid,
+				  snap.worker_pid ? snap.state : (snap.worker_failed ? "failed" : "stopped"),
+				  snap.worker_pid, snap.write_pos - snap.read_pos, &snap.c,
+				  pg_atomic_read_u32(&ch->waiters), &snap);
 	}
+	LWLockAcquire(tsov_audit_shared->map_lock, LW_SHARED);
+	dropped = tsov_audit_shared->dropped;
+	ndropped = tsov_audit_shared->dropped_databases;
+	LWLockRelease(tsov_audit_shared->map_lock);
+	if (ndropped > 0)
+		stats_row(rsinfo, InvalidOid, "dropped", 0, 0, &dropped, 0, NULL);
 	return (Datum) 0;
 }
 

@@ -113,7 +113,6 @@ typedef struct ChainHead
 
 static TsovAuditChannel *wch;
 static int	wchannel;
-static bool connected = false;
 static HTAB *heads = NULL;
 static int64 next_seq = 0;
 static char origin[64];
@@ -209,8 +208,13 @@ set_state(const char *s)
 
 /*
  * On exit: the channel has no writer any more.  A writer that could not
- * even connect (the database was dropped) discards what is queued, since
- * nobody can read it, and frees the channel.
+ * even connect leaves the events and the channel as they are: when its
+ * database was dropped, the dropping backend frees the channel at commit
+ * (or a backend that needs a channel does, seeing the database gone from
+ * pg_database; audit_queue.c, "Channels"); when it was not, the events
+ * must still be written, and a backend that waits for them starts a new
+ * writer.  Discarding them here would let those waiters commit without
+ * their rows.
  */
 static void
 worker_cleanup(int code, Datum arg)
@@ -240,15 +244,6 @@ worker_cleanup(int code, Datum arg)
 			 * of failed batches; one that keeps dying waits up to 10 s.
 			 */
 			wch->retry_at = TimestampTzPlusMilliseconds(now, backoff_ms(wch->exit_streak));
-		}
-		if (!connected)
-		{
-			wch->read_pos = wch->committed_pos = wch->write_pos;
-			wch->dbid = InvalidOid;
-			/* a free channel starts with a clean slate */
-			wch->fail_streak = wch->exit_streak = 0;
-			wch->failing_since = wch->retry_at = 0;
-			wch->worker_failed = false;
 		}
 	}
 	LWLockRelease(wch->lock);
@@ -1332,8 +1327,8 @@ tsov_audit_worker_main(Datum arg)
 	LWLockRelease(wch->lock);
 	before_shmem_exit(worker_cleanup, (Datum) 0);
 
-	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
-	connected = true;
+	/* a database that refuses new connections still has its trail written */
+	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, BGWORKER_BYPASS_ALLOWCONN);
 
 	/* Our own writes: never audited, never refused by our guards. */
 	tsov_internal_depth = 1;

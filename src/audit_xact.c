@@ -35,12 +35,19 @@
  * rows carry the transaction id, and pg_xact_status(xid) tells the two
  * apart.  Waiting later (XACT_EVENT_COMMIT) would be too late: the commit
  * record is already durable there, and a crash at that point would leave a
- * committed write without its audit rows.  The wait can be cancelled; an
- * error there aborts the transaction (fail closed).
+ * committed write without its audit rows.  A cancel, a terminate or
+ * statement_timeout end the wait with an error, which aborts the
+ * transaction (fail closed): the write is not committed.
  *
  * On abort the buffer is queued without waiting (reads in aborted
- * transactions are recorded too).  That path may not fail: interrupts are
- * held and it waits for queue space rather than dropping anything.
+ * transactions are recorded too).  That path may not fail and runs with
+ * interrupts held, so its waits (for a channel, for queue space) are
+ * bounded: what the queue does not take stays in the buffer for the next
+ * transaction, and what is still there when the session exits is reported
+ * in a WARNING (xbuf_at_exit).
+ *
+ * DROP DATABASE: an object_access_hook notes the database being dropped,
+ * and the commit callback frees its audit channel (audit_queue.c).
  *
  * IDENTIFICATION
  *	  src/audit_xact.c
@@ -50,10 +57,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_database.h"
 #include "common/ip.h"
 #include "utils/backend_status.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/ipc.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
@@ -260,6 +270,92 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	return hdr.len;
 }
 
+/* Number of event records in a run of serialized records. */
+static int
+count_events(const char *buf, Size len)
+{
+	int			n = 0;
+
+	for (Size o = 0; o < len;)
+	{
+		const TsovAuditRecord *r = (const TsovAuditRecord *) (buf + o);
+
+		Assert(r->len >= TSOV_REC_HDRSZ && o + r->len <= len);
+		n += (r->kind == TSOV_REC_EVENT);
+		o += r->len;
+	}
+	return n;
+}
+
+/*
+ * Drop the first n bytes of the buffer (records now in the ring), keeping
+ * the rest for the next flush.  A write among the rest keeps
+ * xbuf_has_write; so does a write among the queued ones, conservatively
+ * (the commit then waits for everything queued so far, which covers them).
+ */
+static void
+xbuf_consume(Size n)
+{
+	Assert(n <= xbuf.len);
+	if (n == 0)
+		return;
+	if (n == xbuf.len)
+	{
+		resetStringInfo(&xbuf);
+		xbuf_count = 0;
+		xbuf_has_write = false;
+		return;
+	}
+	memmove(xbuf.data, xbuf.data + n, xbuf.len - n);
+	xbuf.len -= n;
+	xbuf.data[xbuf.len] = '\0';
+	xbuf_count = count_events(xbuf.data, xbuf.len);
+}
+
+static void xbuf_at_exit(int code, Datum arg);
+
+/*
+ * Make sure that events left in the buffer between transactions are not
+ * forgotten at exit.  on_shmem_exit: it runs after ShutdownPostgres has
+ * aborted any transaction and released its locks, while MyProc and shared
+ * memory are still there.
+ */
+static void
+xbuf_exit_hook(void)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		on_shmem_exit(xbuf_at_exit, (Datum) 0);
+		registered = true;
+	}
+}
+
+/*
+ * Keep records that could not be queued (serialized: buf, len) in the
+ * buffer, for the next flush (the next transaction end, or this session's
+ * exit, at the latest).  Allocates in TopMemoryContext; never raises an
+ * error other than out-of-memory.
+ */
+static void
+xbuf_keep(const char *buf, Size len)
+{
+	MemoryContext old;
+
+	if (len == 0)
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	if (xbuf.data == NULL)
+		initStringInfo(&xbuf);
+	appendBinaryStringInfo(&xbuf, buf, len);
+	MemoryContextSwitchTo(old);
+	if (xbuf_count == 0)
+		xbuf_first = GetCurrentTimestamp();
+	xbuf_count += count_events(buf, len);
+	xbuf_exit_hook();
+}
+
 /*
  * Queue one event now and, if wait, return only once it is durable.  Used
  * for denials (the transaction is about to abort) and by the log hook
@@ -270,14 +366,17 @@ tsov_audit_record_now(const TsovAuditEvent *ev, bool wait)
 {
 	StringInfoData buf;
 	uint64		pos;
+	Size		queued = 0;
 
 	initStringInfo(&buf);
 	serialize_event(&buf, ev, 0, IsTransactionState());
-	pos = tsov_audit_enqueue(buf.data, buf.len, false);
+	pos = tsov_audit_enqueue(buf.data, buf.len, false, &queued);
+	/* not queued only when interrupts are held and one is pending */
+	xbuf_keep(buf.data + queued, buf.len - queued);
 	pfree(buf.data);
 	if (wait && !tsov_audit_wait_durable(pos, false, TSOV_DENIAL_WAIT_MS, true))
 		ereport(WARNING,
-				(errmsg("audit row of a denial not yet written after %d ms", TSOV_DENIAL_WAIT_MS),
+				(errmsg("audit row of a denial not yet written"),
 				 errdetail("The event is queued and will be written when the audit writer can proceed.")));
 }
 
@@ -293,33 +392,77 @@ tsov_audit_record_denial_nowait(const TsovAuditEvent *ev)
 	tsov_audit_denial_flag = true;
 }
 
-/* The log hook's entry: no catalog access, interrupts held while waiting. */
+/*
+ * The log hook's entry: no catalog access, interrupts held while waiting.
+ * What the queue cannot take within its bound stays in the buffer and is
+ * queued when the transaction's abort flushes it.
+ */
 void
 tsov_audit_record_from_hook(const TsovAuditEvent *ev)
 {
 	StringInfoData buf;
 	uint64		pos;
+	Size		queued = 0;
 
 	initStringInfo(&buf);
 	serialize_event(&buf, ev, TSOV_RECF_LOGHOOK, false);
-	pos = tsov_audit_enqueue(buf.data, buf.len, true);
+	pos = tsov_audit_enqueue(buf.data, buf.len, true, &queued);
+	xbuf_keep(buf.data + queued, buf.len - queued);
 	pfree(buf.data);
 	(void) tsov_audit_wait_durable(pos, true, TSOV_DENIAL_WAIT_MS, true);
 }
+
+/*
+ * Queue the buffer.  Without abort_path it is all queued or an error is
+ * raised; on the abort path what the queue does not take within its bound
+ * stays in the buffer.  xbuf_queued follows the enqueue, so that the part
+ * already in the ring when an error interrupted it is not queued twice.
+ */
+static Size xbuf_queued = 0;
 
 static void
 xbuf_flush(bool abort_path)
 {
 	uint64		pos;
 
+	if (xbuf_queued > 0)
+	{
+		/* the last flush ended in an error after queuing this much */
+		xbuf_consume(xbuf_queued);
+		xbuf_queued = 0;
+		if (xbuf_has_write)
+			xact_wait_pos = Max(xact_wait_pos, tsov_audit_queued_upto());
+	}
 	if (xbuf_count == 0)
 		return;
-	pos = tsov_audit_enqueue(xbuf.data, xbuf.len, abort_path);
+	pos = tsov_audit_enqueue(xbuf.data, xbuf.len, abort_path, &xbuf_queued);
 	if (xbuf_has_write && pos > xact_wait_pos)
 		xact_wait_pos = pos;
-	resetStringInfo(&xbuf);
-	xbuf_count = 0;
-	xbuf_has_write = false;
+	xbuf_consume(xbuf_queued);
+	xbuf_queued = 0;
+	if (xbuf_count > 0)
+	{
+		Assert(abort_path);
+		xbuf_exit_hook();
+	}
+}
+
+/*
+ * At exit: queue what earlier aborts could not (bounded, as on the abort
+ * path), and say how many events are lost if even that fails.
+ */
+static void
+xbuf_at_exit(int code, Datum arg)
+{
+	if (xbuf_count == 0 && xbuf_queued == 0)
+		return;
+	xbuf_flush(true);
+	if (xbuf_count > 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("%d audit events of this session are lost", xbuf_count),
+				 errdetail("The session ended while the audit queue of its database could not take them (no free channel, or the queue stayed full)."),
+				 errhint("Look at tec_sovereignty.audit_stats; raise tec_sovereignty.audit_max_databases or tec_sovereignty.audit_queue_size if this recurs.")));
 }
 
 static void
@@ -418,6 +561,29 @@ tsov_audit_denial_recorded(void)
 	tsov_audit_denial_flag = true;
 }
 
+/*
+ * DROP DATABASE: remember which database this transaction drops, to free
+ * its audit channel once the drop is committed (and not before: a DROP
+ * that fails must not discard the events of a database that stays).  A
+ * transaction drops one database at most (DROP DATABASE cannot run in a
+ * transaction block or a function).
+ */
+static object_access_hook_type prev_object_access_hook = NULL;
+static Oid	dropping_dbid = InvalidOid;
+
+static void
+audit_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId,
+					void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+	if (access == OAT_DROP && classId == DatabaseRelationId)
+	{
+		Assert(!OidIsValid(dropping_dbid) || dropping_dbid == objectId);
+		dropping_dbid = objectId;
+	}
+}
+
 static void
 tsov_audit_xact_callback(XactEvent event, void *arg)
 {
@@ -438,9 +604,17 @@ tsov_audit_xact_callback(XactEvent event, void *arg)
 				 * privileged notes, settings of the extension): flush
 				 * them ourselves, so that they are still durable at commit.
 				 * Keep the position set until then: an error here aborts.
+				 * A cancel, a terminate or statement_timeout end the wait
+				 * with an error; should it ever return without the rows
+				 * (interrupts held by someone), refuse the commit.
 				 */
-				(void) tsov_audit_wait_durable(pos, false, 0,
-											   !TransactionIdIsValid(GetTopTransactionIdIfAny()));
+				if (!tsov_audit_wait_durable(pos, false, 0,
+											 !TransactionIdIsValid(GetTopTransactionIdIfAny())))
+					ereport(ERROR,
+							(errcode(ERRCODE_QUERY_CANCELED),
+							 errmsg("could not commit: the audit rows of this transaction are not written"),
+							 errdetail("The wait for the audit writer was interrupted; the transaction is rolled back."),
+							 errhint("Look at writer_state and waiters in tec_sovereignty.audit_stats.")));
 				xact_wait_pos = 0;
 			}
 			break;
@@ -449,6 +623,7 @@ tsov_audit_xact_callback(XactEvent event, void *arg)
 			xbuf_flush(true);
 			xact_wait_pos = 0;
 			tsov_audit_denial_flag = false;
+			dropping_dbid = InvalidOid;
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
@@ -457,6 +632,10 @@ tsov_audit_xact_callback(XactEvent event, void *arg)
 			xbuf_flush(true);
 			xact_wait_pos = 0;
 			tsov_audit_denial_flag = false;
+			/* the database is gone now: free its channel (LWLocks only) */
+			if (OidIsValid(dropping_dbid))
+				tsov_audit_database_dropped(dropping_dbid);
+			dropping_dbid = InvalidOid;
 			break;
 	}
 }
@@ -465,6 +644,8 @@ void
 tsov_audit_xact_init(void)
 {
 	RegisterXactCallback(tsov_audit_xact_callback, NULL);
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = audit_object_access;
 }
 
 /* Queue this session's buffered events now (tec_audit_flush). */

@@ -148,7 +148,7 @@ CREATE FUNCTION tec_sovereignty.audit_stats_raw(
 	OUT database text, OUT writer_state text, OUT writer_pid integer,
 	OUT queue_bytes bigint, OUT queue_capacity bigint,
 	OUT events_queued bigint, OUT events_written bigint, OUT events_discarded bigint,
-	OUT space_waits bigint, OUT durable_waits bigint, OUT batches bigint,
+	OUT events_dropped bigint, OUT space_waits bigint, OUT durable_waits bigint, OUT batches bigint,
 	OUT writer_starts bigint, OUT last_flush timestamptz, OUT waiters integer,
 	OUT batch_failures bigint, OUT events_quarantined bigint, OUT writer_failures bigint,
 	OUT failure_streak integer, OUT failing_since timestamptz, OUT next_retry timestamptz,
@@ -228,7 +228,7 @@ COMMENT ON VIEW tec_sovereignty.access_summary IS
 CREATE VIEW tec_sovereignty.audit_stats AS
 SELECT * FROM tec_sovereignty.audit_stats_raw();
 COMMENT ON VIEW tec_sovereignty.audit_stats IS
-	'Audit queue and writer per database: depth, events queued / written / quarantined, waits, last flush, writer state, backends waiting for the writer now, failures, back-off and the last error';
+	'Audit queue and writer per database: depth, events queued / written / discarded / dropped with their database / quarantined, waits, last flush, writer state, backends waiting for the writer now, failures, back-off and the last error; a row "dropped" sums the databases dropped since the server started';
 
 GRANT SELECT ON tec_sovereignty.violations, tec_sovereignty.access_summary,
 	tec_sovereignty.audit_quarantined TO PUBLIC;
