@@ -647,6 +647,20 @@ check_set_role(VariableSetStmt *stmt)
 
 /* ---- ALTER ... SET SCHEMA out of, or into, a domain ---- */
 
+/* pg_extension.extnamespace (PostgreSQL 15 has no syscache for it) */
+static Oid
+extension_schema(Oid extoid)
+{
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	HeapTuple	tup = get_catalog_object_by_oid(rel, Anum_pg_extension_oid, extoid);
+	Oid			nsp = InvalidOid;
+
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	table_close(rel, AccessShareLock);
+	return nsp;
+}
+
 /*
  * The object an AlterObjectSchemaStmt names, or false when it does not
  * exist (PostgreSQL then reports that itself) or is not in a schema.
@@ -659,28 +673,6 @@ check_set_role(VariableSetStmt *stmt)
  * backend; every other kind takes stmt->object as it is, as PostgreSQL's
  * own ExecAlterObjectSchemaStmt passes it.
  */
-/* pg_extension.extnamespace (PostgreSQL 15 has no syscache for it) */
-static Oid
-extension_schema(Oid extoid)
-{
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	Oid			nsp = InvalidOid;
-
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(extoid));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return nsp;
-}
-
 static bool
 set_schema_object(AlterObjectSchemaStmt *stmt, TsovObject *obj)
 {
