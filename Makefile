@@ -1,19 +1,29 @@
 # Makefile for tec_sovereignty (PGXS)
 #
-# The install script sql/tec_sovereignty--1.0.sql is assembled from the
-# fragments in sql/parts/ (one per subsystem, applied in name order) so that
-# each concern keeps its SQL next to its C file's name; see README.md.
+# Sources live in src/ by layer (README.md, "Architecture"): common/,
+# domain/, audit/, enforce/, export/, and src/hooks.c with the entry point
+# src/tec_sovereignty.c.  The install script is assembled from the SQL
+# fragments kept next to their C folders, in the explicit order of
+# SQL_PARTS; sql/ holds only the pg_regress inputs.
 
 EXTENSION  = tec_sovereignty
 MODULE_big = tec_sovereignty
-OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+SRCS       = $(sort $(wildcard src/*.c src/*/*.c))
+OBJS       = $(patsubst %.c,%.o,$(SRCS))
 PGFILEDESC = "tec_sovereignty - database sovereignty for PostgreSQL"
 
-DATA_built = sql/$(EXTENSION)--1.0.sql
+# The install script, in this order: each fragment may use what the ones
+# before it created.
+SQL_PARTS  = src/common/header.sql src/domain/registry.sql \
+             src/domain/lifecycle.sql src/domain/templates.sql \
+             src/domain/views.sql src/enforce/enforce.sql src/audit/audit.sql \
+             src/export/export.sql src/prisma/prisma.sql
+DATA_built = $(EXTENSION)--1.0.sql
 
 # pg_regress suites: init first (creates the extension), then one file per
-# feature in name order; each file cleans up after itself.
-REGRESS      = init $(filter-out init $(EXTENSION)--%,$(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql))))
+# feature in name order; each file cleans up after itself and can also run
+# alone after init (test/run_tests.sh regress NAME).
+REGRESS      = init $(filter-out init,$(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql))))
 
 ISOLATION      = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test
@@ -22,13 +32,16 @@ TAP_TESTS   = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 
 PG_CPPFLAGS = -I$(srcdir)/src
-PG_CFLAGS   = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+# Warnings are errors for developers and CI (make WERROR= to relax them);
+# an assert-enabled build: make PG_CFLAGS_EXTRA=-DUSE_ASSERT_CHECKING.
+WERROR     ?= -Werror
+PG_CFLAGS   = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(WERROR) $(PG_CFLAGS_EXTRA)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql/$(EXTENSION)--1.0.sql: $(sort $(wildcard sql/parts/*.sql))
+$(EXTENSION)--1.0.sql: $(SQL_PARTS)
 	cat $^ > $@
 
 # The commands of the README.
@@ -47,4 +60,4 @@ test-core:
 
 # PGXS does not track header dependencies: a changed shared-memory struct
 # in a header must rebuild every object that uses it.
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*.h src/*/*.h)

@@ -2,7 +2,7 @@
  *
  * tec_sovereignty.c
  *	  Module entry point: refuses to load unless preloaded, then wires up
- *	  every subsystem (GUCs, hooks, shared memory, background worker).
+ *	  the layers (settings, caches, hooks; shared memory via hooks.c).
  *
  * The extension only works as a shared_preload_libraries module: its hooks
  * must be in place before any session touches a domain object, and the audit
@@ -11,8 +11,9 @@
  * call) therefore fails with an error that names the postgresql.conf line
  * to add, instead of half-working.
  *
- * This file only dispatches: each subsystem defines its own GUCs and
- * installs its own hooks from its *_init function.
+ * This file only wires the layers together: the settings (common/guc.c),
+ * the caches' invalidation callbacks (the only *_init functions, called
+ * from here and nowhere else) and every hook slot (hooks.c).
  *
  * IDENTIFICATION
  *	  src/tec_sovereignty.c
@@ -21,31 +22,27 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
-#include "audit.h"
-#include "decision.h"
-#include "domain_cache.h"
-#include "tec_sovereignty.h"
-#include "audit.h"
+#include "common/guc.h"
+#include "common/tsov.h"
+#include "domain/domain.h"
+#include "enforce/enforce.h"
+#include "hooks.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-int			tsov_internal_depth = 0;
-
-static void tsov_xact_callback(XactEvent event, void *arg);
-
 PG_FUNCTION_INFO_V1(tsov_library_version);
 
 /*
  * _PG_init
- *		Refuse to run unless loaded from shared_preload_libraries.
+ *		Refuse to run unless loaded from shared_preload_libraries; then
+ *		settings, invalidation callbacks, hooks.
  */
 void
 _PG_init(void)
@@ -57,30 +54,17 @@ _PG_init(void)
 				 errdetail("The extension installs executor, utility and object access hooks, a shared-memory audit queue and a background worker, which can only be set up when the server starts."),
 				 errhint("Add this line to postgresql.conf and restart the server: shared_preload_libraries = 'tec_sovereignty'")));
 
-	RegisterXactCallback(tsov_xact_callback, NULL);
-
-	/* Subsystems: each defines its GUCs and installs its hooks. */
-	tsov_domain_cache_init();
-	tsov_decision_init();
-	tsov_guard_exec_init();
-	tsov_guard_utility_init();
-	tsov_guard_object_init();
-	tsov_guard_fmgr_init();
-	tsov_guard_sequence_init();
-	tsov_audit_init();
-
+	/* settings first: the shared memory request reads them */
+	tsov_guc_init();
 	MarkGUCPrefixReserved(TSOV_NAME);
-}
 
-/*
- * A top-level abort ends whatever internal work was under way, even if the
- * code that raised tsov_internal_depth never got to lower it.
- */
-static void
-tsov_xact_callback(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		tsov_internal_depth = 0;
+	/* invalidation callbacks of the caches, bottom layer first */
+	tsov_domain_cache_init();
+	tsov_check_init();
+	tsov_sequence_init();
+
+	/* every hook slot, once (hooks.c) */
+	tsov_hooks_install();
 }
 
 /*

@@ -53,15 +53,11 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "tec_sovereignty.h"
-#include "audit_internal.h"
-#include "domain_cache.h"
+#include "audit/internal.h"
+#include "common/state.h"
+#include "common/tsov.h"
+#include "domain/domain.h"
 
-int			tsov_audit_self_depth = 0;
-
-static ExecutorCheckPerms_hook_type prev_ExecutorCheckPerms_hook = NULL;
-static ProcessUtility_hook_type prev_ProcessUtility_hook = NULL;
-static object_access_hook_type prev_object_access_hook = NULL;
 
 /* Is relid one of the two protected tables?  Syscache lookups only. */
 static bool
@@ -133,8 +129,9 @@ refuse(Oid relid, const char *what)
 	refuse_ext(relid, what, false);
 }
 
-static bool
-tsov_audit_check_perms(List *rtable, bool ereport_on_violation)
+/* From ExecutorCheckPerms_hook (hooks.c), before every other check. */
+bool
+tsov_trail_check_perms(List *rtable, bool ereport_on_violation)
 {
 	ListCell   *lc;
 
@@ -157,8 +154,6 @@ tsov_audit_check_perms(List *rtable, bool ereport_on_violation)
 			return false;
 		refuse(rte->relid, (m & ACL_DELETE) ? "DELETE" : (m & ACL_UPDATE) ? "UPDATE" : "INSERT");
 	}
-	if (prev_ExecutorCheckPerms_hook)
-		return prev_ExecutorCheckPerms_hook(rtable, ereport_on_violation);
 	return true;
 }
 
@@ -278,27 +273,25 @@ own_setting(Node *parsetree, const char **verb)
 	return vs->name;
 }
 
-static void
-tsov_audit_process_utility(PlannedStmt *pstmt, const char *queryString,
-						   bool readOnlyTree, ProcessUtilityContext context,
-						   ParamListInfo params, QueryEnvironment *queryEnv,
-						   DestReceiver *dest, QueryCompletion *qc)
+/*
+ * From ProcessUtility_hook (hooks.c), before the sovereignty guards:
+ * refuse statements against the trail; returns the name of the setting of
+ * the extension the statement changes (NULL: none), whose change
+ * tsov_trail_utility_after() records once it is done.
+ */
+const char *
+tsov_trail_utility_before(PlannedStmt *pstmt, const char **verb)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
-	const char *verb = NULL;
-	const char *setting;
 
 	if (tsov_audit_self_depth == 0 && !creating_extension)
 		check_utility(parsetree);
-	setting = own_setting(parsetree, &verb);
+	return own_setting(parsetree, verb);
+}
 
-	if (prev_ProcessUtility_hook)
-		prev_ProcessUtility_hook(pstmt, queryString, readOnlyTree, context,
-								 params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-
+void
+tsov_trail_utility_after(const char *setting, const char *verb)
+{
 	if (setting != NULL && IsTransactionState() &&
 		OidIsValid(get_extension_oid(TSOV_NAME, true)))
 	{
@@ -317,26 +310,13 @@ tsov_audit_process_utility(PlannedStmt *pstmt, const char *queryString,
 	}
 }
 
-static void
-tsov_audit_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+/* From object_access_hook (hooks.c), after the sovereignty guards. */
+void
+tsov_trail_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 						 int subId, void *arg)
 {
-	if (prev_object_access_hook)
-		prev_object_access_hook(access, classId, objectId, subId, arg);
-
 	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
 		tsov_audit_self_depth == 0 && is_audit_rel(objectId) &&
 		!rel_is_empty(objectId))
 		refuse_ext(objectId, "DROP", true);
-}
-
-void
-tsov_audit_guard_init(void)
-{
-	prev_ExecutorCheckPerms_hook = ExecutorCheckPerms_hook;
-	ExecutorCheckPerms_hook = tsov_audit_check_perms;
-	prev_ProcessUtility_hook = ProcessUtility_hook;
-	ProcessUtility_hook = tsov_audit_process_utility;
-	prev_object_access_hook = object_access_hook;
-	object_access_hook = tsov_audit_object_access;
 }

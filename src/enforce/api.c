@@ -32,8 +32,8 @@
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 
-#include "audit.h"
-#include "decision.h"
+#include "audit/audit.h"
+#include "enforce/decision.h"
 
 PG_FUNCTION_INFO_V1(tsov_publish_api);
 PG_FUNCTION_INFO_V1(tsov_revoke_api);
@@ -394,36 +394,13 @@ tsov_break_glass(PG_FUNCTION_ARGS)
 /*
  * tec_row_visible(domain text): the row-level security predicate of shared
  * tables.  True when the current role may see and write rows of that
- * domain: its own domain's rows (and the session principal's domain must
- * agree), or, for non-domain privileged roles, as privileged_access says.
+ * domain: the rule (enforce/decision.c) applied to the row's domain, as
+ * tsov_row_allowed() says.
  */
 Datum
 tsov_row_visible(PG_FUNCTION_ARGS)
 {
-	char	   *d;
-	const TsovRoleInfo *ri;
-	const char *p;
-
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
-	d = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ri = tsov_role_info(GetUserId());
-	if (ri->several)
-		PG_RETURN_BOOL(false);
-	if (ri->domain)
-	{
-		if (strcmp(ri->domain->name, d) != 0)
-			PG_RETURN_BOOL(false);
-		p = tsov_principal_domain_name();
-		if (p)
-			PG_RETURN_BOOL(strcmp(p, d) == 0);
-		/* a non-domain session acting as a domain role: a privileged one */
-		ri = tsov_role_info(GetSessionUserId());
-		if (!ri->privileged)
-			PG_RETURN_BOOL(false);
-	}
-	else if (!ri->privileged)
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(tsov_privileged_access != TSOV_PRIV_DENY ||
-				   tsov_glass_open_for(d));
+	PG_RETURN_BOOL(tsov_row_allowed(text_to_cstring(PG_GETARG_TEXT_PP(0))));
 }

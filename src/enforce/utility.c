@@ -63,9 +63,9 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "decision.h"
+#include "enforce/decision.h"
+#include "enforce/enforce.h"
 
-static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 static void
 quiet_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
@@ -1152,72 +1152,41 @@ check_statement(Node *parsetree, const char *tag)
 	}
 }
 
-/* Run the statement, with its command tag visible to the other guards. */
-static void
-run_utility(PlannedStmt *pstmt, const char *queryString,
-			bool readOnlyTree, ProcessUtilityContext context,
-			ParamListInfo params, QueryEnvironment *queryEnv,
-			DestReceiver *dest, QueryCompletion *qc, const char *tag)
+/*
+ * From ProcessUtility_hook (hooks.c), before the statement runs.  Returns
+ * false when the statement is done already (CREATE SCHEMA IF NOT EXISTS
+ * of the domain's own schema, a database-wide VACUUM with nothing left to
+ * process); may replace *pstmt with a checked copy (then *readOnlyTree
+ * becomes false).
+ */
+bool
+tsov_utility_before(PlannedStmt **pstmt, bool *readOnlyTree,
+					ProcessUtilityContext context, const char *tag)
 {
-	const char *save_command = tsov_current_command;
+	Node	   *parsetree = (*pstmt)->utilityStmt;
 
-	tsov_current_command = tag;
-	PG_TRY();
+	if (!tsov_guards_active() || IsA(parsetree, TransactionStmt))
+		return true;
+	check_statement(parsetree, tag);
+	if (IsA(parsetree, CreateSchemaStmt) &&
+		check_create_schema((CreateSchemaStmt *) parsetree, tag))
+		return false;
+	if (IsA(parsetree, CallStmt))
 	{
-		if (prev_ProcessUtility)
-			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-		else
-			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-									params, queryEnv, dest, qc);
-	}
-	PG_FINALLY();
-	{
-		tsov_current_command = save_command;
-	}
-	PG_END_TRY();
-}
+		PlannedStmt *checked = tsov_guard_call_args(*pstmt);
 
-static void
-guard_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
-					 bool readOnlyTree, ProcessUtilityContext context,
-					 ParamListInfo params, QueryEnvironment *queryEnv,
-					 DestReceiver *dest, QueryCompletion *qc)
-{
-	Node	   *parsetree = pstmt->utilityStmt;
-	const char *tag = GetCommandTagName(CreateCommandTag(parsetree));
-
-	if (tsov_guards_active() && !IsA(parsetree, TransactionStmt))
-	{
-		check_statement(parsetree, tag);
-		if (IsA(parsetree, CreateSchemaStmt) &&
-			check_create_schema((CreateSchemaStmt *) parsetree, tag))
-			return;
-		if (IsA(parsetree, CallStmt))
+		if (checked != *pstmt)
 		{
-			PlannedStmt *checked = tsov_guard_call_args(pstmt);
-
-			if (checked != pstmt)
-			{
-				pstmt = checked;
-				readOnlyTree = false;
-			}
-		}
-		if (IsA(parsetree, VacuumStmt) && ((VacuumStmt *) parsetree)->rels == NIL)
-		{
-			pstmt = database_vacuum(pstmt, context == PROCESS_UTILITY_TOPLEVEL);
-			if (pstmt == NULL)
-				return;
-			readOnlyTree = false;
+			*pstmt = checked;
+			*readOnlyTree = false;
 		}
 	}
-	run_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv,
-				dest, qc, tag);
-}
-
-void
-tsov_guard_utility_init(void)
-{
-	prev_ProcessUtility = ProcessUtility_hook;
-	ProcessUtility_hook = guard_ProcessUtility;
+	if (IsA(parsetree, VacuumStmt) && ((VacuumStmt *) parsetree)->rels == NIL)
+	{
+		*pstmt = database_vacuum(*pstmt, context == PROCESS_UTILITY_TOPLEVEL);
+		if (*pstmt == NULL)
+			return false;
+		*readOnlyTree = false;
+	}
+	return true;
 }

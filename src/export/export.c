@@ -66,10 +66,11 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "tec_sovereignty.h"
-#include "audit.h"
-#include "domain_cache.h"
-#include "export_copy.h"
+#include "common/tsov.h"
+#include "common/state.h"
+#include "audit/audit.h"
+#include "domain/domain.h"
+#include "export/copy.h"
 
 /* A data value is returned once it holds at least this many bytes. */
 #define EXPORT_CHUNK_SIZE	(1024 * 1024)

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * guard_fmgr.c
+ * fmgr.c
  *	  Function calls: EXECUTE of domain functions, published-API crossings,
  *	  and the extension's own functions raising tsov_internal_depth.
  *
@@ -21,13 +21,14 @@
  *	   in which case an API frame is pushed: while it runs, the session acts
  *	   as the API's domain, attributed to the caller.
  * FHET_END / FHET_ABORT undo what START pushed (START and END/ABORT nest
- * strictly, so one stack suffices; a top-level abort empties it).
+ * strictly, so one frame stack suffices, in common/state.c; the end of
+ * the transaction empties it).
  *
- * OAT_FUNCTION_EXECUTE (guard_object.c) makes the same check earlier, at
+ * OAT_FUNCTION_EXECUTE (objects.c) makes the same check earlier, at
  * executor start, with the real caller as current user.
  *
  * IDENTIFICATION
- *	  src/guard_fmgr.c
+ *	  src/enforce/fmgr.c
  *
  *-------------------------------------------------------------------------
  */
@@ -41,53 +42,20 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "decision.h"
+#include "common/state.h"
+#include "enforce/decision.h"
+#include "enforce/enforce.h"
 
-static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
-static fmgr_hook_type prev_fmgr_hook = NULL;
-
-typedef enum
-{
-	PUSHED_NONE,
-	PUSHED_DEPTH,
-	PUSHED_API
-} Pushed;
-
-static char *pushed_stack = NULL;
-static int	pushed_top = 0;
-static int	pushed_max = 0;
-
-static void
-push(Pushed p)
-{
-	if (pushed_top >= pushed_max)
-	{
-		int			n = pushed_max ? pushed_max * 2 : 256;
-
-		if (pushed_stack == NULL)
-			pushed_stack = MemoryContextAlloc(TopMemoryContext, n);
-		else
-			pushed_stack = repalloc(pushed_stack, n);
-		pushed_max = n;
-	}
-	pushed_stack[pushed_top++] = (char) p;
-}
-
-static void
-fmgr_xact_cb(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
-		event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
-		pushed_top = 0;
-}
-
-static bool
-guard_needs_fmgr_hook(Oid fn_oid)
+/*
+ * From needs_fmgr_hook (hooks.c): ask for the fmgr hook on domain
+ * functions, members of the extension and SQL functions that may call the
+ * sequence built-ins.
+ */
+bool
+tsov_fmgr_needs_hook(Oid fn_oid)
 {
 	const TsovFuncInfo *f;
 
-	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
-		return true;
 	if (!IsTransactionState() || !IsNormalProcessingMode())
 		return false;
 	f = tsov_func_info(fn_oid);
@@ -108,11 +76,9 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 	const TsovFuncInfo *f;
 	const TsovDomain *dom;
 	const TsovDomain *pdom;
-	const char *p;
 	char		domname[NAMEDATALEN];
-	char		principal[NAMEDATALEN];
+	TsovSubjects s;
 	TsovObject	obj;
-	bool		save_quiet = tsov_audit_quiet;
 
 	if (!tsov_guards_active())
 		return false;
@@ -129,19 +95,15 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 	obj.objid = fnoid;
 	obj.nspoid = f->nspoid;
 
-	p = tsov_principal_domain_name();
-	principal[0] = '\0';
-	if (p)
-		strlcpy(principal, p, NAMEDATALEN);
-
-	if (principal[0] && strcmp(principal, domname) != 0 &&
-		dom->state != TSOV_STATE_TRANSFERRED &&
-		(pdom = tsov_domain_by_name(principal)) != NULL &&
-		tsov_api_published(fnoid, pdom))
+	tsov_subjects(GetUserId(), &s);
+	pdom = tsov_verdict_crossing(&s, dom, fnoid);
+	if (pdom != NULL)
 	{
+		char		principal[NAMEDATALEN];
 		char	   *api_name = quote_qualified_identifier(get_namespace_name(f->nspoid),
 														  get_func_name(fnoid));
 
+		strlcpy(principal, pdom->name, NAMEDATALEN);
 		if (!at_start)
 			tsov_audit_api_call(GetUserId(), principal, domname, &obj, api_name);
 		if (api_name_out)
@@ -154,39 +116,34 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 	}
 
 	/* Ordinary call: the usual rule, recorded once (at executor start). */
-	tsov_audit_quiet = at_start || save_quiet;
-	PG_TRY();
+	TSOV_QUIET_BEGIN(at_start || tsov_audit_quiet);
 	{
 		tsov_check("EXECUTE", false, GetUserId(), &obj);
 	}
-	PG_FINALLY();
-	{
-		tsov_audit_quiet = save_quiet;
-	}
-	PG_END_TRY();
+	TSOV_QUIET_END();
 	return false;
 }
 
-static void
-guard_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+/*
+ * From fmgr_hook (hooks.c).  Every FHET_START pushes exactly one frame,
+ * which the matching FHET_END or FHET_ABORT pops (common/state.c).
+ */
+void
+tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo)
 {
-	if (prev_fmgr_hook)
-		prev_fmgr_hook(event, flinfo, private);
-
 	if (event == FHET_START)
 	{
 		const TsovFuncInfo *f;
 
 		if (!IsTransactionState())
 		{
-			push(PUSHED_NONE);
+			tsov_frame_push(TSOV_FRAME_NONE);
 			return;
 		}
 		f = tsov_func_info(flinfo->fn_oid);
 		if (f->extension_member)
 		{
-			push(PUSHED_DEPTH);
-			tsov_internal_depth++;
+			tsov_frame_push(TSOV_FRAME_INTERNAL);
 			return;
 		}
 		if (tsov_guards_active() && tsov_domain_of_namespace(f->nspoid) != NULL)
@@ -197,33 +154,14 @@ guard_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 
 			if (tsov_check_execute(flinfo->fn_oid, true, api_name, caller, apidom))
 			{
-				tsov_api_push(apidom, caller, api_name);
-				push(PUSHED_API);
+				tsov_frame_push_api(apidom, caller, api_name);
 				return;
 			}
 		}
-		push(PUSHED_NONE);
+		tsov_frame_push(TSOV_FRAME_NONE);
 		return;
 	}
 
 	/* FHET_END, FHET_ABORT */
-	if (pushed_top > 0)
-	{
-		Pushed		p = (Pushed) pushed_stack[--pushed_top];
-
-		if (p == PUSHED_DEPTH && tsov_internal_depth > 0)
-			tsov_internal_depth--;
-		else if (p == PUSHED_API)
-			tsov_api_pop();
-	}
-}
-
-void
-tsov_guard_fmgr_init(void)
-{
-	prev_needs_fmgr_hook = needs_fmgr_hook;
-	needs_fmgr_hook = guard_needs_fmgr_hook;
-	prev_fmgr_hook = fmgr_hook;
-	fmgr_hook = guard_fmgr_hook;
-	RegisterXactCallback(fmgr_xact_cb, NULL);
+	tsov_frame_pop();
 }

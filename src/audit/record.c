@@ -70,9 +70,10 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "tec_sovereignty.h"
-#include "domain_cache.h"
-#include "audit_internal.h"
+#include "common/tsov.h"
+#include "common/state.h"
+#include "domain/domain.h"
+#include "audit/internal.h"
 
 #define TSOV_XBUF_MAX_EVENTS 64
 
@@ -82,7 +83,6 @@ static bool xbuf_has_write = false;
 static TimestampTz xbuf_first = 0;
 static uint64 xact_wait_pos = 0;	/* position the commit must wait for */
 
-bool		tsov_audit_denial_flag = false;
 
 /* one-entry caches for role names (no catalog access on hits) */
 static Oid	cached_session_oid = InvalidOid;
@@ -568,15 +568,13 @@ tsov_audit_denial_recorded(void)
  * transaction drops one database at most (DROP DATABASE cannot run in a
  * transaction block or a function).
  */
-static object_access_hook_type prev_object_access_hook = NULL;
 static Oid	dropping_dbid = InvalidOid;
 
-static void
-audit_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId,
-					void *arg)
+/* From object_access_hook (hooks.c). */
+void
+tsov_audit_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+						 int subId, void *arg)
 {
-	if (prev_object_access_hook)
-		prev_object_access_hook(access, classId, objectId, subId, arg);
 	if (access == OAT_DROP && classId == DatabaseRelationId)
 	{
 		Assert(!OidIsValid(dropping_dbid) || dropping_dbid == objectId);
@@ -584,8 +582,9 @@ audit_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subI
 	}
 }
 
-static void
-tsov_audit_xact_callback(XactEvent event, void *arg)
+/* From the transaction callback (hooks.c), before common/state.c's. */
+void
+tsov_audit_xact_event(XactEvent event)
 {
 	switch (event)
 	{
@@ -638,14 +637,6 @@ tsov_audit_xact_callback(XactEvent event, void *arg)
 			dropping_dbid = InvalidOid;
 			break;
 	}
-}
-
-void
-tsov_audit_xact_init(void)
-{
-	RegisterXactCallback(tsov_audit_xact_callback, NULL);
-	prev_object_access_hook = object_access_hook;
-	object_access_hook = audit_object_access;
 }
 
 /* Queue this session's buffered events now (tec_audit_flush). */

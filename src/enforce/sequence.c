@@ -65,8 +65,10 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "tec_sovereignty.h"
-#include "decision.h"
+#include "common/tsov.h"
+#include "common/state.h"
+#include "enforce/decision.h"
+#include "enforce/enforce.h"
 
 /* The built-ins and their checked twins. */
 typedef struct SeqFunc
@@ -92,7 +94,6 @@ static const SeqFunc seq_funcs[] = {
 static Oid	twin_oids[NSEQ_FUNCS];
 static bool twins_valid = false;
 
-static planner_hook_type prev_planner_hook = NULL;
 
 static void
 twins_inval(Datum arg, int cacheid, uint32 hashvalue)
@@ -194,15 +195,12 @@ twins_available(void)
 	return OidIsValid(twin_oids[0]);
 }
 
-static PlannedStmt *
-guard_planner(Query *parse, const char *query_string, int cursorOptions,
-			  ParamListInfo boundParams)
+/* From planner_hook (hooks.c), before planning: swap in the twins. */
+void
+tsov_sequence_plan(Query *parse)
 {
 	if (twins_available())
 		(void) replace_walker((Node *) parse, NULL);
-	if (prev_planner_hook)
-		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
-	return standard_planner(parse, query_string, cursorOptions, boundParams);
 }
 
 /*
@@ -288,48 +286,6 @@ tsov_guard_copy_defaults(Oid relid, List *attnames)
 			(void) copy_default_walker(def, relname);
 	}
 	relation_close(rel, NoLock);
-}
-
-/*
- * May the body of this SQL function call one of the built-ins?  Answers
- * from the text, so that such a function is not inlined (its body is then
- * planned through the hook above).  Any spelling of the names counts, and a
- * Unicode-escaped identifier (U&"...") might be one of them.
- */
-bool
-tsov_sql_body_calls_sequence(HeapTuple proctup)
-{
-	Form_pg_proc p = (Form_pg_proc) GETSTRUCT(proctup);
-	static const char *const names[] = {
-		"nextval", "currval", "setval", "pg_sequence_last_value", "u&"
-	};
-	Datum		d;
-	bool		isnull;
-	char	   *src;
-	int			i;
-
-	if (p->prolang != SQLlanguageId)
-		return false;
-	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosrc, &isnull);
-	if (!isnull)
-	{
-		char	   *body = TextDatumGetCString(d);
-
-		src = asc_tolower(body, strlen(body));
-		for (i = 0; i < lengthof(names); i++)
-			if (strstr(src, names[i]) != NULL)
-				return true;
-	}
-	/* BEGIN ATOMIC: the stored tree names functions by oid */
-	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
-	if (!isnull)
-	{
-		src = TextDatumGetCString(d);
-		for (i = 0; i < NSEQ_FUNCS; i++)
-			if (strstr(src, psprintf(":funcid %u ", seq_funcs[i].builtin)) != NULL)
-				return true;
-	}
-	return false;
 }
 
 /* ---- the twins ---- */
@@ -428,10 +384,8 @@ tsov_guarded_last_value(PG_FUNCTION_ARGS)
 }
 
 void
-tsov_guard_sequence_init(void)
+tsov_sequence_init(void)
 {
-	prev_planner_hook = planner_hook;
-	planner_hook = guard_planner;
 	CacheRegisterSyscacheCallback(PROCOID, twins_inval, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, twins_inval, (Datum) 0);
 }

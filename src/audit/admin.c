@@ -40,9 +40,10 @@
 #include "utils/tuplestore.h"
 #include "utils/xid8.h"
 
-#include "tec_sovereignty.h"
-#include "domain_cache.h"
-#include "audit_internal.h"
+#include "common/tsov.h"
+#include "common/state.h"
+#include "domain/domain.h"
+#include "audit/internal.h"
 
 PG_FUNCTION_INFO_V1(tsov_audit_note);
 PG_FUNCTION_INFO_V1(tsov_audit_lifecycle);

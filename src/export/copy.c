@@ -40,7 +40,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
-#include "export_copy.h"
+#include "export/copy.h"
 
 #define EXPORT_ONES		UINT64CONST(0x0101010101010101)
 #define EXPORT_HIGHS	UINT64CONST(0x8080808080808080)

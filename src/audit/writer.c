@@ -97,8 +97,9 @@
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
-#include "tec_sovereignty.h"
-#include "audit_internal.h"
+#include "common/tsov.h"
+#include "common/state.h"
+#include "audit/internal.h"
 
 #define TSOV_BATCH_MAX 8192
 #define TSOV_AUDIT_NATTS 24

@@ -55,9 +55,9 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "decision.h"
+#include "enforce/decision.h"
+#include "enforce/enforce.h"
 
-static object_access_hook_type prev_object_access_hook = NULL;
 
 /* What we need to know about a catalog object. */
 typedef struct ObjInfo
@@ -310,7 +310,7 @@ static void
 namespace_search(Oid nspoid, ObjectAccessNamespaceSearch *ns)
 {
 	const TsovDomain *dom;
-	const TsovDomain *rdom;
+	TsovSubjects s;
 	TsovObject	obj;
 
 	if (!ns->result)
@@ -322,16 +322,9 @@ namespace_search(Oid nspoid, ObjectAccessNamespaceSearch *ns)
 		return;
 
 	/* A domain publishing an API to the caller's domain: names resolve. */
-	rdom = tsov_domain_of_role(GetUserId());
-	if (rdom && tsov_api_depth() == 0)
-	{
-		const char *p = tsov_principal_domain_name();
-
-		if (p && strcmp(p, rdom->name) == 0 &&
-			dom->state != TSOV_STATE_TRANSFERRED &&
-			tsov_domain_publishes_to(dom, rdom))
-			return;
-	}
+	tsov_subjects(GetUserId(), &s);
+	if (tsov_verdict_api_reach(&s, dom))
+		return;
 
 	if (!ns->ereport_on_violation)
 	{
@@ -501,13 +494,11 @@ drop(Oid classId, Oid objectId, int subId)
 	tsov_check(command("DROP"), true, GetUserId(), &obj);
 }
 
-static void
-guard_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+/* From object_access_hook (hooks.c). */
+void
+tsov_objects_access(ObjectAccessType access, Oid classId, Oid objectId,
 					int subId, void *arg)
 {
-	if (prev_object_access_hook)
-		prev_object_access_hook(access, classId, objectId, subId, arg);
-
 	if (!tsov_guards_active())
 		return;
 
@@ -545,11 +536,4 @@ guard_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 			}
 			break;
 	}
-}
-
-void
-tsov_guard_object_init(void)
-{
-	prev_object_access_hook = object_access_hook;
-	object_access_hook = guard_object_access;
 }

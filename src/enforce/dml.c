@@ -29,10 +29,9 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 
-#include "decision.h"
+#include "enforce/decision.h"
+#include "enforce/enforce.h"
 
-static ExecutorStart_hook_type prev_ExecutorStart = NULL;
-static ExecutorCheckPerms_hook_type prev_ExecutorCheckPerms = NULL;
 
 /* The range table ExecutorStart has just checked (nesting-safe). */
 static List *checked_rtable = NIL;
@@ -146,11 +145,16 @@ check_rtable(List *rtable, CmdType op, List *result_rtis, List *relation_oids)
 /* a parallel worker runs exactly one plan from its leader, first */
 static bool worker_plan_started = false;
 
-static void
-guard_ExecutorStart(QueryDesc *queryDesc, int eflags)
+/*
+ * From ExecutorStart_hook (hooks.c), before the executor starts: check the
+ * plan's range table, or mark a worker's start of its leader's plan.
+ * tsov_dml_start_end() undoes what this set, on error too.
+ */
+void
+tsov_dml_start_begin(QueryDesc *queryDesc, TsovDmlStart *st)
 {
-	List	   *save_checked = checked_rtable;
-	volatile bool leader_plan = false;
+	st->save_checked = checked_rtable;
+	st->leader_plan = false;
 
 	if (IsParallelWorker() && !worker_plan_started)
 	{
@@ -159,7 +163,7 @@ guard_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		 * runs in this process; the leader's ExecutorStart checked it.
 		 */
 		worker_plan_started = true;
-		leader_plan = true;
+		st->leader_plan = true;
 		tsov_worker_leader_plan = true;
 	}
 	else if (tsov_guards_active())
@@ -172,44 +176,25 @@ guard_ExecutorStart(QueryDesc *queryDesc, int eflags)
 					 ps->relationOids);
 		checked_rtable = ps->rtable;
 	}
-
-	PG_TRY();
-	{
-		if (prev_ExecutorStart)
-			prev_ExecutorStart(queryDesc, eflags);
-		else
-			standard_ExecutorStart(queryDesc, eflags);
-	}
-	PG_FINALLY();
-	{
-		checked_rtable = save_checked;
-		if (leader_plan)
-			tsov_worker_leader_plan = false;
-	}
-	PG_END_TRY();
-}
-
-/*
- * ExecCheckRTPerms calls this after PostgreSQL's own checks passed.  Range
- * tables that ExecutorStart has already checked are let through; others
- * (COPY) are checked here.
- */
-static bool
-guard_ExecutorCheckPerms(List *rtable, bool ereport_on_violation)
-{
-	if (prev_ExecutorCheckPerms &&
-		!prev_ExecutorCheckPerms(rtable, ereport_on_violation))
-		return false;
-	if (rtable != checked_rtable && tsov_guards_active())
-		check_rtable(rtable, CMD_UNKNOWN, NIL, NIL);
-	return true;
 }
 
 void
-tsov_guard_exec_init(void)
+tsov_dml_start_end(const TsovDmlStart *st)
 {
-	prev_ExecutorStart = ExecutorStart_hook;
-	ExecutorStart_hook = guard_ExecutorStart;
-	prev_ExecutorCheckPerms = ExecutorCheckPerms_hook;
-	ExecutorCheckPerms_hook = guard_ExecutorCheckPerms;
+	checked_rtable = st->save_checked;
+	if (st->leader_plan)
+		tsov_worker_leader_plan = false;
+}
+
+/*
+ * From ExecutorCheckPerms_hook (hooks.c), after PostgreSQL's own checks
+ * passed.  Range tables that ExecutorStart has already checked are let
+ * through; others (COPY) are checked here.
+ */
+bool
+tsov_dml_check_perms(List *rtable, bool ereport_on_violation)
+{
+	if (rtable != checked_rtable && tsov_guards_active())
+		check_rtable(rtable, CMD_UNKNOWN, NIL, NIL);
+	return true;
 }

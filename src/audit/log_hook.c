@@ -37,10 +37,10 @@
 #include "tcop/tcopprot.h"
 #include "utils/elog.h"
 
-#include "tec_sovereignty.h"
-#include "audit_internal.h"
+#include "common/tsov.h"
+#include "common/state.h"
+#include "audit/internal.h"
 
-static emit_log_hook_type prev_emit_log_hook = NULL;
 static bool in_log_hook = false;
 
 /*
@@ -103,8 +103,8 @@ raised_by_recording_site(const ErrorData *edata)
 		const char *file;
 		const char *func;
 	}			sites[] = {
-		{"decision.c", "raise_denial"},
-		{"audit_guard.c", "refuse_ext"},
+		{"check.c", "raise_denial"},
+		{"trail_guard.c", "refuse_ext"},
 	};
 	const char *base;
 
@@ -118,16 +118,14 @@ raised_by_recording_site(const ErrorData *edata)
 	return false;
 }
 
-static void
-tsov_emit_log_hook(ErrorData *edata)
+/* From emit_log_hook (hooks.c), after the previous hook. */
+void
+tsov_audit_log_event(ErrorData *edata)
 {
 	TsovAuditEvent ev;
 	char		kind[32];
 	char		name[NAMEDATALEN * 2 + 8];
 	char		verb[24];
-
-	if (prev_emit_log_hook)
-		prev_emit_log_hook(edata);
 
 	if (edata->elevel != ERROR || edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
 		return;
@@ -162,11 +160,4 @@ tsov_emit_log_hook(ErrorData *edata)
 	}
 	tsov_audit_record_from_hook(&ev);
 	in_log_hook = false;
-}
-
-void
-tsov_audit_log_hook_init(void)
-{
-	prev_emit_log_hook = emit_log_hook;
-	emit_log_hook = tsov_emit_log_hook;
 }

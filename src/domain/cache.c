@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * domain_cache.c
+ * cache.c
  *	  Who belongs where: a per-backend cache of domains, their schemas and
  *	  roles, the published APIs and the protected shared tables.
  *
@@ -23,7 +23,7 @@
  * processed does not dangle at once.
  *
  * IDENTIFICATION
- *	  src/domain_cache.c
+ *	  src/domain/cache.c
  *
  *-------------------------------------------------------------------------
  */
@@ -58,8 +58,8 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "decision.h"
-#include "domain_cache.h"
+#include "common/state.h"
+#include "domain/domain.h"
 
 typedef struct OidIdx
 {
@@ -764,31 +764,6 @@ tsov_domain_of_role(Oid roleid)
 	return tsov_role_info(roleid)->domain;
 }
 
-static bool
-proconfig_has_search_path(HeapTuple proctup)
-{
-	bool		isnull;
-	Datum		d;
-	ArrayType  *arr;
-	Datum	   *elems;
-	int			n;
-	int			i;
-
-	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proconfig, &isnull);
-	if (isnull)
-		return false;
-	arr = DatumGetArrayTypeP(d);
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
-	for (i = 0; i < n; i++)
-	{
-		char	   *s = TextDatumGetCString(elems[i]);
-
-		if (strncmp(s, "search_path=", 12) == 0)
-			return true;
-	}
-	return false;
-}
-
 const TsovFuncInfo *
 tsov_func_info(Oid fnoid)
 {
@@ -815,29 +790,18 @@ retry:
 		Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
 		OidIdx	   *d;
 
-		info.nspoid = p->pronamespace;
-		info.prosecdef = p->prosecdef;
-		info.extension_member =
-			hash_search(cache.ext_funcs, &fnoid, HASH_FIND, NULL) != NULL;
-		/* the row-level security predicate and the checked sequence
-		 * functions run per row, and the latter must be checked: keep
-		 * them off the fmgr hook and its internal depth */
-		if (info.extension_member &&
-			(strcmp(NameStr(p->proname), "tec_row_visible") == 0 ||
-			 strncmp(NameStr(p->proname), "guarded_", 8) == 0))
-			info.extension_member = false;
-		/* its scratch memory goes with the caller's context */
-		MemoryContextSwitchTo(oldcxt);
-		info.calls_sequence = tsov_sql_body_calls_sequence(tup);
-		MemoryContextSwitchTo(cache.cxt);
 		d = hash_search(cache.by_nsp, &p->pronamespace, HASH_FIND, NULL);
+		/* facts read from the tuple (funcinfo.c); scratch memory goes
+		 * with the caller's context */
+		MemoryContextSwitchTo(oldcxt);
+		tsov_funcinfo_facts(tup,
+							hash_search(cache.ext_funcs, &fnoid, HASH_FIND, NULL) != NULL,
+							d ? &cache.domains[d->idx] : NULL, &info);
+		MemoryContextSwitchTo(cache.cxt);
 		if (d)
 		{
-			TsovDomain *dom = &cache.domains[d->idx];
 			ApiEntry   *api;
 
-			info.api_safe = p->prosecdef && p->proowner == dom->owner_role &&
-				proconfig_has_search_path(tup);
 			api = hash_search(cache.apis, &fnoid, HASH_FIND, NULL);
 			if (api)
 			{

@@ -44,8 +44,10 @@
 #define TSOV_AUDIT_INTERNAL_H
 
 #include "access/xlogdefs.h"
-#include "audit.h"
-#include "domain_cache.h"
+#include "audit/audit.h"
+#include "common/guc.h"
+#include "common/state.h"
+#include "domain/domain.h"
 #include "lib/stringinfo.h"
 #include "datatype/timestamp.h"
 #include "port/atomics.h"
@@ -180,20 +182,10 @@ typedef struct TsovAuditShared
 	TsovAuditChannel channels[FLEXIBLE_ARRAY_MEMBER];
 } TsovAuditShared;
 
-/* GUCs (audit_queue.c) */
-extern int	tsov_audit_level_guc;
-extern int	tsov_audit_statement_max;
-extern int	tsov_audit_max_delay;
-extern int	tsov_audit_queue_kb;
-extern int	tsov_audit_max_databases;
-extern int	tsov_audit_worker_idle;
-extern int	tsov_audit_fail_timeout;
-extern bool tsov_audit_echo;
-
+/* in queue.c */
 extern TsovAuditShared *tsov_audit_shared;
 extern uint64 tsov_audit_ring_size;
 
-/* audit_queue.c */
 extern TsovAuditChannel *tsov_audit_channel(bool create);
 extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path,
 								 Size *queued);
@@ -207,7 +199,7 @@ extern uint64 tsov_audit_queued_upto(void);
 /*
  * Longest wait of an abort path (interrupts held) for a channel or for
  * queue space; what is not queued by then stays in the backend's buffer
- * (audit_xact.c) and is queued by its next transaction.
+ * (record.c) and is queued by its next transaction.
  */
 #define TSOV_ABORT_WAIT_MS 1000
 extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
@@ -215,28 +207,19 @@ extern void tsov_audit_wake_writer(void);
 extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,
 										  uint64 *recpos);
 
-/* audit_xact.c */
-extern void tsov_audit_xact_init(void);
+/* in record.c */
 extern void tsov_audit_record_now(const TsovAuditEvent *ev, bool wait);
 extern void tsov_audit_record_denial_nowait(const TsovAuditEvent *ev);
 extern void tsov_audit_record_from_hook(const TsovAuditEvent *ev);
 extern void tsov_audit_flush_buffer(void);
 extern void tsov_audit_buffer_event(const TsovAuditEvent *ev);
 
-/* audit_worker.c */
+/* in writer.c */
 #define TSOV_HASH_LEN 32
 extern void tsov_audit_worker_register(int channel, Oid dbid);
 PGDLLEXPORT void tsov_audit_worker_main(Datum arg);
 
-/* audit_log_hook.c */
-extern void tsov_audit_log_hook_init(void);
-extern bool tsov_audit_denial_flag;
-
-/* audit_guard.c */
-extern void tsov_audit_guard_init(void);
-extern int	tsov_audit_self_depth;	/* audit's own writes to its tables */
-
-/* Canonical content of a row for the chain hash (audit_worker.c). */
+/* Canonical content of a row for the chain hash (in writer.c). */
 typedef struct TsovAuditRow
 {
 	TimestampTz logged_at;

@@ -4,9 +4,9 @@
  *	  The contract between the guards (who decide) and the audit trail (who
  *	  records): one event per (statement, object, action).
  *
- * The guards (guard_*.c, decision.c) call tsov_audit_record() for every
- * decision they make about a domain object; the audit subsystem
- * (audit_*.c) owns everything after that: which events the audit level
+ * The guards (enforce/) call tsov_audit_record() for every decision they
+ * make about a domain object; the audit layer (audit/) owns everything
+ * after that: which events the audit level
  * keeps, the per-transaction buffer, the shared-memory queue, the writer
  * worker, the hash chain, and the waits that make the guarantees hold:
  *
@@ -24,12 +24,17 @@
  * them a second time.
  *
  * IDENTIFICATION
- *	  src/audit.h
+ *	  src/audit/audit.h
  *
  *-------------------------------------------------------------------------
  */
 #ifndef TSOV_AUDIT_H
 #define TSOV_AUDIT_H
+
+#include "access/xact.h"
+#include "catalog/objectaccess.h"
+#include "nodes/pg_list.h"
+#include "nodes/plannodes.h"
 
 typedef enum TsovDecision
 {
@@ -91,6 +96,25 @@ extern bool tsov_audit_wanted(const char *object_domain, bool is_write);
  */
 extern void tsov_audit_denial_recorded(void);
 
-extern void tsov_audit_init(void);	/* from _PG_init: GUCs, shmem, worker, hooks */
+/* ---- entry points for src/hooks.c ---- */
+
+/* in queue.c: shared memory */
+extern void tsov_audit_shmem_request(void);
+extern void tsov_audit_shmem_startup(void);
+
+/* in record.c: end of transaction (before common/state.c's), DROP DATABASE */
+extern void tsov_audit_xact_event(XactEvent event);
+extern void tsov_audit_object_access(ObjectAccessType access, Oid classId,
+									 Oid objectId, int subId, void *arg);
+
+/* in log_hook.c: 42501 errors raised by PostgreSQL itself */
+extern void tsov_audit_log_event(ErrorData *edata);
+
+/* in trail_guard.c: the trail is append-only */
+extern bool tsov_trail_check_perms(List *rtable, bool ereport_on_violation);
+extern const char *tsov_trail_utility_before(PlannedStmt *pstmt, const char **verb);
+extern void tsov_trail_utility_after(const char *setting, const char *verb);
+extern void tsov_trail_object_access(ObjectAccessType access, Oid classId,
+									 Oid objectId, int subId, void *arg);
 
 #endif							/* TSOV_AUDIT_H */

@@ -1,0 +1,118 @@
+/*-------------------------------------------------------------------------
+ *
+ * domain.h
+ *	  Who belongs where: the per-backend cache of domains, their schemas and
+ *	  their roles, built from the registry (tec_sovereignty.domain).
+ *
+ * Every guard asks these questions on every statement, so answers come from
+ * backend memory; the cache is rebuilt lazily after an invalidation
+ * (registry change, role membership change, schema change).  When it
+ * cannot be built, the lookups raise an error rather than guess: callers
+ * fail closed.
+ *
+ * IDENTIFICATION
+ *	  src/domain/domain.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TSOV_DOMAIN_DOMAIN_H
+#define TSOV_DOMAIN_DOMAIN_H
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+
+#include "common/guc.h"
+#include "common/tsov.h"
+
+typedef enum TsovDomainState
+{
+	TSOV_STATE_ACTIVE,
+	TSOV_STATE_TRANSFERRING,	/* reads only: writes and DDL refused */
+	TSOV_STATE_TRANSFERRED		/* everything refused except export */
+} TsovDomainState;
+
+typedef struct TsovDomain
+{
+	char		name[NAMEDATALEN];
+	Oid			nspoid;
+	Oid			owner_role;
+	Oid			writer_role;
+	Oid			reader_role;
+	TsovDomainState state;
+	bool		simulate;		/* enforcement = 'simulate' */
+	TsovAuditLevel audit_level;
+} TsovDomain;
+
+/*
+ * Lookups.  Results point into the cache and stay valid until the next
+ * invalidation is processed (i.e. until the next catalog access): copy what
+ * must survive longer.  NULL means "not a domain schema" / "non-domain role"
+ * / "no such domain".  They never return a wrong answer from a stale cache,
+ * and raise an error when the registry cannot be read.
+ */
+extern const TsovDomain *tsov_domain_of_namespace(Oid nspoid);
+extern const TsovDomain *tsov_domain_of_role(Oid roleid);
+extern const TsovDomain *tsov_domain_by_name(const char *name);
+
+/* ---- roles, functions, APIs, shared tables (in cache.c) ---- */
+
+/* Per-role facts, cached; valid until the next invalidation. */
+typedef struct TsovRoleInfo
+{
+	const TsovDomain *domain;	/* NULL: non-domain role */
+	bool		several;		/* member of roles of more than one domain */
+	bool		privileged;		/* superuser, pg_read/write_all_data, BYPASSRLS */
+	bool		superuser;
+	bool		bypassrls;
+} TsovRoleInfo;
+
+extern const TsovRoleInfo *tsov_role_info(Oid roleid);
+
+/* Pseudo-domain of roles that are members of several domains. */
+extern const TsovDomain *tsov_conflict_domain(void);
+
+/* Facts about one function, cached per function oid. */
+typedef struct TsovFuncInfo
+{
+	Oid			nspoid;
+	bool		extension_member;	/* its calls are the extension's own work */
+	bool		prosecdef;
+	bool		api_safe;		/* SECURITY DEFINER, owned by the domain owner,
+								 * SET search_path */
+	bool		calls_sequence;	/* SQL body may call nextval() & co:
+								 * never inlined (enforce/sequence.c) */
+	bool		published_to_all;
+	int			npublished;		/* domains it is published to */
+	char	  **published;		/* their names */
+} TsovFuncInfo;
+
+extern const TsovFuncInfo *tsov_func_info(Oid fnoid);
+
+/* Is fn (of domain "owner") published to domain "to"? */
+extern bool tsov_api_published(Oid fnoid, const TsovDomain *to);
+
+/* Does domain "from" publish at least one API to domain "to"? */
+extern bool tsov_domain_publishes_to(const TsovDomain *from, const TsovDomain *to);
+
+/* Protected shared table: attnum of its domain column, or 0. */
+extern AttrNumber tsov_shared_table_column(Oid relid);
+
+extern Oid	tsov_registry_relid(void);
+
+/* in funcinfo.c: the facts read from the function's pg_proc tuple */
+extern void tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
+								const TsovDomain *dom, TsovFuncInfo *info);
+
+
+/*
+ * Read a table of the extension as of its latest committed state, the way
+ * a catalog is read: allowed in parallel workers, no predicate locks.  fn
+ * returns false to stop the scan; tsov_scan_committed() then returns false.
+ */
+typedef bool (*tsov_row_fn) (HeapTuple tup, TupleDesc desc, void *arg);
+extern bool tsov_scan_committed(Oid relid, tsov_row_fn fn, void *arg);
+
+/* in cache.c, from _PG_init: invalidation callbacks */
+extern void tsov_domain_cache_init(void);
+
+#endif							/* TSOV_DOMAIN_DOMAIN_H */

@@ -1,0 +1,136 @@
+/*-------------------------------------------------------------------------
+ *
+ * funcinfo.c
+ *	  Facts about a function read from its pg_proc tuple: may it be a
+ *	  published API, may its SQL body call the sequence built-ins, does it
+ *	  belong to the extension's own work.
+ *
+ * These are facts, not decisions: the enforcement layer decides what they
+ * mean (enforce/fmgr.c, enforce/sequence.c).  cache.c computes them once
+ * per function and keeps them in TsovFuncInfo until an invalidation.
+ *
+ * IDENTIFICATION
+ *	  src/domain/funcinfo.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/formatting.h"
+#include "utils/syscache.h"
+
+#include "domain/domain.h"
+
+/*
+ * The built-ins that take a sequence: enforce/sequence.c swaps in checked
+ * twins for them when the sequence is computed at run time.
+ */
+static const Oid sequence_builtins[] = {
+	F_NEXTVAL, F_CURRVAL, F_SETVAL_REGCLASS_INT8, F_SETVAL_REGCLASS_INT8_BOOL,
+	F_PG_SEQUENCE_LAST_VALUE
+};
+
+static bool
+proconfig_has_search_path(HeapTuple proctup)
+{
+	bool		isnull;
+	Datum		d;
+	ArrayType  *arr;
+	Datum	   *elems;
+	int			n;
+	int			i;
+
+	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proconfig, &isnull);
+	if (isnull)
+		return false;
+	arr = DatumGetArrayTypeP(d);
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	for (i = 0; i < n; i++)
+	{
+		char	   *s = TextDatumGetCString(elems[i]);
+
+		if (strncmp(s, "search_path=", 12) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * May the body of this SQL function call one of the built-ins?  Answers
+ * from the text, so that such a function is not inlined (its body is then
+ * planned through the planner hook of enforce/sequence.c).  Any spelling of the names counts, and a
+ * Unicode-escaped identifier (U&"...") might be one of them.
+ */
+static bool
+sql_body_calls_sequence(HeapTuple proctup)
+{
+	Form_pg_proc p = (Form_pg_proc) GETSTRUCT(proctup);
+	static const char *const names[] = {
+		"nextval", "currval", "setval", "pg_sequence_last_value", "u&"
+	};
+	Datum		d;
+	bool		isnull;
+	char	   *src;
+	int			i;
+
+	if (p->prolang != SQLlanguageId)
+		return false;
+	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosrc, &isnull);
+	if (!isnull)
+	{
+		char	   *body = TextDatumGetCString(d);
+
+		src = asc_tolower(body, strlen(body));
+		for (i = 0; i < lengthof(names); i++)
+			if (strstr(src, names[i]) != NULL)
+				return true;
+	}
+	/* BEGIN ATOMIC: the stored tree names functions by oid */
+	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
+	if (!isnull)
+	{
+		src = TextDatumGetCString(d);
+		for (i = 0; i < lengthof(sequence_builtins); i++)
+			if (strstr(src, psprintf(":funcid %u ", sequence_builtins[i])) != NULL)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Fill the facts of "info" that come from the function's tuple.  dom is
+ * the domain whose schema holds the function (NULL: none);
+ * extension_member says whether pg_depend makes it a member of the
+ * extension.
+ */
+void
+tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
+					const TsovDomain *dom, TsovFuncInfo *info)
+{
+	Form_pg_proc p = (Form_pg_proc) GETSTRUCT(proctup);
+
+	info->nspoid = p->pronamespace;
+	info->prosecdef = p->prosecdef;
+
+	/*
+	 * The extension's functions raise the internal depth while they run,
+	 * except the row-level security predicate and the checked sequence
+	 * twins: they run per row, for the user, and the twins exist to be
+	 * checked.
+	 */
+	info->extension_member = extension_member &&
+		strcmp(NameStr(p->proname), "tec_row_visible") != 0 &&
+		strncmp(NameStr(p->proname), "guarded_", 8) != 0;
+	info->calls_sequence = sql_body_calls_sequence(proctup);
+
+	/* A published API must run as the domain owner with a fixed path. */
+	info->api_safe = dom != NULL && p->prosecdef &&
+		p->proowner == dom->owner_role && proconfig_has_search_path(proctup);
+}

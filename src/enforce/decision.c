@@ -1,0 +1,253 @@
+/*-------------------------------------------------------------------------
+ *
+ * decision.c
+ *	  THE rule: may these subjects do this action on an object of that
+ *	  domain?  Pure: no audit event, no error, no catalog write.
+ *
+ * An access to an object of domain D is allowed when every *subject* of
+ * the access is acceptable for D.  The subjects are built in exactly one
+ * place, tsov_subjects():
+ *
+ *	 - the role whose privileges PostgreSQL checks (the current user, a
+ *	   view's owner, a SECURITY DEFINER function's owner);
+ *	 - the session's principal: the session user (and the authenticated
+ *	   user, if SET SESSION AUTHORIZATION changed it), or, while a published
+ *	   API of domain B runs, domain B itself.  This is what makes SET ROLE,
+ *	   set_config('role') or a superuser-granted membership useless: a
+ *	   session of domain A stays in domain A whatever role it becomes.
+ *
+ * A subject is acceptable when it belongs to D; a non-domain subject that
+ * is privileged (superuser, pg_read_all_data, pg_write_all_data,
+ * BYPASSRLS) makes the access "privileged", governed by
+ * tec_sovereignty.privileged_access ('audit': allowed and recorded;
+ * 'deny': refused unless tec_break_glass() opened D in this transaction).
+ * Any other subject gets a denial; the worst subject decides.  The
+ * transfer state of D comes first: 'transferring' refuses writes and DDL,
+ * 'transferred' refuses everything.  In a domain whose enforcement is
+ * 'simulate', a would-be sovereignty denial is marked simulated (the
+ * caller records it and lets the access through).
+ *
+ * The consequences (audit events, errors, skipping) are in check.c, which
+ * every guard calls; tec_row_visible() (api.c), published-API crossings
+ * (fmgr.c) and name lookups (objects.c) call the functions of this file
+ * directly.
+ *
+ * IDENTIFICATION
+ *	  src/enforce/decision.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+
+#include "common/guc.h"
+#include "common/state.h"
+#include "domain/domain.h"
+#include "enforce/decision.h"
+
+/*
+ * The subjects of an access checked against "checked": see the header.
+ * Principals equal to the checked role are not repeated.
+ */
+void
+tsov_subjects(Oid checked, TsovSubjects *s)
+{
+	Oid			session = GetSessionUserId();
+	Oid			authenticated = GetAuthenticatedUserId();
+
+	s->checked = checked;
+	s->nprincipals = 0;
+	s->api = tsov_api_current();
+	if (s->api != NULL)
+		return;					/* the API's domain is the principal */
+	if (session != checked)
+		s->principals[s->nprincipals++] = session;
+	if (authenticated != session && authenticated != checked)
+		s->principals[s->nprincipals++] = authenticated;
+	Assert(s->nprincipals <= lengthof(s->principals));
+}
+
+/*
+ * The verdict for one subject, ordered from best to worst.  The subject's
+ * domain name is copied only when the verdict is not TSOV_V_OK (the hot
+ * path copies nothing).
+ */
+static TsovVerdictKind
+subject_verdict(Oid role, const char *domname, char *subject_domain)
+{
+	const TsovRoleInfo *ri = tsov_role_info(role);
+
+	if (ri->domain && !ri->several && strcmp(ri->domain->name, domname) == 0)
+		return TSOV_V_OK;
+	subject_domain[0] = '\0';
+	if (ri->domain)
+		strlcpy(subject_domain, ri->domain->name, NAMEDATALEN);
+	if (ri->several)
+		return TSOV_V_SEVERAL;
+	if (ri->domain)
+		return TSOV_V_CROSS;
+	return ri->privileged ? TSOV_V_PRIVILEGED : TSOV_V_NONDOMAIN;
+}
+
+void
+tsov_verdict(const TsovSubjects *s, const TsovDomain *dom, bool is_write,
+			 TsovVerdict *v)
+{
+	char		sdom[NAMEDATALEN];
+	int			i;
+
+	Assert(dom != NULL);
+	v->role = s->checked;
+	v->simulated = false;
+	v->subject_domain[0] = '\0';
+
+	/* Transfer states come first, for everyone. */
+	if (dom->state == TSOV_STATE_TRANSFERRED ||
+		(dom->state == TSOV_STATE_TRANSFERRING && is_write))
+	{
+		const TsovRoleInfo *ri = tsov_role_info(s->checked);
+
+		v->kind = dom->state == TSOV_STATE_TRANSFERRED ?
+			TSOV_V_TRANSFERRED : TSOV_V_TRANSFERRING;
+		if (ri->domain)
+			strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
+		return;
+	}
+
+	/* The checked role, then the principal. */
+	v->kind = subject_verdict(s->checked, dom->name, sdom);
+	if (v->kind != TSOV_V_OK)
+		strlcpy(v->subject_domain, sdom, NAMEDATALEN);
+	if (s->api != NULL)
+	{
+		if (strcmp(s->api->api_domain_name, dom->name) != 0 &&
+			v->kind < TSOV_V_CROSS)
+		{
+			v->kind = TSOV_V_CROSS;
+			strlcpy(v->subject_domain, s->api->api_domain_name, NAMEDATALEN);
+		}
+	}
+	for (i = 0; i < s->nprincipals; i++)
+	{
+		TsovVerdictKind k = subject_verdict(s->principals[i], dom->name, sdom);
+
+		if (k > v->kind)
+		{
+			v->kind = k;
+			v->role = s->principals[i];
+			strlcpy(v->subject_domain, sdom, NAMEDATALEN);
+		}
+	}
+
+	/* privileged: as tec_sovereignty.privileged_access says */
+	if (v->kind == TSOV_V_PRIVILEGED &&
+		tsov_privileged_access == TSOV_PRIV_DENY &&
+		!tsov_glass_open_for(dom->name))
+		v->kind = TSOV_V_PRIVILEGED_DENIED;
+
+	/* simulate mode softens sovereignty denials, not transfer states */
+	v->simulated = dom->simulate && !tsov_verdict_allows(v);
+}
+
+/*
+ * Shared tables protected by tec_protect_shared_table(): row-level
+ * security does the per-row work (tec_row_visible, which applies
+ * tsov_verdict per row's domain); this rule stops the subjects that would
+ * skip it: a domain subject with BYPASSRLS or in several domains
+ * (TSOV_V_RLS_BYPASS), and non-domain superusers or BYPASSRLS roles,
+ * which follow privileged_access like anywhere else.  subject_domain gets
+ * the domain of the first domain subject, to which the access is
+ * attributed.
+ */
+void
+tsov_verdict_shared(const TsovSubjects *s, TsovVerdict *v)
+{
+	Oid			subjects[3];
+	int			n = 0;
+	int			i;
+	bool		privileged = false;
+
+	subjects[n++] = s->checked;
+	for (i = 0; i < s->nprincipals; i++)
+		subjects[n++] = s->principals[i];
+
+	v->kind = TSOV_V_OK;
+	v->role = s->checked;
+	v->simulated = false;
+	v->subject_domain[0] = '\0';
+	for (i = 0; i < n; i++)
+	{
+		const TsovRoleInfo *ri = tsov_role_info(subjects[i]);
+
+		if (ri->domain && !ri->several && v->subject_domain[0] == '\0')
+			strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
+		if (ri->several || (ri->domain && ri->bypassrls))
+		{
+			v->kind = TSOV_V_RLS_BYPASS;
+			v->role = subjects[i];
+			strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
+			return;
+		}
+		if (ri->domain == NULL && (ri->superuser || ri->bypassrls))
+			privileged = true;
+	}
+	if (privileged)
+		v->kind = (tsov_privileged_access == TSOV_PRIV_DENY && !tsov_glass_any_open()) ?
+			TSOV_V_PRIVILEGED_DENIED : TSOV_V_PRIVILEGED;
+}
+
+/*
+ * The domain the session acts for: the innermost published API's, or the
+ * session user's (NULL: a non-domain session).
+ */
+const char *
+tsov_acting_domain(const TsovSubjects *s)
+{
+	const TsovRoleInfo *ri;
+
+	if (s->api != NULL)
+		return s->api->api_domain_name;
+	ri = tsov_role_info(GetSessionUserId());
+	return ri->domain ? ri->domain->name : NULL;
+}
+
+/*
+ * Does the call of function fnoid of domain dom cross into it through an
+ * API dom publishes to the acting domain?  Then the call is allowed, and
+ * while it runs the session acts for dom (fmgr.c pushes an API frame).
+ */
+const TsovDomain *
+tsov_verdict_crossing(const TsovSubjects *s, const TsovDomain *dom, Oid fnoid)
+{
+	const char *p = tsov_acting_domain(s);
+	const TsovDomain *pdom;
+
+	if (p == NULL || strcmp(p, dom->name) == 0 ||
+		dom->state == TSOV_STATE_TRANSFERRED)
+		return NULL;
+	pdom = tsov_domain_by_name(p);
+	if (pdom == NULL || !tsov_api_published(fnoid, pdom))
+		return NULL;
+	return pdom;
+}
+
+/*
+ * May the checked role resolve names in dom's schema to reach the APIs dom
+ * publishes to its domain?  Only outside any API, when the checked role
+ * and the acting domain agree: a published function must be callable by
+ * its qualified name, while everything else in the schema stays refused
+ * by the rule when used.
+ */
+bool
+tsov_verdict_api_reach(const TsovSubjects *s, const TsovDomain *dom)
+{
+	const TsovDomain *rdom = tsov_domain_of_role(s->checked);
+	const char *p;
+
+	if (rdom == NULL || s->api != NULL || dom->state == TSOV_STATE_TRANSFERRED)
+		return false;
+	p = tsov_acting_domain(s);
+	return p != NULL && strcmp(p, rdom->name) == 0 &&
+		tsov_domain_publishes_to(dom, rdom);
+}

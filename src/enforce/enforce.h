@@ -1,0 +1,55 @@
+/*-------------------------------------------------------------------------
+ *
+ * enforce.h
+ *	  The guards' entry points, called by src/hooks.c only: one function
+ *	  per hook event a guard handles, and the guards' init functions.
+ *
+ * A guard never installs a hook itself and never calls the previous hook:
+ * hooks.c does both, in the documented order.
+ *
+ * IDENTIFICATION
+ *	  src/enforce/enforce.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TSOV_ENFORCE_ENFORCE_H
+#define TSOV_ENFORCE_ENFORCE_H
+
+#include "catalog/objectaccess.h"
+#include "executor/execdesc.h"
+#include "fmgr.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+#include "tcop/utility.h"
+
+/* in dml.c: the executor */
+typedef struct TsovDmlStart
+{
+	List	   *save_checked;	/* range table checked by the outer level */
+	bool		leader_plan;	/* a parallel worker starts its leader's plan */
+} TsovDmlStart;
+
+extern void tsov_dml_start_begin(QueryDesc *queryDesc, TsovDmlStart *st);
+extern void tsov_dml_start_end(const TsovDmlStart *st);
+extern bool tsov_dml_check_perms(List *rtable, bool ereport_on_violation);
+
+/* in utility.c: utility statements; false: the statement is done */
+extern bool tsov_utility_before(PlannedStmt **pstmt, bool *readOnlyTree,
+								ProcessUtilityContext context, const char *tag);
+
+/* in objects.c: object access events */
+extern void tsov_objects_access(ObjectAccessType access, Oid classId,
+								Oid objectId, int subId, void *arg);
+
+/* in fmgr.c: function calls */
+extern bool tsov_fmgr_needs_hook(Oid fn_oid);
+extern void tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo);
+
+/* in sequence.c: the planner swaps in the checked sequence twins */
+extern void tsov_sequence_plan(Query *parse);
+extern void tsov_sequence_init(void);	/* invalidation callbacks */
+
+/* in check.c */
+extern void tsov_check_init(void);	/* invalidation callbacks */
+
+#endif							/* TSOV_ENFORCE_ENFORCE_H */

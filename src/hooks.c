@@ -1,0 +1,228 @@
+/*-------------------------------------------------------------------------
+ *
+ * hooks.c
+ *	  Every hook slot of the extension, installed once, each one chaining
+ *	  to the hook that was there before and dispatching, in a fixed order,
+ *	  to the layers that handle the event.
+ *
+ * Order, for each slot (the first is asked first):
+ *
+ *	 ExecutorStart       the sovereignty guard (enforce/dml.c) checks the
+ *	                     plan, then the previous hook or PostgreSQL starts
+ *	                     the executor; the guard's state is restored after,
+ *	                     on error too.
+ *	 ExecutorCheckPerms  the audit-trail guard (audit/trail_guard.c), then
+ *	                     the previous hook, then the sovereignty guard
+ *	                     (enforce/dml.c), which only sees what PostgreSQL
+ *	                     and the previous hook allowed.
+ *	 ProcessUtility      the audit-trail guard, then the sovereignty guards
+ *	                     (enforce/utility.c), then the statement runs with
+ *	                     its command tag visible to the other guards, then
+ *	                     a change of an extension setting is recorded.
+ *	 object_access       the previous hook, then the sovereignty guards
+ *	                     (enforce/objects.c), then the audit record's DROP
+ *	                     DATABASE bookkeeping (audit/record.c), then the
+ *	                     audit-trail guard's DROP refusal.
+ *	 needs_fmgr / fmgr   the previous hook, then enforce/fmgr.c.
+ *	 planner             enforce/sequence.c rewrites the query, then the
+ *	                     previous hook or PostgreSQL plans it.
+ *	 emit_log            the previous hook, then audit/log_hook.c.
+ *	 shmem request/startup  the previous hook, then audit/queue.c.
+ *	 transaction end     audit/record.c (flush, wait until durable), then
+ *	                     common/state.c (reset of the per-transaction
+ *	                     state), as one callback.
+ *
+ * No other file assigns a hook slot or registers a transaction callback
+ * (test/check_layers.sh fails the build's tests if one does).
+ *
+ * IDENTIFICATION
+ *	  src/hooks.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/objectaccess.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "optimizer/planner.h"
+#include "storage/ipc.h"
+#include "tcop/utility.h"
+#include "utils/elog.h"
+
+#include "audit/audit.h"
+#include "common/state.h"
+#include "enforce/enforce.h"
+#include "hooks.h"
+
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorCheckPerms_hook_type prev_ExecutorCheckPerms = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static object_access_hook_type prev_object_access = NULL;
+static needs_fmgr_hook_type prev_needs_fmgr = NULL;
+static fmgr_hook_type prev_fmgr = NULL;
+static planner_hook_type prev_planner = NULL;
+static emit_log_hook_type prev_emit_log = NULL;
+static shmem_request_hook_type prev_shmem_request = NULL;
+static shmem_startup_hook_type prev_shmem_startup = NULL;
+
+static void
+tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	TsovDmlStart st;
+
+	tsov_dml_start_begin(queryDesc, &st);
+	PG_TRY();
+	{
+		if (prev_ExecutorStart)
+			prev_ExecutorStart(queryDesc, eflags);
+		else
+			standard_ExecutorStart(queryDesc, eflags);
+	}
+	PG_FINALLY();
+	{
+		tsov_dml_start_end(&st);
+	}
+	PG_END_TRY();
+}
+
+static bool
+tsov_ExecutorCheckPerms(List *rtable, bool ereport_on_violation)
+{
+	if (!tsov_trail_check_perms(rtable, ereport_on_violation))
+		return false;
+	if (prev_ExecutorCheckPerms &&
+		!prev_ExecutorCheckPerms(rtable, ereport_on_violation))
+		return false;
+	return tsov_dml_check_perms(rtable, ereport_on_violation);
+}
+
+static void
+tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					bool readOnlyTree, ProcessUtilityContext context,
+					ParamListInfo params, QueryEnvironment *queryEnv,
+					DestReceiver *dest, QueryCompletion *qc)
+{
+	const char *tag = GetCommandTagName(CreateCommandTag(pstmt->utilityStmt));
+	const char *verb = NULL;
+	const char *setting;
+	const char *save_command = tsov_current_command;
+
+	setting = tsov_trail_utility_before(pstmt, &verb);
+	if (!tsov_utility_before(&pstmt, &readOnlyTree, context, tag))
+		return;
+
+	tsov_current_command = tag;
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		tsov_current_command = save_command;
+	}
+	PG_END_TRY();
+
+	tsov_trail_utility_after(setting, verb);
+}
+
+static void
+tsov_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+				   int subId, void *arg)
+{
+	if (prev_object_access)
+		prev_object_access(access, classId, objectId, subId, arg);
+	tsov_objects_access(access, classId, objectId, subId, arg);
+	tsov_audit_object_access(access, classId, objectId, subId, arg);
+	tsov_trail_object_access(access, classId, objectId, subId, arg);
+}
+
+static bool
+tsov_needs_fmgr(Oid fn_oid)
+{
+	if (prev_needs_fmgr && prev_needs_fmgr(fn_oid))
+		return true;
+	return tsov_fmgr_needs_hook(fn_oid);
+}
+
+static void
+tsov_fmgr(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+{
+	if (prev_fmgr)
+		prev_fmgr(event, flinfo, private);
+	tsov_fmgr_event(event, flinfo);
+}
+
+static PlannedStmt *
+tsov_planner(Query *parse, const char *query_string, int cursorOptions,
+			 ParamListInfo boundParams)
+{
+	tsov_sequence_plan(parse);
+	if (prev_planner)
+		return prev_planner(parse, query_string, cursorOptions, boundParams);
+	return standard_planner(parse, query_string, cursorOptions, boundParams);
+}
+
+static void
+tsov_emit_log(ErrorData *edata)
+{
+	if (prev_emit_log)
+		prev_emit_log(edata);
+	tsov_audit_log_event(edata);
+}
+
+static void
+tsov_shmem_request(void)
+{
+	if (prev_shmem_request)
+		prev_shmem_request();
+	tsov_audit_shmem_request();
+}
+
+static void
+tsov_shmem_startup(void)
+{
+	if (prev_shmem_startup)
+		prev_shmem_startup();
+	tsov_audit_shmem_startup();
+}
+
+static void
+tsov_xact_callback(XactEvent event, void *arg)
+{
+	tsov_audit_xact_event(event);
+	tsov_state_xact_event(event);
+}
+
+void
+tsov_hooks_install(void)
+{
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = tsov_ExecutorStart;
+	prev_ExecutorCheckPerms = ExecutorCheckPerms_hook;
+	ExecutorCheckPerms_hook = tsov_ExecutorCheckPerms;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = tsov_ProcessUtility;
+	prev_object_access = object_access_hook;
+	object_access_hook = tsov_object_access;
+	prev_needs_fmgr = needs_fmgr_hook;
+	needs_fmgr_hook = tsov_needs_fmgr;
+	prev_fmgr = fmgr_hook;
+	fmgr_hook = tsov_fmgr;
+	prev_planner = planner_hook;
+	planner_hook = tsov_planner;
+	prev_emit_log = emit_log_hook;
+	emit_log_hook = tsov_emit_log;
+	prev_shmem_request = shmem_request_hook;
+	shmem_request_hook = tsov_shmem_request;
+	prev_shmem_startup = shmem_startup_hook;
+	shmem_startup_hook = tsov_shmem_startup;
+	RegisterXactCallback(tsov_xact_callback, NULL);
+}
