@@ -30,6 +30,7 @@
 #include "common/guc.h"
 #include "common/tsov.h"
 #include "domain/domain.h"
+#include "enforce/decision.h"
 #include "enforce/enforce.h"
 #include "hooks.h"
 

@@ -10,7 +10,9 @@
 #   3. pg_regress suites and isolation specs against a throwaway cluster
 #      with the library preloaded, on a free port;
 #   4. TAP tests (each starts its own nodes);
-#   5. end-to-end client tests (test/e2e), when present.
+#   5. end-to-end client tests (test/e2e), when present;
+#   6. the layer check of src/ (test/check_layers.sh) on the objects built
+#      in step 1.
 #
 # Set TSOV_KEEP=1 to keep the scratch directory for inspection.
 #
@@ -19,12 +21,13 @@
 #   test/run_tests.sh isolation [SPEC...]
 #   test/run_tests.sh tap [020_audit_crash ...]
 #   test/run_tests.sh e2e [FILE.test.mjs ...]
+#   test/run_tests.sh layers
 set -u
 only=${1:-all}
 shift $(( $# > 0 ? 1 : 0 ))
 case $only in
-	all|regress|isolation|tap|e2e) ;;
-	*) echo "usage: $0 [regress|isolation|tap|e2e] [NAME...]" >&2; exit 2 ;;
+	all|regress|isolation|tap|e2e|layers) ;;
+	*) echo "usage: $0 [regress|isolation|tap|e2e|layers] [NAME...]" >&2; exit 2 ;;
 esac
 wanted() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 names=("$@")
@@ -153,6 +156,17 @@ if wanted e2e && [ -x "$TSOV_ROOT/test/e2e/run.sh" ]; then
 	[ $rc -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
 	passed=$((passed + ok)); failed=$((failed + bad))
 	[ "$bad" -gt 0 ] && failures+=("e2e")
+fi
+
+if wanted layers; then
+	tsov_log "layer check of src/"
+	out=$(bash "$TSOV_ROOT/test/check_layers.sh" 2>&1)
+	echo "$out"
+	ok=$(echo "$out" | grep -c '\.\.\. ok$')
+	bad=$(echo "$out" | grep -c '\.\.\. FAILED$')
+	[ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && bad=1
+	passed=$((passed + ok)); failed=$((failed + bad))
+	[ "$bad" -gt 0 ] && failures+=("layers")
 fi
 
 if [ $failed -gt 0 ]; then

@@ -60,6 +60,7 @@
 
 #include "common/state.h"
 #include "domain/domain.h"
+#include "domain/internal.h"
 
 typedef struct OidIdx
 {
@@ -182,87 +183,6 @@ make_hash(const char *name, Size entrysize, MemoryContext cxt)
 	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
-static char *
-getattr_cstring(HeapTuple tup, TupleDesc desc, const char *attname, bool *isnull)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Datum		d;
-
-		if (att->attisdropped || strcmp(NameStr(att->attname), attname) != 0)
-			continue;
-		d = heap_getattr(tup, i + 1, desc, isnull);
-		if (*isnull)
-			return NULL;
-		if (att->atttypid == NAMEOID)
-			return pstrdup(NameStr(*DatumGetName(d)));
-		return TextDatumGetCString(d);
-	}
-	*isnull = true;
-	return NULL;
-}
-
-/*
- * Scan a table of the extension as of the latest committed state, calling
- * fn for every visible row until it returns false.
- *
- * The registry is read like a catalog, not like user data: in whatever
- * transaction first needs the cache, including a parallel worker's and a
- * SERIALIZABLE user transaction's.  So the scan itself runs with
- * SnapshotAny and each tuple is tested against a fresh catalog snapshot:
- *	 - GetCatalogSnapshot() takes a new MVCC snapshot for a relation that is
- *	   not a system catalog, so committed registry changes are seen (as
- *	   GetLatestSnapshot() would), but unlike GetLatestSnapshot() it is
- *	   allowed in a parallel worker;
- *	 - a scan under a non-MVCC snapshot takes no predicate locks (heapam
- *	   only locks and checks conflicts for MVCC scans), so the extension's
- *	   own reads never show up as SIReadLocks in the user's transaction or
- *	   cause serialization failures there.
- * Returns false when fn stopped the scan.
- */
-bool
-tsov_scan_committed(Oid relid, tsov_row_fn fn, void *arg)
-{
-	Relation	rel;
-	TableScanDesc scan;
-	TupleTableSlot *slot;
-	Snapshot	snap;
-	bool		completed = true;
-
-	if (!OidIsValid(relid))
-		return true;
-	rel = table_open(relid, AccessShareLock);
-	snap = RegisterSnapshot(GetCatalogSnapshot(relid));
-	slot = table_slot_create(rel, NULL);
-	scan = table_beginscan(rel, SnapshotAny, 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-	{
-		bool		should_free;
-		HeapTuple	tup;
-		bool		more;
-
-		if (!table_tuple_satisfies_snapshot(rel, slot, snap))
-			continue;
-		tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
-		more = fn(tup, RelationGetDescr(rel), arg);
-		if (should_free)
-			heap_freetuple(tup);
-		if (!more)
-		{
-			completed = false;
-			break;
-		}
-	}
-	table_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	UnregisterSnapshot(snap);
-	table_close(rel, AccessShareLock);
-	return completed;
-}
-
 /*
  * Index of a domain by name: a hash lookup, not a scan, because the audit
  * level of the object's domain is asked for on every access.  The domain
@@ -304,7 +224,7 @@ registry_row(HeapTuple tup, TupleDesc desc, void *arg)
 	d = &cache.domains[cache.ndomains];
 	memset(d, 0, sizeof(*d));
 
-	s = getattr_cstring(tup, desc, "name", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "name", &isnull);
 	if (isnull)
 		return true;
 	strlcpy(d->name, s, NAMEDATALEN);
@@ -312,23 +232,23 @@ registry_row(HeapTuple tup, TupleDesc desc, void *arg)
 	if (found)
 		return true;					/* the registry's primary key rules it out */
 	ne->idx = cache.ndomains;
-	s = getattr_cstring(tup, desc, "schema_name", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "schema_name", &isnull);
 	d->nspoid = isnull ? InvalidOid : get_namespace_oid(s, true);
-	s = getattr_cstring(tup, desc, "owner_role", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "owner_role", &isnull);
 	d->owner_role = isnull ? InvalidOid : get_role_oid(s, true);
-	s = getattr_cstring(tup, desc, "writer_role", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "writer_role", &isnull);
 	d->writer_role = isnull ? InvalidOid : get_role_oid(s, true);
-	s = getattr_cstring(tup, desc, "reader_role", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "reader_role", &isnull);
 	d->reader_role = isnull ? InvalidOid : get_role_oid(s, true);
-	s = getattr_cstring(tup, desc, "state", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "state", &isnull);
 	d->state = TSOV_STATE_ACTIVE;
 	if (!isnull && strcmp(s, "transferring") == 0)
 		d->state = TSOV_STATE_TRANSFERRING;
 	else if (!isnull && strcmp(s, "transferred") == 0)
 		d->state = TSOV_STATE_TRANSFERRED;
-	s = getattr_cstring(tup, desc, "enforcement", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "enforcement", &isnull);
 	d->simulate = (!isnull && strcmp(s, "simulate") == 0);
-	s = getattr_cstring(tup, desc, "audit_level", &isnull);
+	s = tsov_getattr_cstring(tup, desc, "audit_level", &isnull);
 	d->audit_level = TSOV_AUDIT_INHERIT;
 	if (!isnull)
 	{
@@ -388,14 +308,16 @@ resolve_signature(const char *sig)
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	tsov_internal_depth++;
 	PG_TRY();
 	{
-		result = to_regprocedure(fcinfo);
+		TSOV_INTERNAL_BEGIN();
+		{
+			result = to_regprocedure(fcinfo);
+		}
+		TSOV_INTERNAL_END();
 	}
 	PG_FINALLY();
 	{
-		tsov_internal_depth--;
 		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	PG_END_TRY();
@@ -418,13 +340,13 @@ api_row(HeapTuple tup, TupleDesc desc, void *arg)
 	ApiEntry   *e;
 	bool		found;
 
-	from = getattr_cstring(tup, desc, "domain", &isnull);
+	from = tsov_getattr_cstring(tup, desc, "domain", &isnull);
 	if (isnull)
 		return true;
-	sig = getattr_cstring(tup, desc, "function_signature", &isnull);
+	sig = tsov_getattr_cstring(tup, desc, "function_signature", &isnull);
 	if (isnull)
 		return true;
-	to = getattr_cstring(tup, desc, "to_domain", &isnull);
+	to = tsov_getattr_cstring(tup, desc, "to_domain", &isnull);
 	from_idx = domain_index_by_name(from);
 	if (from_idx < 0)
 		return true;
@@ -469,13 +391,13 @@ shared_row(HeapTuple tup, TupleDesc desc, void *arg)
 	SharedEntry *e;
 	bool		found;
 
-	schema = getattr_cstring(tup, desc, "table_schema", &isnull);
+	schema = tsov_getattr_cstring(tup, desc, "table_schema", &isnull);
 	if (isnull)
 		return true;
-	table = getattr_cstring(tup, desc, "table_name", &isnull);
+	table = tsov_getattr_cstring(tup, desc, "table_name", &isnull);
 	if (isnull)
 		return true;
-	column = getattr_cstring(tup, desc, "domain_column", &isnull);
+	column = tsov_getattr_cstring(tup, desc, "domain_column", &isnull);
 	if (isnull)
 		return true;
 	nsp = get_namespace_oid(schema, true);
@@ -567,8 +489,7 @@ rebuild(void)
 	 * own table locks accept them) then correctly mark it stale again. */
 	cache_valid = true;
 
-	tsov_internal_depth++;
-	PG_TRY();
+	TSOV_INTERNAL_BEGIN();
 	{
 		ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
 		if (OidIsValid(ext_nsp))
@@ -590,11 +511,7 @@ rebuild(void)
 			cache.publishes_all = palloc0(sizeof(bool));
 		}
 	}
-	PG_FINALLY();
-	{
-		tsov_internal_depth--;
-	}
-	PG_END_TRY();
+	TSOV_INTERNAL_END();
 
 	MemoryContextSwitchTo(oldcxt);
 }
@@ -649,84 +566,33 @@ tsov_registry_relid(void)
 	return cache.registry_relid;
 }
 
-/*
- * Walk the roles "roleid" is a member of (directly or not), collecting the
- * domains whose roles are reached.  pg_auth_members is read through the
- * AUTHMEMMEMROLE syscache list, never through is_member_of_role(), which is
- * true for superusers.
- */
+/* For tsov_role_walk(): the domain index of a domain's own role, or -1. */
+static int
+domain_index_of_domrole(Oid roleid)
+{
+	OidIdx	   *e = hash_search(cache.by_domrole, &roleid, HASH_FIND, NULL);
+
+	return e ? e->idx : -1;
+}
+
 static void
 compute_role(Oid roleid, TsovRoleInfo *info)
 {
-	List	   *todo = list_make1_oid(roleid);
-	List	   *seen = NIL;
-	int			found_idx = -1;
-	bool		several = false;
-	OidIdx	   *e;
-	HeapTuple	tup;
+	bool		several;
+	int			idx = tsov_role_walk(roleid, domain_index_of_domrole, &several);
 
 	memset(info, 0, sizeof(*info));
-
-	e = hash_search(cache.by_domrole, &roleid, HASH_FIND, NULL);
-	if (e)
-	{
-		/* a domain's own role belongs to that domain, whatever else */
-		found_idx = e->idx;
-		todo = NIL;
-	}
-
-	while (todo != NIL)
-	{
-		Oid			r = linitial_oid(todo);
-		CatCList   *memlist;
-		int			i;
-
-		todo = list_delete_first(todo);
-		if (list_member_oid(seen, r))
-			continue;
-		seen = lappend_oid(seen, r);
-
-		if (r != roleid)
-		{
-			e = hash_search(cache.by_domrole, &r, HASH_FIND, NULL);
-			if (e)
-			{
-				if (found_idx >= 0 && found_idx != e->idx)
-					several = true;
-				found_idx = e->idx;
-			}
-		}
-		memlist = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(r));
-		for (i = 0; i < memlist->n_members; i++)
-		{
-			Form_pg_auth_members m = (Form_pg_auth_members) GETSTRUCT(&memlist->members[i]->tuple);
-
-			todo = lappend_oid(todo, m->roleid);
-		}
-		ReleaseSysCacheList(memlist);
-	}
-	list_free(seen);
-
 	if (several)
 	{
 		info->domain = &conflict_domain;
 		info->several = true;
 	}
-	else if (found_idx >= 0)
-		info->domain = &cache.domains[found_idx];
-
-	tup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(roleid));
-	if (HeapTupleIsValid(tup))
+	else if (idx >= 0)
 	{
-		Form_pg_authid a = (Form_pg_authid) GETSTRUCT(tup);
-
-		info->superuser = a->rolsuper;
-		info->bypassrls = a->rolbypassrls;
-		ReleaseSysCache(tup);
+		Assert(idx < cache.ndomains);
+		info->domain = &cache.domains[idx];
 	}
-	info->privileged = info->superuser || info->bypassrls ||
-		has_privs_of_role(roleid, ROLE_PG_READ_ALL_DATA) ||
-		has_privs_of_role(roleid, ROLE_PG_WRITE_ALL_DATA);
+	tsov_role_attributes(roleid, info);
 }
 
 const TsovRoleInfo *

@@ -36,7 +36,6 @@
 #include "common/state.h"
 #include "domain/domain.h"
 #include "enforce/decision.h"
-#include "enforce/enforce.h"
 
 static void relname_relcache_cb(Datum arg, Oid relid);
 static void relname_syscache_cb(Datum arg, int cacheid, uint32 hashvalue);
@@ -64,8 +63,7 @@ tsov_describe_object(const TsovObject *obj, const char **kind, const char **name
 	addr.objectId = obj->objid;
 	addr.objectSubId = obj->subid;
 
-	tsov_internal_depth++;
-	PG_TRY();
+	TSOV_INTERNAL_BEGIN();
 	{
 		if (*kind == NULL)
 		{
@@ -82,11 +80,7 @@ tsov_describe_object(const TsovObject *obj, const char **kind, const char **name
 				*name = getObjectIdentity(&addr, true);
 		}
 	}
-	PG_FINALLY();
-	{
-		tsov_internal_depth--;
-	}
-	PG_END_TRY();
+	TSOV_INTERNAL_END();
 
 	if (*kind == NULL)
 		*kind = "object";

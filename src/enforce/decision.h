@@ -138,6 +138,9 @@ extern void tsov_audit_api_call(Oid role, const char *caller_domain,
 extern void tsov_describe_object(const TsovObject *obj, const char **kind,
 								 const char **name);
 
+/* in check.c, from _PG_init: invalidation callbacks of the name cache */
+extern void tsov_check_init(void);
+
 /* ---- shared by the guards of this folder ---- */
 
 /* in fmgr.c: EXECUTE of a domain function; true when it crosses through

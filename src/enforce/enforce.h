@@ -49,7 +49,4 @@ extern void tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo);
 extern void tsov_sequence_plan(Query *parse);
 extern void tsov_sequence_init(void);	/* invalidation callbacks */
 
-/* in check.c */
-extern void tsov_check_init(void);	/* invalidation callbacks */
-
 #endif							/* TSOV_ENFORCE_ENFORCE_H */

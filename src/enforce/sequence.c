@@ -304,22 +304,16 @@ static void
 check_sequence(int fi, Oid relid, FmgrInfo *flinfo)
 {
 	Node	   *arg = NULL;
-	bool		save_quiet = tsov_audit_quiet;
 
 	if (flinfo->fn_expr && IsA(flinfo->fn_expr, FuncExpr))
 		arg = linitial(((FuncExpr *) flinfo->fn_expr)->args);
 	/* a constant was checked and recorded at executor start */
-	tsov_audit_quiet = save_quiet || (arg && IsA(arg, Const));
-	PG_TRY();
+	TSOV_QUIET_BEGIN(tsov_audit_quiet || (arg && IsA(arg, Const)));
 	{
 		(void) tsov_check_relation(seq_funcs[fi].action, seq_funcs[fi].is_write,
 								   GetUserId(), relid);
 	}
-	PG_FINALLY();
-	{
-		tsov_audit_quiet = save_quiet;
-	}
-	PG_END_TRY();
+	TSOV_QUIET_END();
 }
 
 static Datum
