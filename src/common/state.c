@@ -52,6 +52,7 @@ static List *glass_open = NIL;
 bool
 tsov_guards_active(void)
 {
+	Assert(tsov_internal_depth >= 0 && tsov_audit_self_depth >= 0);
 	if (tsov_internal_depth > 0)
 		return false;
 	if (!IsNormalProcessingMode() || IsBinaryUpgrade)
@@ -121,6 +122,8 @@ tsov_frame_pop(void)
 	if (frame_top == 0)
 		return;					/* reset by an abort in between */
 	kind = (TsovFrameKind) frame_stack[--frame_top];
+	/* every API frame has its entry on the frame stack */
+	Assert(api_top <= frame_top + (kind == TSOV_FRAME_API ? 1 : 0));
 	if (kind == TSOV_FRAME_INTERNAL && tsov_internal_depth > 0)
 		tsov_internal_depth--;
 	else if (kind == TSOV_FRAME_API)

@@ -538,6 +538,7 @@ tsov_domain_of_namespace(Oid nspoid)
 	if (cache.ndomains == 0)
 		return NULL;
 	e = hash_search(cache.by_nsp, &nspoid, HASH_FIND, NULL);
+	Assert(e == NULL || (e->idx >= 0 && e->idx < cache.ndomains));
 	return e ? &cache.domains[e->idx] : NULL;
 }
 
@@ -550,6 +551,7 @@ tsov_domain_by_name(const char *name)
 		return NULL;
 	ensure_valid();
 	i = domain_index_by_name(name);
+	Assert(i < cache.ndomains);
 	return i >= 0 ? &cache.domains[i] : NULL;
 }
 

@@ -373,6 +373,7 @@ decide(const char *action, bool is_write, Oid role, const TsovObject *obj,
 	TsovVerdict v;
 	TsovAuditEvent ev;
 
+	Assert(obj != NULL && action != NULL);
 	if (!tsov_guards_active())
 		return true;
 	dom = tsov_domain_of_namespace(obj->nspoid);

@@ -56,6 +56,7 @@ tsov_subjects(Oid checked, TsovSubjects *s)
 	Oid			session = GetSessionUserId();
 	Oid			authenticated = GetAuthenticatedUserId();
 
+	Assert(OidIsValid(checked));
 	s->checked = checked;
 	s->nprincipals = 0;
 	s->api = tsov_api_current();
@@ -148,6 +149,9 @@ tsov_verdict(const TsovSubjects *s, const TsovDomain *dom, bool is_write,
 
 	/* simulate mode softens sovereignty denials, not transfer states */
 	v->simulated = dom->simulate && !tsov_verdict_allows(v);
+
+	/* a verdict about another subject than the checked role is a denial's */
+	Assert(v->role == s->checked || v->kind != TSOV_V_OK);
 }
 
 /*

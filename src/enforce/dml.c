@@ -181,6 +181,8 @@ tsov_dml_start_begin(QueryDesc *queryDesc, TsovDmlStart *st)
 void
 tsov_dml_start_end(const TsovDmlStart *st)
 {
+	/* only a worker's first plan is its leader's */
+	Assert(!st->leader_plan || (IsParallelWorker() && tsov_worker_leader_plan));
 	checked_rtable = st->save_checked;
 	if (st->leader_plan)
 		tsov_worker_leader_plan = false;

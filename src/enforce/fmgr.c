@@ -163,5 +163,6 @@ tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo)
 	}
 
 	/* FHET_END, FHET_ABORT */
+	Assert(event == FHET_END || event == FHET_ABORT);
 	tsov_frame_pop();
 }
