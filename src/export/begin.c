@@ -14,10 +14,10 @@
  * Everything that needs SPI happens here, once: the later calls only scan
  * heaps (data.c).  The catalog queries run as helper_owner, the
  * extension's owner, so that a domain's owner may export without reading
- * the registry; the caller's own rights are checked before that matters
- * (registry row aside) and again, as the caller, for every table the
- * heap scans will read, since they bypass the executor's permission
- * checks.  An error anywhere leaves the cleanup to the transaction's
+ * the registry.  The caller's own rights are checked right after the
+ * registry row is read, before anything else of the domain is looked at,
+ * and again, as the caller, for every table the heap scans will read,
+ * since they bypass the executor's permission checks.  An error anywhere leaves the cleanup to the transaction's
  * abort: SPI, the user id, the locks and the registered snapshot (a
  * resource owner's) are all released by it.
  *

@@ -5,8 +5,8 @@
  *	  functions each file offers its peers.  Nothing outside this folder
  *	  includes it; the SQL functions are the folder's only public face.
  *
- * One export (tec_export_domain(), tec_sovereignty.export_checksum()) goes
- * through three stages, each in its own file:
+ * One export (tec_export_domain(), tec_sovereignty.export_checksum()) is
+ * spread over these files, one stage each:
  *
  *	 begin.c	the first call: read the registry row, authorize the caller,
  *				apply the transfer rule, lock the domain's relations and
