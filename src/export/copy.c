@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * export_copy.c
+ * copy.c
  *	  Formatting of table rows as COPY text-format lines for the export.
  *
  * The export's data sections are what COPY TO would write in text format:
@@ -25,7 +25,7 @@
  * branch.
  *
  * IDENTIFICATION
- *	  src/export_copy.c
+ *	  src/export/copy.c
  *
  *-------------------------------------------------------------------------
  */
@@ -40,7 +40,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
-#include "export/copy.h"
+#include "export/export.h"
 
 #define EXPORT_ONES		UINT64CONST(0x0101010101010101)
 #define EXPORT_HIGHS	UINT64CONST(0x8080808080808080)

@@ -1,15 +1,15 @@
 
 /* ------------------------------------------------------------------------
- * Export and transfer (src/export.c).
+ * Export and transfer (src/export/: export.c, begin.c, ddl.c, data.c).
  *
  * tec_export_domain() is a C function that streams a psql script.  The
  * catalog walk that produces the script's DDL lives here, as SQL over the
- * system catalogs and the pg_get_*def() functions: export.c runs these
+ * system catalogs and the pg_get_*def() functions: begin.c and ddl.c run these
  * helpers through SPI inside the export's registered snapshot, as the
  * extension's owner, after its own permission checks, with search_path
  * pinned to pg_catalog so that every name outside pg_catalog comes out
  * schema-qualified and quoted (regclass/regprocedure/format_type output,
- * quote_ident).  The table data is produced by export.c itself.
+ * quote_ident).  The table data is produced in C (data.c, copy.c).
  *
  * Sections of export_ddl() (sorted by section, k1, k2; < 70 come before
  * the data, >= 70 after it):
