@@ -16,8 +16,9 @@ PGFILEDESC = "tec_sovereignty - database sovereignty for PostgreSQL"
 # before it created.
 SQL_PARTS  = src/common/header.sql src/domain/registry.sql \
              src/domain/lifecycle.sql src/domain/templates.sql \
-             src/domain/views.sql src/enforce/enforce.sql src/audit/audit.sql \
-             src/export/export.sql src/prisma/prisma.sql
+             src/domain/templates_more.sql src/domain/views.sql \
+             src/enforce/enforce.sql src/audit/audit.sql src/export/export.sql \
+             src/export/transfer.sql src/prisma/types.sql src/prisma/prisma.sql
 DATA_built = $(EXTENSION)--1.0.sql
 
 # pg_regress suites: init first (creates the extension), then one file per

@@ -1,7 +1,7 @@
 --
 -- export_format: the export's data lines are what COPY TO writes, byte for
 -- byte.  The export formats integers, booleans, dates and timestamps
--- itself and escapes text eight bytes at a time (src/export_copy.c); here
+-- itself and escapes text eight bytes at a time (src/export/copy.c); here
 -- COPY is the oracle: the same table is written by COPY TO a server file
 -- (under the settings the export pins) and by the export (under other
 -- session settings, which the export must not follow), and the two are

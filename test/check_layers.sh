@@ -14,7 +14,9 @@
 #   4. every hook slot is assigned in src/hooks.c only, and transaction
 #      callbacks are registered there only;
 #   5. *_init functions are called from src/tec_sovereignty.c only;
-#   6. no source file is over 800 lines.
+#   6. no source file (C, header, SQL fragment) is over 800 lines;
+#   7. no header in src/common/ has the name of one of PostgreSQL's
+#      common/ headers (with -I src first, ours would shadow it).
 # Ends with "layers: N passed, N failed"; exits non-zero on a failure.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -184,11 +186,20 @@ result "*_init called from _PG_init only" "${problems[@]+"${problems[@]}"}"
 
 # ---- 6. file length ----
 problems=()
-for f in $files; do
+for f in $files $(find . -name '*.sql' | sed 's|^\./||' | sort); do
 	n=$(wc -l <"$f")
 	[ "$n" -gt 800 ] && problems+=("$f: $n lines")
 done
 result "no source file over 800 lines" "${problems[@]+"${problems[@]}"}"
+
+# ---- 7. src/common/ must not shadow PostgreSQL's common/ headers ----
+problems=()
+for h in $(cd common && ls *.h); do
+	[ -n "$incdir" ] && [ -f "$incdir/common/$h" ] &&
+		problems+=("src/common/$h has the name of PostgreSQL's common/$h")
+done
+[ -z "$incdir" ] && problems+=("no server headers found to compare with")
+result "src/common/ shadows no PostgreSQL header" "${problems[@]+"${problems[@]}"}"
 
 echo "layers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
