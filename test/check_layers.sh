@@ -77,7 +77,7 @@ folder_of() {
 }
 
 cd "$src" || exit 1
-files=$(find . -name '*.c' -o -name '*.h' | sed 's|^\./||' | sort)
+files=$(find . -name node_modules -prune -o \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' | sort)
 
 # ---- 1. includes ----
 problems=()
@@ -186,7 +186,7 @@ result "*_init called from _PG_init only" "${problems[@]+"${problems[@]}"}"
 
 # ---- 6. file length ----
 problems=()
-for f in $files $(find . -name '*.sql' | sed 's|^\./||' | sort); do
+for f in $files $(find . -name node_modules -prune -o -name '*.sql' -print | sed 's|^\./||' | sort); do
 	n=$(wc -l <"$f")
 	[ "$n" -gt 800 ] && problems+=("$f: $n lines")
 done
