@@ -1,15 +1,15 @@
 /*-------------------------------------------------------------------------
  *
- * audit_queue.c
+ * queue.c
  *	  The shared-memory audit queue: GUCs, shared memory, per-database
  *	  channels, enqueue with back-pressure, and the wait until durable.
  *
  * Each database that produces events claims a channel: a ring of
  * tec_sovereignty.audit_queue_size bytes with its own LWLock and its own
- * writer (audit_worker.c), because a background worker is connected to one
+ * writer (writer.c), because a background worker is connected to one
  * database for life.  The lock is held only to reserve ring space and to
  * read or publish positions; records are copied outside it and stamped
- * last (see audit_internal.h for the protocol).
+ * last (see internal.h for the protocol).
  *
  * Waking the writer.  Each wake costs the writer a transaction and a
  * commit, so producers do not wake it for every run of
@@ -32,11 +32,11 @@
  * interrupts held (abort paths, the log hook) are bounded as well.
  *
  * Channels are claimed and freed as "Channels" below says; DROP DATABASE
- * frees its database's channel (audit_xact.c calls
+ * frees its database's channel (record.c calls
  * tsov_audit_database_dropped at commit).
  *
  * IDENTIFICATION
- *	  src/audit_queue.c
+ *	  src/audit/queue.c
  *
  *-------------------------------------------------------------------------
  */
