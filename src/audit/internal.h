@@ -186,16 +186,21 @@ typedef struct TsovAuditShared
 	TsovAuditChannel channels[FLEXIBLE_ARRAY_MEMBER];
 } TsovAuditShared;
 
-/* in queue.c */
+/* in channel.c */
 extern TsovAuditShared *tsov_audit_shared;
 extern uint64 tsov_audit_ring_size;
 
 extern TsovAuditChannel *tsov_audit_channel(bool create);
+extern TsovAuditChannel *tsov_audit_channel_for(bool create, bool catalog_ok);
+extern void tsov_audit_channel_forget(void);
+extern void tsov_audit_database_dropped(Oid dbid);
+extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
+
+/* in queue.c */
 extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path,
 								 Size *queued);
 extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms,
 									bool flush);
-extern void tsov_audit_database_dropped(Oid dbid);
 extern uint64 tsov_audit_queued_upto(void);
 
 /* longest wait of an error path for its denial's row (see wait_durable) */
@@ -206,7 +211,6 @@ extern uint64 tsov_audit_queued_upto(void);
  * (record.c) and is queued by its next transaction.
  */
 #define TSOV_ABORT_WAIT_MS 1000
-extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
 extern void tsov_audit_wake_writer(void);
 extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,
 										  uint64 *recpos);

@@ -439,6 +439,7 @@ process_batch(MemoryContext batchcxt, long *backoff)
 	start = pos = wch->read_pos;
 	wpos = wch->write_pos;
 	LWLockRelease(wch->lock);
+	Assert(pos <= wpos && wpos - pos <= tsov_audit_ring_size);
 	if (pos == wpos)
 		return 0;
 	if (pos >= isolate_end)
@@ -469,6 +470,7 @@ process_batch(MemoryContext batchcxt, long *backoff)
 	if (pos == start)
 		return 0;
 
+	Assert(n >= 0 && n <= max && max <= TSOV_BATCH_MAX);
 	if (n > 0)
 	{
 		Assert(head_level == TSOV_WRITE_NORMAL || n == 1);
@@ -547,6 +549,9 @@ process_batch(MemoryContext batchcxt, long *backoff)
 	}
 
 	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
+	/* positions only grow; only this process consumes the ring */
+	Assert(wch->read_pos == start && start < pos && pos <= wch->write_pos);
+	Assert(wch->committed_pos <= start);
 	wch->read_pos = pos;
 	wch->committed_pos = pos;
 	if (commit_lsn > wch->committed_lsn)
