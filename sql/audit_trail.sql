@@ -37,7 +37,9 @@ RESET ROLE;
 SELECT action, decision, actor_domain, object_domain, object_schema, session_user_name, effective_user_name, reason
   FROM tec_sovereignty.audit_log WHERE seq > :mark ORDER BY seq;
 
--- Guarantee 3: reads of an aborted transaction are recorded too.
+-- Guarantee 3: reads of an aborted transaction are recorded too
+-- (audit_bench: the test-only module test/modules/tsov_bench).
+CREATE EXTENSION tsov_bench;
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 BEGIN;
 SELECT tec_sovereignty.audit_bench('regress_a2', 3);
@@ -46,6 +48,7 @@ ROLLBACK;
 SELECT tec_audit_flush();
 SELECT action, decision, object_domain, count(*)
   FROM tec_sovereignty.audit_log WHERE seq > :mark GROUP BY 1, 2, 3 ORDER BY 1;
+DROP EXTENSION tsov_bench;
 
 -- Levels: the setting, then a per-domain override.
 SELECT tec_sovereignty.audit_wanted('regress_a1', false) AS read_kept,

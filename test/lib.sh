@@ -61,6 +61,9 @@ tsov_temp_install() {
 	cp -a "$sharedir" "$dest$(dirname "$sharedir")/"
 	make -s -C "$TSOV_ROOT" COPT=-Werror >/dev/null || tsov_die "build failed"
 	make -s -C "$TSOV_ROOT" install DESTDIR="$dest" >/dev/null || tsov_die "make install failed"
+	# the test-only helpers (tec_sovereignty.audit_bench): tests and benchmarks only
+	make -s -C "$TSOV_ROOT/test/modules/tsov_bench" install DESTDIR="$dest" >/dev/null \
+		|| tsov_die "make install of test/modules/tsov_bench failed"
 	TSOV_BINDIR=$dest$bindir
 	PG_CONFIG=$TSOV_BINDIR/pg_config
 	PATH=$TSOV_BINDIR:$PATH

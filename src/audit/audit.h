@@ -98,7 +98,7 @@ extern void tsov_audit_denial_recorded(void);
 
 /* ---- entry points for src/hooks.c ---- */
 
-/* in queue.c: shared memory */
+/* in channel.c: shared memory */
 extern void tsov_audit_shmem_request(void);
 extern void tsov_audit_shmem_startup(void);
 

@@ -1,11 +1,12 @@
 
 /* ------------------------------------------------------------------------
- * Audit trail (src/audit_*.c).
+ * Audit trail (src/audit/).
  *
  * One row per (statement, object, action), written only by the audit
  * writer background worker, in one SHA-256 hash chain per domain and
  * origin; append-only while the library is loaded (C hooks, not triggers).
- * See src/audit_worker.c for the chain and src/audit_xact.c for when
+ * See src/audit/chain.c for the chain and the column table (which must
+ * match audit_log below, column for column), src/audit/record.c for when
  * commits wait.
  * ------------------------------------------------------------------------ */
 
@@ -158,14 +159,6 @@ LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'tsov_audit_stats';
 
-CREATE FUNCTION tec_sovereignty.audit_bench(domain text, events integer)
-RETURNS bigint
-LANGUAGE C STRICT VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'tsov_audit_bench';
-COMMENT ON FUNCTION tec_sovereignty.audit_bench(text, integer) IS
-	'Benchmark helper: queue N allowed-read events on a domain (superuser only)';
-
 CREATE FUNCTION pg_catalog.tec_set_audit_level(domain text, level text)
 RETURNS void
 LANGUAGE plpgsql
@@ -240,7 +233,6 @@ REVOKE ALL ON FUNCTION pg_catalog.tec_audit_flush() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_set_audit_level(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_lifecycle(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_stats_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tec_sovereignty.audit_bench(text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_verify(text) TO tec_auditor;
 GRANT EXECUTE ON FUNCTION tec_sovereignty.audit_stats_raw() TO tec_auditor;
 

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
- * audit_internal.h
- *	  Private declarations of the audit subsystem (audit_*.c): the record
+ * internal.h
+ *	  Private declarations of the audit subsystem (src/audit/): the record
  *	  format of the shared-memory queue, the per-database channels, GUCs.
  *
  * Shape.  Backends serialize events into a per-backend buffer, then copy
@@ -15,12 +15,12 @@
  * together with the end LSN of the commit record that covers it.  Backends
  * that must not go on before their events are written wait on a condition
  * variable for that position: a commit that wrote only until they are
- * committed (its own commit record follows in WAL, see audit_xact.c), a
+ * committed (its own commit record follows in WAL, see record.c), a
  * denial or tec_audit_flush() until committed and then XLogFlush() of the
  * published LSN themselves (durable).  Backends that find the ring full
  * wait on another condition variable for space (back-pressure: events are
  * never dropped).  Every such wait ends on cancel, terminate,
- * statement_timeout and postmaster death (audit_queue.c, tsov_audit_sleep).
+ * statement_timeout and postmaster death (queue.c, tsov_audit_sleep).
  * A channel is freed when its writer idles out with an empty ring, or when
  * its database is dropped (its queued events are then discarded and
  * counted in events_dropped).
@@ -36,24 +36,28 @@
  * worth of bytes are left, both sides skip them implicitly.
  *
  * IDENTIFICATION
- *	  src/audit_internal.h
+ *	  src/audit/internal.h
  *
  *-------------------------------------------------------------------------
  */
 #ifndef TSOV_AUDIT_INTERNAL_H
 #define TSOV_AUDIT_INTERNAL_H
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "access/xlogdefs.h"
 #include "audit/audit.h"
 #include "common/guc.h"
 #include "common/state.h"
 #include "domain/domain.h"
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "datatype/timestamp.h"
 #include "port/atomics.h"
 #include "storage/condition_variable.h"
 #include "storage/lwlock.h"
 #include "storage/spin.h"
+#include "utils/relcache.h"
 
 /* String fields of a record, in this order. */
 typedef enum TsovAuditField
@@ -117,7 +121,7 @@ typedef struct TsovAuditCounters
 	uint64		batches;
 	uint64		worker_starts;
 	TimestampTz last_flush;
-	/* the writer's failure model (audit_worker.c) */
+	/* the writer's failure model (writer.c) */
 	uint64		batch_failures; /* attempts that raised an error */
 	uint64		events_quarantined; /* written as quarantined rows */
 	uint64		worker_failures;	/* writers that exited abnormally */
@@ -148,7 +152,7 @@ typedef struct TsovAuditChannel
 	TimestampTz launch_time;
 	bool		worker_failed;	/* last writer exited on an error */
 	/*
-	 * Failure model (audit_worker.c).  fail_streak counts consecutive failed
+	 * Failure model (writer.c).  fail_streak counts consecutive failed
 	 * attempts (0: healthy); retry_at is when the writer tries again, and,
 	 * after a writer exited on an error, the earliest time
 	 * tsov_audit_ensure_worker starts the next one (never a tight restart
@@ -182,16 +186,21 @@ typedef struct TsovAuditShared
 	TsovAuditChannel channels[FLEXIBLE_ARRAY_MEMBER];
 } TsovAuditShared;
 
-/* in queue.c */
+/* in channel.c */
 extern TsovAuditShared *tsov_audit_shared;
 extern uint64 tsov_audit_ring_size;
 
 extern TsovAuditChannel *tsov_audit_channel(bool create);
+extern TsovAuditChannel *tsov_audit_channel_for(bool create, bool catalog_ok);
+extern void tsov_audit_channel_forget(void);
+extern void tsov_audit_database_dropped(Oid dbid);
+extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
+
+/* in queue.c */
 extern uint64 tsov_audit_enqueue(const char *buf, Size len, bool abort_path,
 								 Size *queued);
 extern bool tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms,
 									bool flush);
-extern void tsov_audit_database_dropped(Oid dbid);
 extern uint64 tsov_audit_queued_upto(void);
 
 /* longest wait of an error path for its denial's row (see wait_durable) */
@@ -202,26 +211,32 @@ extern uint64 tsov_audit_queued_upto(void);
  * (record.c) and is queued by its next transaction.
  */
 #define TSOV_ABORT_WAIT_MS 1000
-extern void tsov_audit_ensure_worker(TsovAuditChannel *ch);
 extern void tsov_audit_wake_writer(void);
 extern TsovAuditRecord *tsov_audit_rec_at(TsovAuditChannel *ch, uint64 pos,
 										  uint64 *recpos);
 
-/* in record.c */
+/* in record.c: the backend's side */
 extern void tsov_audit_record_now(const TsovAuditEvent *ev, bool wait);
 extern void tsov_audit_record_denial_nowait(const TsovAuditEvent *ev);
 extern void tsov_audit_record_from_hook(const TsovAuditEvent *ev);
 extern void tsov_audit_flush_buffer(void);
 extern void tsov_audit_buffer_event(const TsovAuditEvent *ev);
 
-/* in writer.c */
-#define TSOV_HASH_LEN 32
-extern void tsov_audit_worker_register(int channel, Oid dbid);
-PGDLLEXPORT void tsov_audit_worker_main(Datum arg);
+/* in record.c */
+extern const char *tsov_audit_decision_name(int d);
 
-/* Canonical content of a row for the chain hash (in writer.c). */
+/* ---- the audit row and its chain (chain.c) ---- */
+
+#define TSOV_HASH_LEN 32
+
+/*
+ * One row of tec_sovereignty.audit_log, as the writer forms it and as
+ * verify reads it back: every column of the table (chain.c's column
+ * table says which member each column is).
+ */
 typedef struct TsovAuditRow
 {
+	int64		seq;			/* local, gapless; not hashed */
 	TimestampTz logged_at;
 	uint64		fxid;			/* 0 = NULL */
 	int32		pid;
@@ -231,14 +246,128 @@ typedef struct TsovAuditRow
 	const char *chain_domain;
 	const char *chain_origin;
 	int64		chain_seq;
-	const uint8 *prev_hash;
+	const uint8 *prev_hash;		/* NULL (read rows): NULL or malformed */
+	const uint8 *row_hash;		/* likewise; not hashed */
 	const char *quarantine;		/* NULL: an ordinary row; else why the row
 								 * is quarantined (hashed only when set) */
+	uint8		prev_buf[TSOV_HASH_LEN];	/* storage of a read row's */
+	uint8		hash_buf[TSOV_HASH_LEN];	/* hashes */
 } TsovAuditRow;
 
+/* Where a column's value comes from. */
+typedef enum TsovColSource
+{
+	TSOV_COL_SEQ,				/* int8: row->seq */
+	TSOV_COL_LOGGED_AT,			/* timestamptz: when the backend recorded it */
+	TSOV_COL_XID,				/* xid8: row->fxid, NULL when 0 */
+	TSOV_COL_PID,				/* int4 */
+	TSOV_COL_OBJECT_OID,		/* oid, NULL when invalid */
+	TSOV_COL_FIELD,				/* text: a string field of the record */
+	TSOV_COL_DECISION,			/* text, NOT NULL */
+	TSOV_COL_CHAIN_DOMAIN,		/* text */
+	TSOV_COL_CHAIN_ORIGIN,		/* text */
+	TSOV_COL_CHAIN_SEQ,			/* int8 */
+	TSOV_COL_PREV_HASH,			/* bytea */
+	TSOV_COL_ROW_HASH,			/* bytea */
+	TSOV_COL_QUARANTINE			/* text, NULL for an ordinary row */
+} TsovColSource;
+
+#define TSOV_HASH_NONE		0	/* not covered by row_hash */
+#define TSOV_HASH_IF_SET	(-1)	/* covered (name and value) when not NULL */
+
+typedef struct TsovAuditColumn
+{
+	const char *name;
+	Oid			type;
+	TsovColSource source;
+	int			field;			/* TSOV_F_* for TSOV_COL_FIELD, else -1 */
+	int			hash;			/* position in the v1 encoding (1..), or
+								 * TSOV_HASH_NONE / TSOV_HASH_IF_SET */
+	int			ev_offset;		/* TSOV_COL_FIELD: offset of the string in
+								 * TsovAuditEvent, -1: a fact of the
+								 * session (record.c) */
+	int			max;			/* TSOV_COL_FIELD: bytes the record keeps */
+} TsovAuditColumn;
+
 struct pg_cryptohash_ctx;
+
+/* in chain.c: the column table */
+extern const int tsov_audit_ncolumns;
+extern const TsovAuditColumn *tsov_audit_column(int i);
+extern const TsovAuditColumn *tsov_audit_field_column(int field);
+extern char *tsov_audit_column_list(const char *prefix, const char *seq_expr);
+extern void tsov_audit_check_columns(TupleDesc d);
+extern Datum tsov_audit_row_datum(const TsovAuditRow *row, int i, bool *isnull);
+extern void tsov_audit_row_from_tuple(HeapTuple t, TupleDesc d, TsovAuditRow *row);
+extern bool tsov_audit_get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out);
+extern char *tsov_audit_get_text(HeapTuple t, TupleDesc d, int col);
+
+/* in chain.c: the hash and the origin */
 extern void tsov_audit_hash_row(struct pg_cryptohash_ctx *ctx,
 								const TsovAuditRow *row, uint8 *out);
-extern const char *tsov_audit_decision_name(int d);
+extern void tsov_audit_hash_str(struct pg_cryptohash_ctx *ctx, const char *s);
+extern struct pg_cryptohash_ctx *tsov_audit_sha256(void);
+extern void tsov_audit_origin(char *buf, Size len);
+
+/* in chain.c: the chain heads (writer process only) */
+extern bool tsov_chain_heads_loaded(void);
+extern void tsov_chain_heads_load(const char *origin);
+extern void tsov_chain_heads_forget(void);
+extern void tsov_chain_append(struct pg_cryptohash_ctx *ctx, TsovAuditRow *row,
+							  uint8 *prev, uint8 *hash);
+extern void tsov_chain_heads_save(void);
+
+/* ---- the writer (writer.c, batch.c) ---- */
+
+/* most records in one batch */
+#define TSOV_BATCH_MAX 8192
+
+/*
+ * How hard the record at the head of the ring is being pushed through.
+ * TSOV_WRITE_NORMAL: as it is.  TSOV_WRITE_CUT: quarantined, every field cut
+ * to small limits (batch.c).  TSOV_WRITE_WITHHELD: quarantined, the
+ * free-text fields (statement, reason, object name, API, client,
+ * application) replaced by the SHA-256 of their content in the marker;
+ * what is left are names of at most NAMEDATALEN - 1 bytes, the action and
+ * the numbers.
+ */
+typedef enum WriteLevel
+{
+	TSOV_WRITE_NORMAL,
+	TSOV_WRITE_CUT,
+	TSOV_WRITE_WITHHELD
+} WriteLevel;
+
+/* in writer.c */
+extern void tsov_audit_worker_register(int channel, Oid dbid);
+PGDLLEXPORT void tsov_audit_worker_main(Datum arg);
+extern void tsov_audit_writer_state(const char *s);
+extern const char *tsov_audit_writer_origin(void);
+
+/* in batch.c */
+extern int	tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
+								   struct pg_cryptohash_ctx *ctx,
+								   WriteLevel level, const char *why);
+extern bool tsov_audit_error_is_environmental(int sqlerrcode);
+
+/* ---- the SQL functions (admin.c, verify.c, import.c) ---- */
+
+/* in admin.c */
+extern void tsov_audit_require_superuser(const char *fn);
+extern char *tsov_audit_text_arg(FunctionCallInfo fcinfo, int n);
+
+/* in verify.c: one chain, as tec_audit_verify() checks it */
+typedef struct VerifyResult
+{
+	char	   *domain;
+	bool		ok;
+	int64		rows;
+	int64		first_bad;		/* 0: none */
+	char	   *reason;
+} VerifyResult;
+
+extern void tsov_audit_verify_chain(const char *domain, const char *origin,
+									VerifyResult *res,
+									struct pg_cryptohash_ctx *ctx);
 
 #endif							/* TSOV_AUDIT_INTERNAL_H */

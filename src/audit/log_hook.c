@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * audit_log_hook.c
+ * log_hook.c
  *	  Records the insufficient-privilege errors that PostgreSQL raises on
  *	  its own (before any hook of ours could decide) as DENIED events.
  *
@@ -24,7 +24,7 @@
  * WARNING); this is documented.
  *
  * IDENTIFICATION
- *	  src/audit_log_hook.c
+ *	  src/audit/log_hook.c
  *
  *-------------------------------------------------------------------------
  */

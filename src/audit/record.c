@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
- * audit_xact.c
+ * record.c
  *	  tsov_audit_record() and the per-transaction event buffer: what the
  *	  audit level keeps, when events are queued, and where commit waits.
  *
- * Events are serialized at once (every string copied) into a per-backend
+ * Events are serialized at once (every string copied, each field taken
+ * and cut as the column table of chain.c says) into a per-backend
  * buffer in TopMemoryContext, which is queued as one run when it holds 64
  * events, when its oldest event is older than audit_max_delay, and at
  * transaction end.  Events of aborted subtransactions stay in it: forensics
@@ -47,10 +48,10 @@
  * in a WARNING (xbuf_at_exit).
  *
  * DROP DATABASE: an object_access_hook notes the database being dropped,
- * and the commit callback frees its audit channel (audit_queue.c).
+ * and the commit callback frees its audit channel (queue.c).
  *
  * IDENTIFICATION
- *	  src/audit_xact.c
+ *	  src/audit/record.c
  *
  *-------------------------------------------------------------------------
  */
@@ -169,6 +170,7 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	const char *uname = NULL;
 	const char *client = client_addr();
 	int			stmt_max = tsov_audit_statement_max;
+	const char *session[TSOV_NFIELDS] = {0};
 	const char *str[TSOV_NFIELDS];
 	int			max[TSOV_NFIELDS];
 	int			len[TSOV_NFIELDS];
@@ -214,33 +216,26 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 		uname = NULL;			/* resolved by the writer from the OID */
 
 	/*
-	 * Strings after the header: lengths first, then one enlargement and
-	 * plain copies (this runs for every audited access).
+	 * Strings after the header, as the column table says (chain.c): from
+	 * the event, or facts of the session.  Lengths first, then one
+	 * enlargement and plain copies (this runs for every audited access).
 	 */
-	str[TSOV_F_ACTION] = ev->action ? ev->action : "UNKNOWN";
-	max[TSOV_F_ACTION] = 200;
-	str[TSOV_F_ACTOR_DOMAIN] = ev->actor_domain;
-	max[TSOV_F_ACTOR_DOMAIN] = NAMEDATALEN;
-	str[TSOV_F_OBJECT_DOMAIN] = ev->object_domain;
-	max[TSOV_F_OBJECT_DOMAIN] = NAMEDATALEN;
-	str[TSOV_F_OBJECT_SCHEMA] = ev->object_schema;
-	max[TSOV_F_OBJECT_SCHEMA] = NAMEDATALEN;
-	str[TSOV_F_OBJECT_NAME] = ev->object_name;
-	max[TSOV_F_OBJECT_NAME] = 1024;
-	str[TSOV_F_REASON] = ev->reason;
-	max[TSOV_F_REASON] = 4000;
-	str[TSOV_F_VIA_API] = ev->via_api;
-	max[TSOV_F_VIA_API] = 1024;
-	str[TSOV_F_CLIENT_ADDR] = client;
-	max[TSOV_F_CLIENT_ADDR] = 256;
-	str[TSOV_F_APPLICATION_NAME] = application_name;
-	max[TSOV_F_APPLICATION_NAME] = NAMEDATALEN;
-	str[TSOV_F_STATEMENT] = stmt_max > 0 ? debug_query_string : NULL;
-	max[TSOV_F_STATEMENT] = Min(stmt_max, 60000);
-	str[TSOV_F_SESSION_USER] = sname;
-	max[TSOV_F_SESSION_USER] = NAMEDATALEN;
-	str[TSOV_F_EFFECTIVE_USER] = uname;
-	max[TSOV_F_EFFECTIVE_USER] = NAMEDATALEN;
+	session[TSOV_F_CLIENT_ADDR] = client;
+	session[TSOV_F_APPLICATION_NAME] = application_name;
+	session[TSOV_F_STATEMENT] = stmt_max > 0 ? debug_query_string : NULL;
+	session[TSOV_F_SESSION_USER] = sname;
+	session[TSOV_F_EFFECTIVE_USER] = uname;
+	for (int i = 0; i < TSOV_NFIELDS; i++)
+	{
+		const TsovAuditColumn *col = tsov_audit_field_column(i);
+
+		str[i] = col->ev_offset >= 0 ?
+			*(const char *const *) ((const char *) ev + col->ev_offset) : session[i];
+		max[i] = col->max;
+	}
+	if (str[TSOV_F_ACTION] == NULL)
+		str[TSOV_F_ACTION] = "UNKNOWN";
+	max[TSOV_F_STATEMENT] = Min(stmt_max, max[TSOV_F_STATEMENT]);
 
 	total = TSOV_REC_HDRSZ;
 	for (int i = 0; i < TSOV_NFIELDS; i++)

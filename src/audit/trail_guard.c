@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * audit_guard.c
+ * trail_guard.c
  *	  Append-only guard of the audit trail, and the audit of the
  *	  extension's own settings.
  *
@@ -31,7 +31,7 @@
  * without the library (what tec_audit_verify() is for).
  *
  * IDENTIFICATION
- *	  src/audit_guard.c
+ *	  src/audit/trail_guard.c
  *
  *-------------------------------------------------------------------------
  */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * audit_worker.c
+ * writer.c
  *	  The audit writer: one dynamic background worker per database channel
  *	  drains the queue, chains each row to the previous row of its domain,
  *	  inserts the rows in batches and publishes what is durable.
@@ -22,7 +22,7 @@
  * times that, see the PostgreSQL documentation on asynchronous commit).
  * A read's row is thus durable within audit_max_delay + the batch +
  * wal_writer_delay: that is the loss window on a crash.  Writes and
- * denials do not depend on it (audit_queue.c, audit_xact.c).
+ * denials do not depend on it (queue.c, record.c).
  *
  * After tec_sovereignty.audit_worker_idle
  * without events it frees its channel and exits, so that DROP DATABASE is
@@ -30,16 +30,24 @@
  *
  * Memory.  ring -> batch -> chain -> table_multi_insert -> commit: every
  * value a batch's rows point to is allocated in one context, the batch
- * context, which is reset only once the batch's transaction has committed
- * or aborted.  The lookups of log-hook events run through SPI first, and
- * what they find is copied into the batch context before SPI_finish().
+ * context (a child of TopMemoryContext made at start), which is reset only
+ * once the batch's transaction has committed or aborted (process_batch).
+ * The lookups of log-hook events run through SPI first, and what they find
+ * is copied into the batch context before SPI_finish() (batch.c).  Error
+ * data of a failed attempt is copied out of the batch context before it is
+ * reset.
+ *
+ * Ring positions: the writer's read position only grows, never past the
+ * write position, and a batch holds 1 to TSOV_BATCH_MAX records (1 while
+ * a failure is being isolated).
  *
  * The failure model: no event, whatever its size or content, can stop the
  * writer, and none is ever dropped.  The writer catches its own errors
  * (process_batch): the transaction is aborted, the chain heads reloaded,
  * and the batch stays at the head of the ring.  An environmental error
- * (lock timeout, resources, I/O; error_is_environmental) is retried as it
- * is after a back-off (100 ms doubling to 10 s, interruptible).  Any other
+ * (lock timeout, resources, I/O: tsov_audit_error_is_environmental in
+ * batch.c) is retried as it is after a back-off (100 ms doubling to 10 s,
+ * interruptible).  Any other
  * error may come from one event: the batch's records are then written one
  * per transaction, and the one that fails twice is written as a
  * quarantined row (audit_log.quarantine says why), first with its fields
@@ -51,19 +59,11 @@
  * are in shared memory (audit_stats); commits waiting for a failing writer
  * are refused after audit_fail_timeout (tsov_audit_wait_durable).
  *
- * The chain.  Rows belong to the chain of their object's domain ('' for
- * events outside any domain) and of their origin: the writer that made
- * them, "<system identifier>/<database oid>".  Each row's hash is SHA-256
- * (PostgreSQL's cryptohash) over a canonical binary encoding of its content,
- * its place in the chain (chain_seq) and the previous row's hash; the
- * local, gapless seq is deliberately not hashed, so a domain's rows verify
- * wherever they are restored or imported.  The last row of every chain is
- * kept in tec_sovereignty.audit_chain, committed with the rows, so that a
- * removed tail is detected too.  Only this process appends, so a chain can
- * never fork.
+ * The rows of a batch are built and inserted by batch.c, chained by
+ * chain.c (the column table, the hash, the heads).
  *
  * IDENTIFICATION
- *	  src/audit_worker.c
+ *	  src/audit/writer.c
  *
  *-------------------------------------------------------------------------
  */
@@ -101,33 +101,17 @@
 #include "common/state.h"
 #include "audit/internal.h"
 
-#define TSOV_BATCH_MAX 8192
-#define TSOV_AUDIT_NATTS 24
-
-typedef struct ChainHead
-{
-	char		domain[NAMEDATALEN];	/* hash key */
-	int64		seq;
-	uint8		hash[TSOV_HASH_LEN];
-	bool		dirty;
-} ChainHead;
-
 static TsovAuditChannel *wch;
 static int	wchannel;
-static HTAB *heads = NULL;
-static int64 next_seq = 0;
 static char origin[64];
-static SPIPlanPtr head_plan = NULL;
-static TupleTableSlot **slots = NULL;
-static Oid	slots_rel = InvalidOid;
 
-static const char *const audit_columns[TSOV_AUDIT_NATTS] = {
-	"seq", "logged_at", "xid", "pid", "session_user_name", "effective_user_name",
-	"actor_domain", "object_domain", "object_schema", "object_name", "object_oid",
-	"action", "decision", "reason", "via_api", "client_addr", "application_name",
-	"statement", "chain_domain", "chain_origin", "chain_seq", "prev_hash", "row_hash",
-	"quarantine"
-};
+/* The origin of the chains this writer appends to (chain.c). */
+const char *
+tsov_audit_writer_origin(void)
+{
+	Assert(origin[0] != '\0');
+	return origin;
+}
 
 /*
  * Register a writer for channel, database dbid.  On failure (no free
@@ -199,9 +183,11 @@ tsov_audit_worker_register(int channel, Oid dbid)
 
 static long backoff_ms(int streak);
 
-static void
-set_state(const char *s)
+/* The writer's state, for audit_stats. */
+void
+tsov_audit_writer_state(const char *s)
 {
+	Assert(wch != NULL);
 	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
 	strlcpy(wch->state, s, sizeof(wch->state));
 	LWLockRelease(wch->lock);
@@ -280,512 +266,6 @@ maybe_exit_idle(void)
 		proc_exit(0);
 }
 
-/* ---- chain hashing ---- */
-
-static void
-hash_u64(pg_cryptohash_ctx *ctx, uint64 v)
-{
-	uint8		b[8];
-
-	for (int i = 7; i >= 0; i--)
-	{
-		b[i] = v & 0xff;
-		v >>= 8;
-	}
-	pg_cryptohash_update(ctx, b, 8);
-}
-
-static void
-hash_str(pg_cryptohash_ctx *ctx, const char *s)
-{
-	if (s == NULL)
-		hash_u64(ctx, UINT64CONST(0xFFFFFFFFFFFFFFFF));
-	else
-	{
-		size_t		len = strlen(s);
-
-		hash_u64(ctx, len);
-		pg_cryptohash_update(ctx, (const uint8 *) s, len);
-	}
-}
-
-/*
- * SHA-256 of a row's canonical content.  The encoding is binary and
- * independent of DateStyle, TimeZone, bytea_output and the like: integers
- * big-endian, strings length-prefixed (NULL distinct from empty).  Version
- * tag first, so that a future format can coexist.
- */
-void
-tsov_audit_hash_row(pg_cryptohash_ctx *ctx, const TsovAuditRow *row, uint8 *out)
-{
-	static const char tag[] = "tec_sovereignty audit v1";
-
-	if (pg_cryptohash_init(ctx) < 0)
-		elog(ERROR, "could not initialize SHA-256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_update(ctx, (const uint8 *) tag, sizeof(tag));
-	hash_str(ctx, row->chain_domain);
-	hash_str(ctx, row->chain_origin);
-	hash_u64(ctx, (uint64) row->chain_seq);
-	pg_cryptohash_update(ctx, row->prev_hash, TSOV_HASH_LEN);
-	hash_u64(ctx, (uint64) row->logged_at);
-	hash_u64(ctx, row->fxid);
-	hash_u64(ctx, (uint64) (uint32) row->pid);
-	hash_u64(ctx, (uint64) row->object_oid);
-	hash_str(ctx, row->decision);
-	for (int i = 0; i < TSOV_NFIELDS; i++)
-		hash_str(ctx, row->str[i]);
-
-	/*
-	 * A quarantined row's marker is covered too, so that it can be neither
-	 * removed nor forged.  Only when set: the hash of every ordinary row
-	 * (and of every row written before quarantine existed) is unchanged.
-	 */
-	if (row->quarantine != NULL)
-	{
-		static const char qtag[] = "quarantine";
-
-		pg_cryptohash_update(ctx, (const uint8 *) qtag, sizeof(qtag));
-		hash_str(ctx, row->quarantine);
-	}
-	if (pg_cryptohash_final(ctx, out, TSOV_HASH_LEN) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
-}
-
-/* ---- heads ---- */
-
-static void
-load_heads(void)
-{
-	HASHCTL		ctl;
-	Datum		arg[1];
-	Oid			argtypes[1] = {TEXTOID};
-	bool		isnull;
-	int64		maxlog;
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = NAMEDATALEN;
-	ctl.entrysize = sizeof(ChainHead);
-	heads = hash_create("tec_sovereignty chain heads", 64, &ctl, HASH_ELEM | HASH_STRINGS);
-
-	arg[0] = CStringGetTextDatum(origin);
-	if (SPI_execute_with_args("SELECT chain_domain, last_seq, last_hash FROM tec_sovereignty.audit_chain"
-							  " WHERE chain_origin OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, arg, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the audit chain heads");
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	t = SPI_tuptable->vals[i];
-		TupleDesc	d = SPI_tuptable->tupdesc;
-		char	   *dom = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
-		ChainHead  *h;
-		bytea	   *hb;
-
-		h = hash_search(heads, dom, HASH_ENTER, NULL);
-		h->seq = DatumGetInt64(SPI_getbinval(t, d, 2, &isnull));
-		hb = DatumGetByteaPP(SPI_getbinval(t, d, 3, &isnull));
-		if (VARSIZE_ANY_EXHDR(hb) != TSOV_HASH_LEN)
-			elog(ERROR, "audit chain head of domain \"%s\" has a malformed hash", dom);
-		memcpy(h->hash, VARDATA_ANY(hb), TSOV_HASH_LEN);
-		h->dirty = false;
-	}
-
-	if (SPI_execute("SELECT pg_catalog.max(x) FROM ("
-					" SELECT pg_catalog.max(seq) FROM tec_sovereignty.audit_log"
-					" UNION ALL SELECT pg_catalog.max(last_log_seq) FROM tec_sovereignty.audit_chain) s(x)",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the last audit sequence number");
-	maxlog = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	next_seq = isnull ? 1 : maxlog + 1;
-}
-
-static void
-save_heads(void)
-{
-	HASH_SEQ_STATUS st;
-	ChainHead  *h;
-
-	if (head_plan == NULL)
-	{
-		Oid			types[5] = {TEXTOID, TEXTOID, INT8OID, BYTEAOID, INT8OID};
-
-		head_plan = SPI_prepare("INSERT INTO tec_sovereignty.audit_chain AS h"
-								" (chain_domain, chain_origin, last_seq, last_hash, last_log_seq)"
-								" VALUES ($1, $2, $3, $4, $5)"
-								" ON CONFLICT (chain_domain, chain_origin) DO UPDATE"
-								" SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash,"
-								" last_log_seq = EXCLUDED.last_log_seq",
-								5, types);
-		if (head_plan == NULL || SPI_keepplan(head_plan) != 0)
-			elog(ERROR, "could not prepare the audit chain head update");
-	}
-	hash_seq_init(&st, heads);
-	while ((h = hash_seq_search(&st)) != NULL)
-	{
-		Datum		v[5];
-		bytea	   *hb;
-
-		if (!h->dirty)
-			continue;
-		hb = palloc(VARHDRSZ + TSOV_HASH_LEN);
-		SET_VARSIZE(hb, VARHDRSZ + TSOV_HASH_LEN);
-		memcpy(VARDATA(hb), h->hash, TSOV_HASH_LEN);
-		v[0] = CStringGetTextDatum(h->domain);
-		v[1] = CStringGetTextDatum(origin);
-		v[2] = Int64GetDatum(h->seq);
-		v[3] = PointerGetDatum(hb);
-		v[4] = Int64GetDatum(next_seq - 1);
-		if (SPI_execute_plan(head_plan, v, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not update the audit chain head");
-		h->dirty = false;
-	}
-}
-
-/* ---- building the rows of a batch ---- */
-
-/*
- * Limits of a quarantined row's fields (bytes, cut on a character
- * boundary): small enough that the whole row fits in one heap page even
- * with no compression and no TOAST (12 text fields: 2048 + 1024 + 10 x 256
- * bytes), so that nothing in a field's size can stop it from being
- * written.  Documented in the README ("Operating it").
- */
-#define TSOV_QUAR_STATEMENT_MAX 2048
-#define TSOV_QUAR_REASON_MAX	1024
-#define TSOV_QUAR_FIELD_MAX		256
-#define TSOV_QUAR_NOTE_MAX		1024
-
-/*
- * How hard the record at the head of the ring is being pushed through.
- * TSOV_WRITE_NORMAL: as it is.  TSOV_WRITE_CUT: quarantined, every field cut
- * to the limits above.  TSOV_WRITE_WITHHELD: quarantined, the free-text
- * fields (statement, reason, object name, API, client, application)
- * replaced by the SHA-256 of their content in the marker; what is left are
- * names of at most NAMEDATALEN - 1 bytes, the action and the numbers.
- */
-typedef enum WriteLevel
-{
-	TSOV_WRITE_NORMAL,
-	TSOV_WRITE_CUT,
-	TSOV_WRITE_WITHHELD
-} WriteLevel;
-
-static const char *const field_names[TSOV_NFIELDS] = {
-	"action", "actor_domain", "object_domain", "object_schema", "object_name",
-	"reason", "via_api", "client_addr", "application_name", "statement",
-	"session_user_name", "effective_user_name"
-};
-
-/*
- * One row of a batch, as it is built.  Everything it points to lives in
- * the batch context (or in the ring, which the writer alone consumes and
- * which is not overwritten before the batch is published), so it stays
- * valid until the insert is done.
- */
-typedef struct BatchItem
-{
-	TsovAuditRecord *rec;
-	const char *str[TSOV_NFIELDS];
-	const char *decision;
-	StringInfoData note;		/* quarantine marker; len 0: none */
-} BatchItem;
-
-static void
-add_note(BatchItem *it, const char *fmt,...) pg_attribute_printf(2, 3);
-
-/*
- * Append to the row's quarantine marker.  Not cut here (a cut in the
- * middle of a character would be invalid text): write_batch cuts the
- * whole marker to TSOV_QUAR_NOTE_MAX on a character boundary.
- */
-static void
-add_note(BatchItem *it, const char *fmt,...)
-{
-	if (it->note.data == NULL)
-		initStringInfo(&it->note);
-	if (it->note.len > 0)
-		appendStringInfoString(&it->note, "; ");
-	for (;;)
-	{
-		va_list		ap;
-		int			needed;
-
-		va_start(ap, fmt);
-		needed = appendStringInfoVA(&it->note, fmt, ap);
-		va_end(ap);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&it->note, needed);
-	}
-}
-
-/* s cut to max bytes on a character boundary (a copy when cut). */
-static const char *
-cut_field(BatchItem *it, int f, const char *s, int max)
-{
-	int			len;
-
-	if (s == NULL)
-		return NULL;
-	len = strlen(s);
-	if (len <= max)
-		return s;
-	len = pg_mbcliplen(s, len, max);
-	add_note(it, "%s cut from %zu to %d bytes", field_names[f], strlen(s), len);
-	return pnstrdup(s, len);
-}
-
-/*
- * Unpack a ring record into it->str, checking that it is well-formed:
- * the string lengths fit in the record and each string ends where its
- * length says, the decision is known, every string is valid in the
- * database encoding.  What is not is left out or cut, with a note (which
- * quarantines the row): a damaged record must never stop the writer nor be
- * lost.  Runs in the batch context.
- */
-static void
-unpack_record(BatchItem *it, TsovAuditRecord *rec)
-{
-	const char *p = rec->data;
-	Size		room = rec->len > TSOV_REC_HDRSZ ? rec->len - TSOV_REC_HDRSZ : 0;
-	Size		need = 0;
-	int			enc = GetDatabaseEncoding();
-
-	memset(it, 0, sizeof(*it));
-	it->rec = rec;
-	for (int f = 0; f < TSOV_NFIELDS; f++)
-		need += rec->slen[f];
-	if (need > room)
-	{
-		add_note(it, "malformed queue record: %zu bytes of fields in a record of %zu", need, room);
-		for (int f = 0; f < TSOV_NFIELDS; f++)
-			it->str[f] = NULL;
-	}
-	else
-	{
-		for (int f = 0; f < TSOV_NFIELDS; f++)
-		{
-			int			slen = rec->slen[f];
-			int			valid;
-
-			if (slen == 0)
-				continue;
-			if (p[slen - 1] != '\0' || strlen(p) != (size_t) (slen - 1))
-			{
-				add_note(it, "%s malformed in the queue record, left out", field_names[f]);
-				p += slen;
-				continue;
-			}
-			valid = pg_encoding_verifymbstr(enc, p, slen - 1);
-			if (valid < slen - 1)
-			{
-				add_note(it, "%s has an invalid byte sequence at byte %d, cut there", field_names[f], valid);
-				it->str[f] = pnstrdup(p, valid);
-			}
-			else
-				it->str[f] = p;
-			p += slen;
-		}
-	}
-	if (rec->decision > TSOV_SIMULATED)
-	{
-		add_note(it, "unrecognized decision %d", rec->decision);
-		it->decision = "unknown";
-	}
-	else
-		it->decision = tsov_audit_decision_name(rec->decision);
-	if (it->str[TSOV_F_ACTION] == NULL)
-	{
-		if (it->note.len > 0)
-			it->str[TSOV_F_ACTION] = "UNKNOWN";	/* NOT NULL column */
-	}
-}
-
-/*
- * Is this error about the environment (locks, resources, shutdown, a
- * missing relation), so that the same batch will be written once the cause
- * is gone, rather than about the content of one event?  Environmental
- * failures are retried with back-off as they are; any other error is
- * suspected to come from an event: the batch is split to find it.
- */
-static bool
-error_is_environmental(int sqlerrcode)
-{
-	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
-	{
-		case ERRCODE_CONNECTION_EXCEPTION:	/* 08 */
-		case ERRCODE_INVALID_TRANSACTION_STATE: /* 25 */
-		case ERRCODE_TRANSACTION_ROLLBACK:	/* 40: serialization, deadlock */
-		case ERRCODE_INSUFFICIENT_RESOURCES:	/* 53: disk full, out of memory */
-		case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:	/* 55: lock not available */
-		case ERRCODE_OPERATOR_INTERVENTION: /* 57: cancel, lock/statement timeout */
-		case ERRCODE_SYSTEM_ERROR:	/* 58: I/O */
-			return true;
-		default:
-			return sqlerrcode == ERRCODE_UNDEFINED_TABLE;
-	}
-}
-
-/*
- * Resolve what a log-hook event could not know without catalog access:
- * user names, the actor's domain, the object's domain from its schema.
- * Runs with SPI connected (CurrentMemoryContext is SPI's procedure
- * context, freed by SPI_finish): every result kept is copied into cxt,
- * the batch context.
- */
-static void
-resolve_hook_event(BatchItem *it, MemoryContext cxt)
-{
-	TsovAuditRecord *rec = it->rec;
-	Oid			t1[1] = {OIDOID};
-	Oid			t2[1] = {TEXTOID};
-	Datum		a[1];
-	bool		isnull;
-	char	   *n;
-
-	if (it->str[TSOV_F_SESSION_USER] == NULL &&
-		(n = GetUserNameFromId(rec->session_user_id, true)) != NULL)
-		it->str[TSOV_F_SESSION_USER] = MemoryContextStrdup(cxt, n);
-	if (it->str[TSOV_F_EFFECTIVE_USER] == NULL &&
-		(n = GetUserNameFromId(rec->effective_user_id, true)) != NULL)
-		it->str[TSOV_F_EFFECTIVE_USER] = MemoryContextStrdup(cxt, n);
-	if (it->str[TSOV_F_ACTOR_DOMAIN] == NULL)
-	{
-		a[0] = ObjectIdGetDatum(rec->effective_user_id);
-		if (SPI_execute_with_args("SELECT domain FROM tec_sovereignty.role_domains($1) LIMIT 1",
-								  1, t1, a, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
-		{
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-			if (!isnull)
-				it->str[TSOV_F_ACTOR_DOMAIN] = MemoryContextStrdup(cxt, TextDatumGetCString(d));
-		}
-	}
-	if (it->str[TSOV_F_OBJECT_DOMAIN] == NULL && it->str[TSOV_F_OBJECT_SCHEMA] != NULL)
-	{
-		a[0] = CStringGetTextDatum(it->str[TSOV_F_OBJECT_SCHEMA]);
-		if (SPI_execute_with_args("SELECT name FROM tec_sovereignty.domain"
-								  " WHERE schema_name OPERATOR(pg_catalog.=) $1::name",
-								  1, t2, a, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
-		{
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-			if (!isnull)
-				it->str[TSOV_F_OBJECT_DOMAIN] = MemoryContextStrdup(cxt, TextDatumGetCString(d));
-		}
-	}
-}
-
-/*
- * Resolve every log-hook event of the batch, each in its own
- * subtransaction: an event whose lookups fail is kept with the fields it
- * has and a note (a quarantined row), unless the failure is environmental
- * (a lock timeout, say), which fails the whole attempt to be retried.
- */
-static void
-resolve_hook_events(BatchItem *items, int n, MemoryContext cxt)
-{
-	bool		any = false;
-
-	for (int i = 0; i < n && !any; i++)
-		any = (items[i].rec->flags & TSOV_RECF_LOGHOOK) != 0;
-	if (!any)
-		return;
-
-	set_state("resolving");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "could not connect to SPI");
-	for (int i = 0; i < n; i++)
-	{
-		ResourceOwner owner = CurrentResourceOwner;
-		MemoryContext spicxt = CurrentMemoryContext;
-
-		if (!(items[i].rec->flags & TSOV_RECF_LOGHOOK))
-			continue;
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(spicxt);
-		PG_TRY();
-		{
-			resolve_hook_event(&items[i], cxt);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(spicxt);
-			CurrentResourceOwner = owner;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(cxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(spicxt);
-			CurrentResourceOwner = owner;
-			if (error_is_environmental(edata->sqlerrcode))
-				ReThrowError(edata);
-			{
-				MemoryContext o = MemoryContextSwitchTo(cxt);
-
-				add_note(&items[i], "could not resolve the log-hook event: %s", edata->message);
-				MemoryContextSwitchTo(o);
-			}
-		}
-		PG_END_TRY();
-	}
-	SPI_finish();
-}
-
-/*
- * Cut a row to be quarantined to the limits of its level, and say so in
- * its note.  Runs in the batch context.
- */
-static void
-apply_level(BatchItem *it, WriteLevel level, const char *why)
-{
-	static const int free_text[] = {TSOV_F_STATEMENT, TSOV_F_REASON, TSOV_F_OBJECT_NAME,
-	TSOV_F_VIA_API, TSOV_F_CLIENT_ADDR, TSOV_F_APPLICATION_NAME};
-
-	if (level == TSOV_WRITE_NORMAL)
-		return;
-	add_note(it, "could not be written as it was (%s)", why);
-	if (level == TSOV_WRITE_WITHHELD)
-	{
-		pg_cryptohash_ctx *h = pg_cryptohash_create(PG_SHA256);
-		uint8		d[TSOV_HASH_LEN];
-		char		hex[TSOV_HASH_LEN * 2 + 1];
-
-		if (h == NULL || pg_cryptohash_init(h) < 0)
-			elog(ERROR, "could not initialize SHA-256");
-		for (int k = 0; k < lengthof(free_text); k++)
-		{
-			const char *v = it->str[free_text[k]];
-
-			hash_str(h, v);
-			it->str[free_text[k]] = NULL;
-		}
-		if (pg_cryptohash_final(h, d, TSOV_HASH_LEN) < 0)
-			elog(ERROR, "could not compute SHA-256");
-		pg_cryptohash_free(h);
-		hex_encode((const char *) d, TSOV_HASH_LEN, hex);
-		hex[TSOV_HASH_LEN * 2] = '\0';
-		add_note(it, "statement, reason, object_name, via_api, client_addr and application_name withheld (SHA-256 of them: %s)", hex);
-		for (int f = 0; f < TSOV_NFIELDS; f++)
-			it->str[f] = cut_field(it, f, it->str[f], NAMEDATALEN - 1);
-		return;
-	}
-	for (int f = 0; f < TSOV_NFIELDS; f++)
-		it->str[f] = cut_field(it, f, it->str[f],
-							   f == TSOV_F_STATEMENT ? TSOV_QUAR_STATEMENT_MAX :
-							   f == TSOV_F_REASON ? TSOV_QUAR_REASON_MAX :
-							   TSOV_QUAR_FIELD_MAX);
-}
-
-static Datum
-text_or_null(const char *s, bool *isnull)
-{
-	*isnull = (s == NULL);
-	return s ? CStringGetTextDatum(s) : (Datum) 0;
-}
-
 static Oid
 audit_relid(void)
 {
@@ -794,163 +274,6 @@ audit_relid(void)
 	if (!OidIsValid(nsp))
 		return InvalidOid;
 	return get_relname_relid("audit_log", nsp);
-}
-
-/*
- * Write records[0..n) in the current transaction.  level and why apply to
- * a batch of one record that failed before (the failure model, see
- * process_batch).  Returns the number of rows written as quarantined.
- *
- * Memory: everything the rows point to is allocated in CurrentMemoryContext,
- * the batch context, which the caller resets only after the transaction
- * has committed or aborted: the slots hold pointers into it until
- * table_multi_insert and the index insertions are done.  SPI (for the
- * log-hook lookups) runs and finishes before the first row is built.
- */
-static int
-write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx,
-			WriteLevel level, const char *why)
-{
-	MemoryContext batchcxt = CurrentMemoryContext;
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	BulkInsertState bis = GetBulkInsertState();
-	CommandId	cid = GetCurrentCommandId(true);
-	TupleDesc	desc = RelationGetDescr(rel);
-	BatchItem  *items = palloc(sizeof(BatchItem) * n);
-	int			nquarantined = 0;
-
-	Assert(level == TSOV_WRITE_NORMAL || n == 1);
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	ExecOpenIndices(rri, false);
-
-	for (int i = 0; i < n; i++)
-		unpack_record(&items[i], recs[i]);
-	resolve_hook_events(items, n, batchcxt);
-	Assert(CurrentMemoryContext == batchcxt);
-	set_state("writing");
-
-	for (int i = 0; i < n; i++)
-	{
-		BatchItem  *it = &items[i];
-		TsovAuditRecord *rec = it->rec;
-		TupleTableSlot *slot = slots[i];
-		Datum	   *v;
-		bool	   *nl;
-		TsovAuditRow row;
-		ChainHead  *h;
-		bool		found;
-		uint8		hash[TSOV_HASH_LEN];
-		bytea	   *prevb,
-				   *hashb;
-		static const uint8 zero[TSOV_HASH_LEN];
-
-		if (it->str[TSOV_F_SESSION_USER] == NULL)
-			it->str[TSOV_F_SESSION_USER] = GetUserNameFromId(rec->session_user_id, true);
-		if (it->str[TSOV_F_EFFECTIVE_USER] == NULL)
-			it->str[TSOV_F_EFFECTIVE_USER] = GetUserNameFromId(rec->effective_user_id, true);
-		apply_level(it, level, why);
-		if (it->note.len > TSOV_QUAR_NOTE_MAX)
-			it->note.len = pg_mbcliplen(it->note.data, it->note.len, TSOV_QUAR_NOTE_MAX);
-		if (it->note.len > 0)
-		{
-			it->note.data[it->note.len] = '\0';
-			nquarantined++;
-		}
-
-		memset(&row, 0, sizeof(row));
-		memcpy(row.str, it->str, sizeof(row.str));
-		row.logged_at = rec->ts;
-		row.fxid = rec->fxid;
-		row.pid = rec->pid;
-		row.object_oid = rec->object_oid;
-		row.decision = it->decision;
-		row.chain_domain = row.str[TSOV_F_OBJECT_DOMAIN] ? row.str[TSOV_F_OBJECT_DOMAIN] : "";
-		row.chain_origin = origin;
-		row.quarantine = it->note.len > 0 ? it->note.data : NULL;
-
-		h = hash_search(heads, row.chain_domain, HASH_ENTER, &found);
-		if (!found)
-		{
-			h->seq = 0;
-			memcpy(h->hash, zero, TSOV_HASH_LEN);
-		}
-		row.chain_seq = h->seq + 1;
-		row.prev_hash = h->hash;
-		tsov_audit_hash_row(ctx, &row, hash);
-
-		prevb = palloc(VARHDRSZ + TSOV_HASH_LEN);
-		SET_VARSIZE(prevb, VARHDRSZ + TSOV_HASH_LEN);
-		memcpy(VARDATA(prevb), h->hash, TSOV_HASH_LEN);
-		hashb = palloc(VARHDRSZ + TSOV_HASH_LEN);
-		SET_VARSIZE(hashb, VARHDRSZ + TSOV_HASH_LEN);
-		memcpy(VARDATA(hashb), hash, TSOV_HASH_LEN);
-		/* the heads are reloaded from the table if this transaction aborts */
-		h->seq = row.chain_seq;
-		memcpy(h->hash, hash, TSOV_HASH_LEN);
-		h->dirty = true;
-
-		ExecClearTuple(slot);
-		v = slot->tts_values;
-		nl = slot->tts_isnull;
-		memset(nl, 0, sizeof(bool) * desc->natts);
-		v[0] = Int64GetDatum(next_seq++);
-		v[1] = TimestampTzGetDatum(rec->ts);
-		v[2] = FullTransactionIdGetDatum(FullTransactionIdFromU64(rec->fxid));
-		nl[2] = (rec->fxid == 0);
-		v[3] = Int32GetDatum(rec->pid);
-		v[4] = text_or_null(row.str[TSOV_F_SESSION_USER], &nl[4]);
-		v[5] = text_or_null(row.str[TSOV_F_EFFECTIVE_USER], &nl[5]);
-		v[6] = text_or_null(row.str[TSOV_F_ACTOR_DOMAIN], &nl[6]);
-		v[7] = text_or_null(row.str[TSOV_F_OBJECT_DOMAIN], &nl[7]);
-		v[8] = text_or_null(row.str[TSOV_F_OBJECT_SCHEMA], &nl[8]);
-		v[9] = text_or_null(row.str[TSOV_F_OBJECT_NAME], &nl[9]);
-		v[10] = ObjectIdGetDatum(rec->object_oid);
-		nl[10] = !OidIsValid(rec->object_oid);
-		v[11] = text_or_null(row.str[TSOV_F_ACTION], &nl[11]);
-		v[12] = CStringGetTextDatum(row.decision);
-		v[13] = text_or_null(row.str[TSOV_F_REASON], &nl[13]);
-		v[14] = text_or_null(row.str[TSOV_F_VIA_API], &nl[14]);
-		v[15] = text_or_null(row.str[TSOV_F_CLIENT_ADDR], &nl[15]);
-		v[16] = text_or_null(row.str[TSOV_F_APPLICATION_NAME], &nl[16]);
-		v[17] = text_or_null(row.str[TSOV_F_STATEMENT], &nl[17]);
-		v[18] = CStringGetTextDatum(row.chain_domain);
-		v[19] = CStringGetTextDatum(origin);
-		v[20] = Int64GetDatum(row.chain_seq);
-		v[21] = PointerGetDatum(prevb);
-		v[22] = PointerGetDatum(hashb);
-		v[23] = text_or_null(row.quarantine, &nl[23]);
-		ExecStoreVirtualTuple(slot);
-	}
-
-	table_multi_insert(rel, slots, n, cid, 0, bis);
-	for (int i = 0; i < n; i++)
-	{
-		if (rri->ri_NumIndices > 0)
-		{
-			List	   *r = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
-
-			list_free(r);
-		}
-		ExecClearTuple(slots[i]);
-	}
-	FreeBulkInsertState(bis);
-	ExecCloseIndices(rri);
-	FreeExecutorState(estate);
-	return nquarantined;
-}
-
-static void
-check_columns(Relation rel)
-{
-	TupleDesc	d = RelationGetDescr(rel);
-
-	if (d->natts != TSOV_AUDIT_NATTS)
-		elog(ERROR, "tec_sovereignty.audit_log has %d columns, expected %d", d->natts, TSOV_AUDIT_NATTS);
-	for (int i = 0; i < TSOV_AUDIT_NATTS; i++)
-		if (strcmp(NameStr(TupleDescAttr(d, i)->attname), audit_columns[i]) != 0)
-			elog(ERROR, "column %d of tec_sovereignty.audit_log is \"%s\", expected \"%s\"",
-				 i + 1, NameStr(TupleDescAttr(d, i)->attname), audit_columns[i]);
 }
 
 /* ---- the failure model ---- */
@@ -1020,7 +343,7 @@ static long
 handle_failure(ErrorData *edata, int n, uint64 end)
 {
 	char		what[TSOV_LAST_ERROR_LEN];
-	bool		env = error_is_environmental(edata->sqlerrcode);
+	bool		env = tsov_audit_error_is_environmental(edata->sqlerrcode);
 	long		ms;
 	const char *next;
 
@@ -1034,11 +357,7 @@ handle_failure(ErrorData *edata, int n, uint64 end)
 		what[len] = '\0';
 		pfree(full);
 	}
-	if (heads != NULL)
-	{
-		hash_destroy(heads);
-		heads = NULL;
-	}
+	tsov_chain_heads_forget();
 
 	/* from here on, one record per attempt until past this one */
 	if (!env && isolate_end < end)
@@ -1120,6 +439,7 @@ process_batch(MemoryContext batchcxt, long *backoff)
 	start = pos = wch->read_pos;
 	wpos = wch->write_pos;
 	LWLockRelease(wch->lock);
+	Assert(pos <= wpos && wpos - pos <= tsov_audit_ring_size);
 	if (pos == wpos)
 		return 0;
 	if (pos >= isolate_end)
@@ -1150,6 +470,7 @@ process_batch(MemoryContext batchcxt, long *backoff)
 	if (pos == start)
 		return 0;
 
+	Assert(n >= 0 && n <= max && max <= TSOV_BATCH_MAX);
 	if (n > 0)
 	{
 		Assert(head_level == TSOV_WRITE_NORMAL || n == 1);
@@ -1158,7 +479,7 @@ process_batch(MemoryContext batchcxt, long *backoff)
 		{
 			Oid			relid;
 
-			set_state(head_level != TSOV_WRITE_NORMAL ? "quarantining" : "writing");
+			tsov_audit_writer_state(head_level != TSOV_WRITE_NORMAL ? "quarantining" : "writing");
 			SetCurrentStatementStartTimestamp();
 			StartTransactionCommand();
 			PushActiveSnapshot(GetTransactionSnapshot());
@@ -1172,36 +493,21 @@ process_batch(MemoryContext batchcxt, long *backoff)
 				Relation	rel = table_open(relid, RowExclusiveLock);
 				pg_cryptohash_ctx *ctx;
 
-				check_columns(rel);
-				if (slots == NULL || slots_rel != relid)
-				{
-					MemoryContext o2 = MemoryContextSwitchTo(TopMemoryContext);
-
-					/* an unpinned copy: the slots outlive the transaction */
-					TupleDesc	copy = CreateTupleDescCopy(RelationGetDescr(rel));
-
-					slots = palloc(sizeof(TupleTableSlot *) * TSOV_BATCH_MAX);
-					for (int i = 0; i < TSOV_BATCH_MAX; i++)
-						slots[i] = MakeSingleTupleTableSlot(copy, &TTSOpsVirtual);
-					slots_rel = relid;
-					MemoryContextSwitchTo(o2);
-				}
-				if (heads == NULL)
+				tsov_audit_check_columns(RelationGetDescr(rel));
+				if (!tsov_chain_heads_loaded())
 				{
 					if (SPI_connect() != SPI_OK_CONNECT)
 						elog(ERROR, "could not connect to SPI");
-					load_heads();
+					tsov_chain_heads_load(origin);
 					SPI_finish();
 				}
 				/* owned by the transaction's resource owner: created per batch */
-				ctx = pg_cryptohash_create(PG_SHA256);
-				if (ctx == NULL)
-					ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-				quarantined = write_batch(rel, recs, n, ctx, head_level, head_error);
+				ctx = tsov_audit_sha256();
+				quarantined = tsov_audit_write_batch(rel, recs, n, ctx, head_level, head_error);
 				pg_cryptohash_free(ctx);
 				if (SPI_connect() != SPI_OK_CONNECT)
 					elog(ERROR, "could not connect to SPI");
-				save_heads();
+				tsov_chain_heads_save();
 				SPI_finish();
 				table_close(rel, NoLock);
 			}
@@ -1243,6 +549,9 @@ process_batch(MemoryContext batchcxt, long *backoff)
 	}
 
 	LWLockAcquire(wch->lock, LW_EXCLUSIVE);
+	/* positions only grow; only this process consumes the ring */
+	Assert(wch->read_pos == start && start < pos && pos <= wch->write_pos);
+	Assert(wch->committed_pos <= start);
 	wch->read_pos = pos;
 	wch->committed_pos = pos;
 	if (commit_lsn > wch->committed_lsn)
@@ -1352,11 +661,11 @@ tsov_audit_worker_main(Datum arg)
 	 */
 	SetConfigOption("lock_timeout", "1000", PGC_SUSET, PGC_S_OVERRIDE);
 
-	snprintf(origin, sizeof(origin), UINT64_FORMAT "/%u", GetSystemIdentifier(), MyDatabaseId);
+	tsov_audit_origin(origin, sizeof(origin));
 	/* reset after every batch, once its transaction has ended */
 	batchcxt = AllocSetContextCreate(TopMemoryContext, "tec_sovereignty audit batch",
 									 ALLOCSET_DEFAULT_SIZES);
-	set_state("waiting");
+	tsov_audit_writer_state("waiting");
 
 	idle_since = GetCurrentTimestamp();
 	for (;;)

@@ -2,7 +2,8 @@
 # test/bench/audit_flood.sh -- sustained audit writer throughput.
 #
 # Floods the queue of one database with N allowed-read events from C
-# (tec_sovereignty.audit_bench, CLIENTS sessions in parallel) and measures
+# (tec_sovereignty.audit_bench of the test-only module test/modules/tsov_bench,
+# CLIENTS sessions in parallel) and measures
 # the time until the writer has committed all of them (tec_audit_flush),
 # on a throwaway cluster with fsync on (the writer commits synchronously).
 # Prints rows/s and the audit table's size per million events.
@@ -21,7 +22,7 @@ port=$(tsov_free_port)
 tsov_start_cluster "$work/c" "$port" "fsync = on" "shared_buffers = 512MB" "max_wal_size = 4GB" \
 	"tec_sovereignty.audit_queue_size = 64MB"
 psql_() { tsov_as_pg "$TSOV_BINDIR/psql" -X -q -At -h "$work/c" -p "$port" -U postgres -d postgres "$@"; }
-psql_ -c "CREATE EXTENSION tec_sovereignty" -c "SELECT tec_create_domain('life', 'financial')" >/dev/null
+psql_ -c "CREATE EXTENSION tec_sovereignty" -c "CREATE EXTENSION tsov_bench" -c "SELECT tec_create_domain('life', 'financial')" >/dev/null
 # warm-up: starts the writer, loads the chain heads
 psql_ -c "SELECT tec_sovereignty.audit_bench('life', 10000)" -c "SELECT tec_audit_flush()" >/dev/null
 

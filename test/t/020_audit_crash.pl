@@ -27,6 +27,7 @@ restart_after_crash = on
 $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION tec_sovereignty;
+CREATE EXTENSION tsov_bench;
 SELECT tec_create_domain('life');
 CREATE TABLE life.history (id bigserial PRIMARY KEY, txid bigint NOT NULL);
 });

@@ -14,7 +14,7 @@ shared_preload_libraries = 'tec_sovereignty'
 tec_sovereignty.audit_queue_size = 256kB
 });
 $node->start;
-$node->safe_psql('postgres', q{CREATE EXTENSION tec_sovereignty; SELECT tec_create_domain('life');});
+$node->safe_psql('postgres', q{CREATE EXTENSION tec_sovereignty; CREATE EXTENSION tsov_bench; SELECT tec_create_domain('life');});
 
 # portable: run three floods concurrently with pgbench
 my $script = $node->basedir . '/flood.sql';

@@ -30,6 +30,7 @@ tec_sovereignty.audit_worker_idle = 60000
 $node->start;
 $node->safe_psql('postgres', q{
 CREATE EXTENSION tec_sovereignty;
+CREATE EXTENSION tsov_bench;
 SELECT tec_create_domain('life');
 SET ROLE life_owner;
 CREATE TABLE life.t (id int);

@@ -35,6 +35,7 @@ tec_sovereignty.audit_worker_idle = 3600000
 	$node->start;
 	$node->safe_psql('postgres', qq{
 CREATE EXTENSION tec_sovereignty;
+CREATE EXTENSION tsov_bench;
 SELECT tec_create_domain('life');
 $setup_sql
 SELECT tec_audit_flush();

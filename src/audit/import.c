@@ -1,0 +1,374 @@
+/*-------------------------------------------------------------------------
+ *
+ * import.c
+ *	  tec_sovereignty.audit_import(): add the audit chains of a domain
+ *	  exported elsewhere (tec_export_domain(with_audit => true)) to this
+ *	  database's trail, as the domain's prior history.
+ *
+ * The import script of an export fills two temporary tables: chains, one
+ * row per chain (chain_origin, last_seq, last_hash, anchor_seq,
+ * anchor_hash: the chain's head and purge anchor on the source), and log,
+ * the rows, with the columns of tec_sovereignty.audit_log (chain.c's
+ * column table names them).  The import runs in named steps:
+ * check_target (a domain this transaction creates; the import lock),
+ * check_chains (well-formed, foreign, new), check_rows (every row in the
+ * domain and in a listed chain), insert_rows (rows, heads and anchors,
+ * below every local seq number), verify_chains (each chain as
+ * tec_audit_verify() checks it, with a summary for the success record).
+ *
+ * Trust model.  This is the only way rows enter the trail other than the
+ * writer, so it is narrow:
+ *	 - superusers only, and only for a domain whose registry row the current
+ *	   transaction wrote (the import script creates the domain just before):
+ *	   a guard against grafting a history onto a running domain by mistake,
+ *	   not a security boundary, since a superuser can touch the row;
+ *	 - it only creates chains: every chain must come from another origin
+ *	   than this database's own (whose chains only the writer appends to)
+ *	   and have no row, head or anchor here yet; every row must belong to
+ *	   the domain (chain_domain and object_domain) and to a listed chain;
+ *	 - the rows get local seq numbers below every existing one (they are
+ *	   prior history, and the writer only ever appends above the maximum,
+ *	   so the two never collide), in chain order;
+ *	 - after insertion each chain is verified exactly as tec_audit_verify()
+ *	   does it, anchor and head included; one failure refuses the whole
+ *	   import (the transaction, hence the script, fails) and the refusal is
+ *	   itself recorded, as a denial in the domain's local chain;
+ *	 - a success is recorded (AUDIT_IMPORT, privileged) in the domain's
+ *	   local chain, with each imported chain's origin, length and head hash.
+ * What remains possible, and is documented: a superuser can fabricate a
+ * self-consistent chain under an invented origin for a domain being
+ * created (SHA-256 chains are unkeyed: anyone can compute them).  It cannot
+ * change, extend or interleave with any chain already here, and the
+ * fabrication stays visible: the AUDIT_IMPORT row that names its head hash
+ * sits in this database's own chain, and the source's EXPORT row names the
+ * heads that really left.
+ *
+ * Concurrent imports are serialized by a transaction-level advisory lock.
+ *
+ * Memory.  Everything is allocated in the function's context or in SPI's
+ * procedure context (freed by SPI_finish); what outlives SPI_finish (the
+ * summary, the counts) is allocated before SPI_connect or is a plain
+ * value.  (The chain origins are read while SPI is connected and used
+ * before SPI_finish only.)
+ *
+ * IDENTIFICATION
+ *	  src/audit/import.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+
+#include "audit/internal.h"
+
+PG_FUNCTION_INFO_V1(tsov_audit_import);
+
+/* What one import works on. */
+typedef struct Import
+{
+	char	   *domain;
+	Oid			nspoid;
+	char	   *schema;
+	char	   *chains_sql;		/* qualified, quoted names of the two tables */
+	char	   *log_sql;
+	char		own_origin[64];
+	int			nchains;
+	char	  **origins;
+	int64		nrows;
+} Import;
+
+/* quoted, qualified name of a relation, for SQL text */
+static char *
+rel_sql_name(Oid relid)
+{
+	char	   *rel = get_rel_name(relid);
+	Oid			nsp = get_rel_namespace(relid);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return quote_qualified_identifier(get_namespace_name(nsp), rel);
+}
+
+/* Record the refusal of an import (a denial in the domain's chain). */
+static void
+import_refuse(const Import *im, const char *why)
+{
+	TsovAuditEvent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "AUDIT_IMPORT";
+	ev.decision = TSOV_DENIED;
+	ev.is_write = true;
+	ev.object_domain = im->domain;
+	ev.object_schema = im->schema;
+	ev.reason = why;
+	tsov_audit_record(&ev);
+}
+
+/* Refuse an import whose input is not acceptable: recorded, then an error. */
+static void
+refuse_input(const Import *im, const char *why, const char *detail)
+{
+	import_refuse(im, why);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot import the audit trail of domain \"%s\": %s", im->domain, why),
+			 errdetail_internal("%s", detail)));
+}
+
+/* Only for a domain this transaction creates (the import script); lock. */
+static void
+check_target(const Import *im, Datum *a)
+{
+	Oid			t1[1] = {TEXTOID};
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT x.xmin FROM tec_sovereignty.domain x WHERE x.name OPERATOR(pg_catalog.=) $1",
+							  1, t1, a, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the registry row of domain \"%s\"", im->domain);
+	if (!TransactionIdIsCurrentTransactionId(DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0],
+																				 SPI_tuptable->tupdesc, 1, &isnull))))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot import an audit trail into domain \"%s\"", im->domain),
+				 errdetail("An audit trail is imported only with its domain, in the transaction that creates it."),
+				 errhint("Import the script of tec_export_domain('%s', with_audit => true) into a database without that domain.", im->domain)));
+
+	if (SPI_execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tec_sovereignty.audit_import'))",
+					false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock the audit import");
+}
+
+/* The chains: well-formed, foreign, new.  Fills im->origins. */
+static void
+check_chains(Import *im, Datum *a)
+{
+	Oid			t1[1] = {TEXTOID};
+	bool		isnull;
+
+	if (SPI_execute_with_args(psprintf("SELECT chain_origin, last_seq, last_hash, anchor_seq, anchor_hash,"
+									   " EXISTS (SELECT 1 FROM tec_sovereignty.audit_log l"
+									   "          WHERE l.chain_domain OPERATOR(pg_catalog.=) $1 AND l.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
+									   " OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_chain h"
+									   "          WHERE h.chain_domain OPERATOR(pg_catalog.=) $1 AND h.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
+									   " OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_anchor n"
+									   "          WHERE n.chain_domain OPERATOR(pg_catalog.=) $1 AND n.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
+									   " FROM %s c ORDER BY chain_origin COLLATE \"C\"", im->chains_sql),
+							  1, t1, a, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the imported audit chains");
+	im->nchains = (int) SPI_processed;
+	im->origins = palloc0(sizeof(char *) * (im->nchains + 1));
+	for (int i = 0; i < im->nchains; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		uint8		h[TSOV_HASH_LEN];
+		bool		seq_null,
+					aseq_null,
+					ahash_null;
+		int64		last_seq = DatumGetInt64(SPI_getbinval(t, d, 2, &seq_null));
+		int64		anchor_seq = DatumGetInt64(SPI_getbinval(t, d, 4, &aseq_null));
+		char	   *origin = tsov_audit_get_text(t, d, 1);
+		char	   *why = NULL;
+
+		im->origins[i] = origin;
+		(void) SPI_getbinval(t, d, 5, &ahash_null);
+		if (origin == NULL || origin[0] == '\0')
+			why = "a chain without an origin";
+		else if (strcmp(origin, im->own_origin) == 0)
+			why = "a chain of this database's own origin: only the audit writer appends to it";
+		else if (DatumGetBool(SPI_getbinval(t, d, 6, &isnull)))
+			why = psprintf("chain \"%s\" of domain \"%s\" already has rows, a head or an anchor here", origin, im->domain);
+		else if (seq_null || last_seq < 0 || !tsov_audit_get_hash(t, d, 3, h))
+			why = psprintf("chain \"%s\": malformed head", origin);
+		else if (aseq_null != ahash_null ||
+				 (!aseq_null && (anchor_seq < 0 || anchor_seq > last_seq || !tsov_audit_get_hash(t, d, 5, h))))
+			why = psprintf("chain \"%s\": malformed purge anchor", origin);
+		if (why != NULL)
+			refuse_input(im, why, "An import only adds new chains from another database, each of which must verify.");
+	}
+}
+
+/* Every row belongs to the domain and to a listed chain.  Sets im->nrows. */
+static void
+check_rows(Import *im, Datum *a)
+{
+	Oid			t1[1] = {TEXTOID};
+	bool		isnull;
+
+	if (SPI_execute_with_args(psprintf("SELECT pg_catalog.count(*),"
+									   " pg_catalog.count(*) FILTER (WHERE l.chain_domain IS DISTINCT FROM $1"
+									   "   OR l.object_domain IS DISTINCT FROM $1"
+									   "   OR NOT EXISTS (SELECT 1 FROM %s c WHERE c.chain_origin OPERATOR(pg_catalog.=) l.chain_origin))"
+									   " FROM %s l", im->chains_sql, im->log_sql),
+							  1, t1, a, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the imported audit rows");
+	im->nrows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) > 0)
+		refuse_input(im, "rows of another domain or of an unlisted chain",
+					 psprintf("Every imported row must be in a chain of domain \"%s\" listed with its head.", im->domain));
+}
+
+/*
+ * Insert the rows with local seq numbers below every existing one (prior
+ * history), in chain order, the chains' heads and their purge anchors.
+ * The audit tables are the audit code's own (trail_guard.c lets these
+ * writes through) and the guards let the extension's work through.
+ */
+static void
+insert_rows(const Import *im, Datum *a)
+{
+	Oid			t1[1] = {TEXTOID};
+	Oid			t4[4] = {TEXTOID, INT8OID, INT8OID, TEXTOID};
+	bool		isnull;
+	int64		base;
+	char	   *columns = tsov_audit_column_list("", NULL);
+	char	   *values;
+
+	if (SPI_execute("SELECT LEAST(COALESCE(pg_catalog.min(seq), 1), 1) FROM tec_sovereignty.audit_log",
+					false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the first audit sequence number");
+	base = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	values = tsov_audit_column_list("l.",
+									"$2 OPERATOR(pg_catalog.-) $3 OPERATOR(pg_catalog.-) 1 OPERATOR(pg_catalog.+)"
+									" pg_catalog.row_number() OVER (ORDER BY l.chain_origin COLLATE \"C\", l.chain_seq, l.seq)");
+
+	a[1] = Int64GetDatum(base);
+	a[2] = Int64GetDatum(im->nrows);
+	a[3] = a[0];
+	TSOV_AUDIT_SELF_BEGIN();
+	{
+		TSOV_INTERNAL_BEGIN();
+		{
+			if (SPI_execute_with_args(psprintf("WITH ins AS ("
+											   " INSERT INTO tec_sovereignty.audit_log (%s)"
+											   " SELECT %s"
+											   "   FROM %s l"
+											   " RETURNING chain_origin, seq)"
+											   " INSERT INTO tec_sovereignty.audit_chain (chain_domain, chain_origin, last_seq, last_hash, last_log_seq)"
+											   " SELECT $1, c.chain_origin, c.last_seq, c.last_hash,"
+											   "        COALESCE((SELECT pg_catalog.max(i.seq) FROM ins i WHERE i.chain_origin OPERATOR(pg_catalog.=) c.chain_origin),"
+											   "                 $2 OPERATOR(pg_catalog.-) $3 OPERATOR(pg_catalog.-) 1)"
+											   "   FROM %s c", columns, values, im->log_sql, im->chains_sql),
+									  4, t4, a, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "could not insert the imported audit rows");
+			if (SPI_execute_with_args(psprintf("INSERT INTO tec_sovereignty.audit_anchor (chain_domain, chain_origin, anchor_seq, anchor_hash)"
+											   " SELECT $1, c.chain_origin, c.anchor_seq, c.anchor_hash FROM %s c"
+											   "  WHERE c.anchor_seq IS NOT NULL", im->chains_sql),
+									  1, t1, a, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "could not insert the imported purge anchors");
+		}
+		TSOV_INTERNAL_END();
+	}
+	TSOV_AUDIT_SELF_END();
+}
+
+/*
+ * Verify each chain as tec_audit_verify() will, seeing our rows; one that
+ * does not verify refuses the import.  Appends each chain's origin, head
+ * and length to summary.
+ */
+static void
+verify_chains(const Import *im, Datum *a, StringInfo summary)
+{
+	Oid			t2[2] = {TEXTOID, TEXTOID};
+	pg_cryptohash_ctx *ctx;
+
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	ctx = tsov_audit_sha256();
+	for (int i = 0; i < im->nchains; i++)
+	{
+		VerifyResult res;
+
+		memset(&res, 0, sizeof(res));
+		res.ok = true;
+		tsov_audit_verify_chain(im->domain, im->origins[i], &res, ctx);
+		if (!res.ok)
+		{
+			import_refuse(im, psprintf("the imported chain does not verify: %s", res.reason));
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("audit trail of domain \"%s\" does not verify", im->domain),
+					 errdetail("%s.", res.reason),
+					 errhint("The export script was changed after it was made, or the trail was already damaged on the source: check it there with tec_audit_verify('%s').",
+							 im->domain)));
+		}
+		a[1] = CStringGetTextDatum(im->origins[i]);
+		if (SPI_execute_with_args("SELECT last_seq, pg_catalog.encode(last_hash, 'hex') FROM tec_sovereignty.audit_chain"
+								  " WHERE chain_domain OPERATOR(pg_catalog.=) $1 AND chain_origin OPERATOR(pg_catalog.=) $2",
+								  2, t2, a, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "could not read an imported chain head");
+		appendStringInfo(summary, "%s%s#%s:%s (" INT64_FORMAT " rows)", i > 0 ? ", " : "", im->origins[i],
+						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), res.rows);
+	}
+	pg_cryptohash_free(ctx);
+	PopActiveSnapshot();
+}
+
+/*
+ * tec_sovereignty.audit_import(domain text, chains regclass, log regclass)
+ *	 RETURNS bigint: the number of rows added (see the header).
+ */
+Datum
+tsov_audit_import(PG_FUNCTION_ARGS)
+{
+	Import		im;
+	const TsovDomain *dom;
+	Datum		a[4];
+	StringInfoData summary;
+	TsovAuditEvent ev;
+
+	tsov_audit_require_superuser("tec_sovereignty.audit_import");
+	for (int i = 0; i < 3; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							errmsg("arguments of tec_sovereignty.audit_import must not be null")));
+	memset(&im, 0, sizeof(im));
+	im.domain = tsov_audit_text_arg(fcinfo, 0);
+	dom = tsov_domain_by_name(im.domain);
+	if (dom == NULL)
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+						errmsg("domain \"%s\" does not exist", im.domain)));
+	im.nspoid = dom->nspoid;	/* dom is valid until the next catalog access */
+	im.schema = get_namespace_name(im.nspoid);
+	im.chains_sql = rel_sql_name(PG_GETARG_OID(1));
+	im.log_sql = rel_sql_name(PG_GETARG_OID(2));
+	tsov_audit_origin(im.own_origin, sizeof(im.own_origin));
+	initStringInfo(&summary);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "could not connect to SPI");
+	a[0] = CStringGetTextDatum(im.domain);
+	check_target(&im, a);
+	check_chains(&im, a);
+	check_rows(&im, a);
+	insert_rows(&im, a);
+	verify_chains(&im, a, &summary);
+	SPI_finish();
+
+	memset(&ev, 0, sizeof(ev));
+	ev.action = "AUDIT_IMPORT";
+	ev.decision = TSOV_PRIVILEGED;
+	ev.is_write = true;
+	ev.object_domain = im.domain;
+	ev.object_schema = im.schema;
+	ev.object_oid = im.nspoid;
+	ev.reason = psprintf("imported " INT64_FORMAT " rows of %d chains: %s", im.nrows, im.nchains,
+						 im.nchains > 0 ? summary.data : "none");
+	tsov_audit_record(&ev);
+	PG_RETURN_INT64(im.nrows);
+}
