@@ -46,7 +46,7 @@ layer_of() {
 	case $1 in
 		common/*) echo 0 ;;
 		domain/*) echo 1 ;;
-		audit/audit.h|audit/internal.h|audit/record.*|audit/queue.*|audit/writer.*|audit/chain.*) echo 2 ;;
+		audit/audit.h|audit/internal.h|audit/record.*|audit/channel.*|audit/queue.*|audit/batch.*|audit/writer.*|audit/chain.*) echo 2 ;;
 		enforce/decision.*|enforce/check.*) echo 3 ;;
 		audit/*|enforce/*|export/*|prisma/*) echo 4 ;;
 		hooks.*|tec_sovereignty.*) echo 5 ;;
