@@ -70,18 +70,11 @@
 static void
 quiet_check(const char *action, bool is_write, Oid role, const TsovObject *obj)
 {
-	bool		save = tsov_audit_quiet;
-
-	tsov_audit_quiet = true;
-	PG_TRY();
+	TSOV_QUIET_BEGIN(true);
 	{
 		tsov_check(action, is_write, role, obj);
 	}
-	PG_FINALLY();
-	{
-		tsov_audit_quiet = save;
-	}
-	PG_END_TRY();
+	TSOV_QUIET_END();
 }
 
 static Oid
