@@ -202,6 +202,31 @@ tsov_verdict_shared(const TsovSubjects *s, TsovVerdict *v)
 }
 
 /*
+ * The domain of the first subject that has one (the checked role, then
+ * the published API's domain or the principals), NULL when every subject
+ * is a non-domain role: for the fixed rules that hold for any domain
+ * session ("a domain role may not open a path for data to leave").
+ */
+const char *
+tsov_subjects_domain(const TsovSubjects *s)
+{
+	const TsovRoleInfo *ri = tsov_role_info(s->checked);
+	int			i;
+
+	if (ri->domain)
+		return ri->domain->name;
+	if (s->api != NULL)
+		return s->api->api_domain_name;
+	for (i = 0; i < s->nprincipals; i++)
+	{
+		ri = tsov_role_info(s->principals[i]);
+		if (ri->domain)
+			return ri->domain->name;
+	}
+	return NULL;
+}
+
+/*
  * The domain the session acts for: the innermost published API's, or the
  * session user's (NULL: a non-domain session).
  */

@@ -68,6 +68,7 @@ extern void tsov_verdict(const TsovSubjects *s, const TsovDomain *dom,
 						 bool is_write, TsovVerdict *v);
 extern void tsov_verdict_shared(const TsovSubjects *s, TsovVerdict *v);
 extern const char *tsov_acting_domain(const TsovSubjects *s);
+extern const char *tsov_subjects_domain(const TsovSubjects *s);
 extern const TsovDomain *tsov_verdict_crossing(const TsovSubjects *s,
 											   const TsovDomain *dom, Oid fnoid);
 extern bool tsov_verdict_api_reach(const TsovSubjects *s, const TsovDomain *dom);

@@ -223,18 +223,16 @@ tsov_util_check_rv(RangeVar *rv, const char *action, bool is_write, bool record)
 
 /*
  * A fixed rule, not the verdict: "a domain role may not ..." holds for a
- * session in which the current user or the session user is a domain role,
- * whatever the object.  This is a lookup of the two roles' domains; there
- * is no object domain to decide against, so tsov_verdict() has nothing to
- * say here.
+ * session in which any subject of the rule (enforce/decision.c) is a
+ * domain role, whatever the object; there is no object domain to decide
+ * against.  The subjects are the rule's own, so that who counts is
+ * decided in one place.
  */
 const char *
 tsov_util_actor_domain(void)
 {
-	const TsovRoleInfo *ri = tsov_role_info(GetUserId());
+	TsovSubjects s;
 
-	if (ri->domain)
-		return ri->domain->name;
-	ri = tsov_role_info(GetSessionUserId());
-	return ri->domain ? ri->domain->name : NULL;
+	tsov_subjects(GetUserId(), &s);
+	return tsov_subjects_domain(&s);
 }
