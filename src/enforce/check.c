@@ -32,7 +32,6 @@
 #include "utils/syscache.h"
 
 #include "audit/audit.h"
-#include "common/guc.h"
 #include "common/state.h"
 #include "domain/domain.h"
 #include "enforce/decision.h"
@@ -522,13 +521,9 @@ tsov_row_allowed(const char *domname)
 
 	tsov_subjects(GetUserId(), &s);
 	if (dom == NULL)
-	{
-		const TsovRoleInfo *ri = tsov_role_info(GetUserId());
-
-		return ri->domain == NULL && ri->privileged &&
-			tsov_privileged_access != TSOV_PRIV_DENY;
-	}
-	tsov_verdict(&s, dom, false, &v);
+		tsov_verdict_no_domain(&s, &v);
+	else
+		tsov_verdict(&s, dom, false, &v);
 	return tsov_verdict_allows(&v);
 }
 

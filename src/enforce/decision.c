@@ -155,6 +155,31 @@ tsov_verdict(const TsovSubjects *s, const TsovDomain *dom, bool is_write,
 }
 
 /*
+ * A row of a shared table whose domain column names no domain: only a
+ * privileged non-domain role sees it, as privileged_access says (no
+ * break-glass can open a domain that does not exist).
+ */
+void
+tsov_verdict_no_domain(const TsovSubjects *s, TsovVerdict *v)
+{
+	const TsovRoleInfo *ri = tsov_role_info(s->checked);
+
+	v->role = s->checked;
+	v->simulated = false;
+	v->subject_domain[0] = '\0';
+	if (ri->domain != NULL)
+	{
+		strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
+		v->kind = ri->several ? TSOV_V_SEVERAL : TSOV_V_CROSS;
+	}
+	else if (!ri->privileged)
+		v->kind = TSOV_V_NONDOMAIN;
+	else
+		v->kind = tsov_privileged_access == TSOV_PRIV_DENY ?
+			TSOV_V_PRIVILEGED_DENIED : TSOV_V_PRIVILEGED;
+}
+
+/*
  * Shared tables protected by tec_protect_shared_table(): row-level
  * security does the per-row work (tec_row_visible, which applies
  * tsov_verdict per row's domain); this rule stops the subjects that would

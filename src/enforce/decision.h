@@ -67,6 +67,7 @@ extern void tsov_subjects(Oid checked, TsovSubjects *s);
 extern void tsov_verdict(const TsovSubjects *s, const TsovDomain *dom,
 						 bool is_write, TsovVerdict *v);
 extern void tsov_verdict_shared(const TsovSubjects *s, TsovVerdict *v);
+extern void tsov_verdict_no_domain(const TsovSubjects *s, TsovVerdict *v);
 extern const char *tsov_acting_domain(const TsovSubjects *s);
 extern const char *tsov_subjects_domain(const TsovSubjects *s);
 extern const TsovDomain *tsov_verdict_crossing(const TsovSubjects *s,
