@@ -265,7 +265,7 @@ stats_row(ReturnSetInfo *rsinfo, Oid dbid, const char *state, int pid, uint64 de
 	v[13] = TimestampTzGetDatum(c->last_flush);
 	n[13] = c->last_flush == 0;
 	v[14] = Int32GetDatum((int32) waiters);
-	/* the writer's failure model (audit_worker.c); ch NULL: the "dropped" row */
+	/* the writer's failure model (writer.c); ch NULL: the "dropped" row */
 	v[15] = Int64GetDatum(c->batch_failures);
 	v[16] = Int64GetDatum(c->events_quarantined);
 	v[17] = Int64GetDatum(c->worker_failures);

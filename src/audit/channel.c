@@ -179,7 +179,7 @@ release_dropped(TsovAuditShared *sh, TsovAuditChannel *ch)
 	ch->read_pos = ch->committed_pos = ch->write_pos;
 	ch->worker_failed = false;
 	ch->worker_launching = false;
-	/* a free channel starts with a clean slate (audit_worker.c's failures) */
+	/* a free channel starts with a clean slate (writer.c's failures) */
 	ch->fail_streak = ch->exit_streak = 0;
 	ch->failing_since = ch->retry_at = 0;
 	ch->last_error[0] = '\0';

@@ -409,7 +409,7 @@ waiter_done(int code, Datum arg)
  * yet "durable".  Without flush this is for a transaction that wrote and
  * waits at PRE_COMMIT: its own commit record comes later in WAL, and WAL
  * is flushed in order, so its commit cannot become durable before the
- * audit rows are (audit_xact.c).  Everything that must be durable now,
+ * audit rows are (record.c).  Everything that must be durable now,
  * whatever follows (denials, tec_audit_flush, the purge and export
  * requests), passes flush.
  *

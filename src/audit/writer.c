@@ -198,7 +198,7 @@ tsov_audit_writer_state(const char *s)
  * even connect leaves the events and the channel as they are: when its
  * database was dropped, the dropping backend frees the channel at commit
  * (or a backend that needs a channel does, seeing the database gone from
- * pg_database; audit_queue.c, "Channels"); when it was not, the events
+ * pg_database; channel.c, "Channels"); when it was not, the events
  * must still be written, and a backend that waits for them starts a new
  * writer.  Discarding them here would let those waiters commit without
  * their rows.

@@ -13,7 +13,7 @@
  * the guards let their own GRANTs through.
  *
  * IDENTIFICATION
- *	  src/api.c
+ *	  src/enforce/api.c
  *
  *-------------------------------------------------------------------------
  */

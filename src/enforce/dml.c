@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * guard_exec.c
+ * dml.c
  *	  The DML path: every relation a plan touches is checked before
  *	  PostgreSQL's own permission check runs.
  *
@@ -15,7 +15,7 @@
  * table).
  *
  * IDENTIFICATION
- *	  src/guard_exec.c
+ *	  src/enforce/dml.c
  *
  *-------------------------------------------------------------------------
  */

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * guard_object.c
+ * objects.c
  *	  object_access_hook: name lookups in domain schemas, creation in /
  *	  alteration of / dropping from a domain schema, EXECUTE, TRUNCATE.
  *
@@ -25,7 +25,7 @@
  * the next CommandCounterIncrement, so they are read with SnapshotSelf.
  *
  * IDENTIFICATION
- *	  src/guard_object.c
+ *	  src/enforce/objects.c
  *
  *-------------------------------------------------------------------------
  */

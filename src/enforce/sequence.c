@@ -1,13 +1,13 @@
 /*-------------------------------------------------------------------------
  *
- * guard_sequence.c
+ * sequence.c
  *	  Sequence functions whose sequence is only known at run time:
  *	  nextval(c.oid), setval(v, ...) with a PL/pgSQL variable, currval(),
  *	  pg_sequence_last_value().
  *
- * The executor guard (guard_exec.c) sees the sequences a plan names as
+ * The executor guard (dml.c) sees the sequences a plan names as
  * regclass constants (the plan's relationOids), and name lookups in another
- * domain's schema are refused (guard_object.c); a sequence OID computed
+ * domain's schema are refused (objects.c); a sequence OID computed
  * while the statement runs escapes both.  These five built-ins are called
  * straight through their C entry points (fmgr's built-in fast path skips
  * needs_fmgr_hook, and fmgr_hook never sees arguments), so the check has to
@@ -39,7 +39,7 @@
  * tree at planning time (cached plans are not walked again).
  *
  * IDENTIFICATION
- *	  src/guard_sequence.c
+ *	  src/enforce/sequence.c
  *
  *-------------------------------------------------------------------------
  */
