@@ -61,6 +61,8 @@ typedef struct TsovAuditEvent
 								 * "schema.function", or NULL */
 } TsovAuditEvent;
 
+/* ---- the contract (in record.c) ---- */
+
 /*
  * Record one event.  Copies every string it keeps; the caller's memory may
  * be freed afterwards.  For TSOV_DENIED and TSOV_SIMULATED it returns only

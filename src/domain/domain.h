@@ -43,6 +43,8 @@ typedef struct TsovDomain
 	TsovAuditLevel audit_level;
 } TsovDomain;
 
+/* ---- domains (in cache.c) ---- */
+
 /*
  * Lookups.  Results point into the cache and stay valid until the next
  * invalidation is processed (i.e. until the next catalog access): copy what
@@ -103,6 +105,7 @@ extern Oid	tsov_registry_relid(void);
 extern void tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
 								const TsovDomain *dom, TsovFuncInfo *info);
 
+/* ---- reading the extension's tables (in catalog.c) ---- */
 
 /*
  * Read a table of the extension as of its latest committed state, the way
