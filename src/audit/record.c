@@ -154,6 +154,31 @@ client_addr(void)
 }
 
 /*
+ * The column table (chain.c) as the serializer reads it per field: the
+ * offset of the field's string in TsovAuditEvent (-1: a fact of the
+ * session) and the bytes the record keeps.  Copied once per backend, so
+ * that the per-event loop is plain array reads instead of a call per
+ * field into the table.
+ */
+static int	field_ev_offset[TSOV_NFIELDS];
+static int	field_max[TSOV_NFIELDS];
+static bool field_layout_ready = false;
+
+static void
+load_field_layout(void)
+{
+	for (int i = 0; i < TSOV_NFIELDS; i++)
+	{
+		const TsovAuditColumn *col = tsov_audit_field_column(i);
+
+		field_ev_offset[i] = col->ev_offset;
+		field_max[i] = col->max;
+		Assert(field_max[i] > 0);
+	}
+	field_layout_ready = true;
+}
+
+/*
  * Serialize one event at the end of buf, as a complete ring record.
  * catalog_ok: user names may be looked up (false in the log hook: names
  * not cached are left to the writer, which resolves them from the OIDs).
@@ -172,7 +197,6 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	int			stmt_max = tsov_audit_statement_max;
 	const char *session[TSOV_NFIELDS] = {0};
 	const char *str[TSOV_NFIELDS];
-	int			max[TSOV_NFIELDS];
 	int			len[TSOV_NFIELDS];
 	Size		total;
 	char	   *p;
@@ -225,22 +249,20 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	session[TSOV_F_STATEMENT] = stmt_max > 0 ? debug_query_string : NULL;
 	session[TSOV_F_SESSION_USER] = sname;
 	session[TSOV_F_EFFECTIVE_USER] = uname;
-	for (int i = 0; i < TSOV_NFIELDS; i++)
-	{
-		const TsovAuditColumn *col = tsov_audit_field_column(i);
-
-		str[i] = col->ev_offset >= 0 ?
-			*(const char *const *) ((const char *) ev + col->ev_offset) : session[i];
-		max[i] = col->max;
-	}
-	if (str[TSOV_F_ACTION] == NULL)
-		str[TSOV_F_ACTION] = "UNKNOWN";
-	max[TSOV_F_STATEMENT] = Min(stmt_max, max[TSOV_F_STATEMENT]);
-
+	if (!field_layout_ready)
+		load_field_layout();
 	total = TSOV_REC_HDRSZ;
 	for (int i = 0; i < TSOV_NFIELDS; i++)
 	{
-		len[i] = field_len(str[i], max[i]);
+		int			max = field_max[i];
+
+		str[i] = field_ev_offset[i] >= 0 ?
+			*(const char *const *) ((const char *) ev + field_ev_offset[i]) : session[i];
+		if (i == TSOV_F_ACTION && str[i] == NULL)
+			str[i] = "UNKNOWN";
+		if (i == TSOV_F_STATEMENT)
+			max = Min(stmt_max, max);
+		len[i] = field_len(str[i], max);
 		hdr.slen[i] = len[i] + 1;	/* 0 for NULL */
 		total += len[i] + 1;
 	}
