@@ -195,7 +195,6 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	const char *uname = NULL;
 	const char *client = client_addr();
 	int			stmt_max = tsov_audit_statement_max;
-	const char *session[TSOV_NFIELDS] = {0};
 	const char *str[TSOV_NFIELDS];
 	int			len[TSOV_NFIELDS];
 	Size		total;
@@ -244,27 +243,34 @@ serialize_event(StringInfo buf, const TsovAuditEvent *ev, uint8 flags, bool cata
 	 * the event, or facts of the session.  Lengths first, then one
 	 * enlargement and plain copies (this runs for every audited access).
 	 */
-	session[TSOV_F_CLIENT_ADDR] = client;
-	session[TSOV_F_APPLICATION_NAME] = application_name;
-	session[TSOV_F_STATEMENT] = stmt_max > 0 ? debug_query_string : NULL;
-	session[TSOV_F_SESSION_USER] = sname;
-	session[TSOV_F_EFFECTIVE_USER] = uname;
 	if (!field_layout_ready)
 		load_field_layout();
+	for (int i = 0; i < TSOV_NFIELDS; i++)
+		str[i] = field_ev_offset[i] >= 0 ?
+			*(const char *const *) ((const char *) ev + field_ev_offset[i]) : NULL;
+	/* the facts of the session (columns whose ev_offset is -1) */
+	Assert(field_ev_offset[TSOV_F_CLIENT_ADDR] < 0 && field_ev_offset[TSOV_F_STATEMENT] < 0);
+	str[TSOV_F_CLIENT_ADDR] = client;
+	str[TSOV_F_APPLICATION_NAME] = application_name;
+	str[TSOV_F_STATEMENT] = stmt_max > 0 ? debug_query_string : NULL;
+	str[TSOV_F_SESSION_USER] = sname;
+	str[TSOV_F_EFFECTIVE_USER] = uname;
+	if (str[TSOV_F_ACTION] == NULL)
+		str[TSOV_F_ACTION] = "UNKNOWN";
+
 	total = TSOV_REC_HDRSZ;
 	for (int i = 0; i < TSOV_NFIELDS; i++)
 	{
-		int			max = field_max[i];
-
-		str[i] = field_ev_offset[i] >= 0 ?
-			*(const char *const *) ((const char *) ev + field_ev_offset[i]) : session[i];
-		if (i == TSOV_F_ACTION && str[i] == NULL)
-			str[i] = "UNKNOWN";
-		if (i == TSOV_F_STATEMENT)
-			max = Min(stmt_max, max);
-		len[i] = field_len(str[i], max);
+		len[i] = field_len(str[i], field_max[i]);
 		hdr.slen[i] = len[i] + 1;	/* 0 for NULL */
 		total += len[i] + 1;
+	}
+	if (len[TSOV_F_STATEMENT] > stmt_max)
+	{
+		/* the setting may keep less than the column allows */
+		total -= len[TSOV_F_STATEMENT] - field_len(str[TSOV_F_STATEMENT], stmt_max);
+		len[TSOV_F_STATEMENT] = field_len(str[TSOV_F_STATEMENT], stmt_max);
+		hdr.slen[TSOV_F_STATEMENT] = len[TSOV_F_STATEMENT] + 1;
 	}
 	total = MAXALIGN(total);
 	enlargeStringInfo(buf, total);
