@@ -35,11 +35,16 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_default_acl.h"
 #include "catalog/objectaccess.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_cast.h"
 #include "catalog/pg_class.h"
+#include "commands/extension.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
@@ -305,6 +310,87 @@ deny_fixed(const char *action, Oid nspoid, Oid classId, Oid objid,
 	tsov_deny(action, GetUserId(), &obj, msg, detail, hint);
 }
 
+/*
+ * Principle: domain roles create and own nothing outside their schema.
+ * An object outside every domain schema (public, another shared schema,
+ * or an object with no schema: extension, cast, event trigger, language)
+ * that a domain role creates, or that a non-superuser hands to a domain
+ * role, would be code or data of that domain that other parties run or
+ * reach (a trigger, a default, an operator in public).  Temporary objects
+ * stay in the session's own pg_temp and are allowed.  A superuser may
+ * still give a domain role an object outside (tec_drop_domain reports it).
+ */
+static void
+outside_domain_rule(const char *action, Oid classId, Oid objectId,
+					const ObjInfo *info)
+{
+	const TsovRoleInfo *ri = tsov_role_info(GetUserId());
+	const TsovRoleInfo *oi;
+	const char *d;
+	const TsovDomain *home;
+
+	if (OidIsValid(info->nspoid) && isAnyTempNamespace(info->nspoid))
+		return;
+	/* the session's own temporary schemas, made on first use */
+	if (classId == NamespaceRelationId && info->name != NULL &&
+		(strncmp(info->name, "pg_temp_", 8) == 0 ||
+		 strncmp(info->name, "pg_toast_temp_", 14) == 0))
+		return;
+	if (classId == AuthIdRelationId || classId == DatabaseRelationId ||
+		classId == DefaultAclRelationId || classId == CastRelationId)
+		return;					/* roles, databases: principle 1; default
+								 * privileges only shape the role's own
+								 * objects; a cast needs the ownership of
+								 * one of its types, which for a domain role
+								 * lives in its schema (PostgreSQL makes one
+								 * for every range type) */
+	oi = OidIsValid(info->owner) ? tsov_role_info(info->owner) : NULL;
+	if (ri->domain != NULL)
+		d = ri->domain->name;
+	else if (oi != NULL && oi->domain != NULL && !superuser())
+		d = oi->domain->name;
+	else
+		return;
+	home = tsov_domain_by_name(d);
+	deny_fixed(action, info->nspoid, classId, objectId,
+			   psprintf("permission denied for domain \"%s\" to create or own %s outside its schema",
+						d, info->name ? quote_identifier(info->name) : "an object"),
+			   psprintf("Roles of domain \"%s\" create and own objects only in schema \"%s\", whatever was granted: code or data they put elsewhere would run or be reached with other parties' rights.",
+						d, home ? get_namespace_name(home->nspoid) : d),
+			   home ? psprintf("Create the object in schema \"%s\".", get_namespace_name(home->nspoid)) : NULL);
+}
+
+/*
+ * Principle: nothing of another party appears inside a domain.  The
+ * script of an extension runs as the bootstrap superuser (for a trusted
+ * extension, whoever has CREATE on the database), so its objects would
+ * land in the domain's schema owned by someone else, beyond the domain's
+ * control and its export.  Refused for everyone, at creation
+ * (CREATE EXTENSION ... SCHEMA d) and when an extension's objects move
+ * into a domain (ALTER EXTENSION ... SET SCHEMA d).
+ */
+static void
+extension_into_domain_rule(const char *action, Oid classId, Oid objectId,
+						   Oid nspoid, bool creating)
+{
+	const TsovDomain *dom = tsov_domain_of_namespace(nspoid);
+	Oid			ext;
+	char	   *extname;
+
+	if (dom == NULL)
+		return;
+	ext = creating ? (creating_extension ? CurrentExtensionObject : InvalidOid) :
+		getExtensionOfObject(classId, objectId);
+	if (!OidIsValid(ext))
+		return;
+	extname = get_extension_name(ext);
+	deny_fixed(action, nspoid, classId, objectId,
+			   psprintf("extension \"%s\" cannot place objects in schema \"%s\" of domain \"%s\"",
+						extname ? extname : "?", get_namespace_name(nspoid), dom->name),
+			   "The objects of an extension belong to the extension and its superuser, not to the domain: inside a domain schema they would escape the domain's ownership and its export.",
+			   "Create the extension in a shared schema (for instance CREATE SCHEMA extensions; CREATE EXTENSION ... SCHEMA extensions) and call its functions qualified.");
+}
+
 /* ---- OAT_NAMESPACE_SEARCH ---- */
 static void
 namespace_search(Oid nspoid, ObjectAccessNamespaceSearch *ns)
@@ -356,7 +442,12 @@ post_create(Oid classId, Oid objectId, int subId)
 				   "Additional policies would widen which domains' rows are visible.",
 				   NULL);
 	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+	{
+		outside_domain_rule(command("CREATE"), classId, objectId, &info);
 		return;
+	}
+	extension_into_domain_rule(command("CREATE EXTENSION"), classId, objectId,
+							   info.nspoid, true);
 	/* a relation's row type: the relation itself is checked next */
 	if (classId == TypeRelationId && OidIsValid(info.typrelid))
 		return;
@@ -439,7 +530,15 @@ post_alter(Oid classId, Oid objectId, int subId)
 				   NULL);
 
 	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+	{
+		if (subId == 0 && OidIsValid(info.owner) &&
+			tsov_role_info(info.owner)->domain != NULL)
+			outside_domain_rule(command("ALTER"), classId, objectId, &info);
 		return;
+	}
+	if (subId == 0)
+		extension_into_domain_rule(command("ALTER EXTENSION"), classId, objectId,
+								   info.nspoid, false);
 	make_obj(&obj, classId, objectId, subId, &info);
 	if (owned_object(classId, &info, subId))
 		tsov_check_owner_rule(command("ALTER"), GetUserId(), info.owner, &obj);
