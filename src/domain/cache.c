@@ -561,6 +561,13 @@ tsov_conflict_domain(void)
 	return &conflict_domain;
 }
 
+bool
+tsov_domains_exist(void)
+{
+	ensure_valid();
+	return cache.ndomains > 0;
+}
+
 Oid
 tsov_registry_relid(void)
 {

@@ -34,6 +34,7 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "fmgr.h"
@@ -61,7 +62,54 @@ tsov_fmgr_needs_hook(Oid fn_oid)
 	f = tsov_func_info(fn_oid);
 	if (f->extension_member || f->calls_sequence)
 		return true;
-	return tsov_domain_of_namespace(f->nspoid) != NULL;
+	if (tsov_domain_of_namespace(f->nspoid) != NULL)
+		return true;
+	/* code that a domain session may have to be refused (see below) */
+	return fn_oid >= FirstNormalObjectId && tsov_domains_exist() &&
+		!tsov_role_info(f->owner)->superuser;
+}
+
+/*
+ * Code outside every domain schema runs with the rights of its caller: in
+ * a domain session it runs only when the domain, a superuser or
+ * PostgreSQL owns it (tsov_verdict_code_owner).  This is what keeps an
+ * overload in public (public.lower(varchar), an operator, a cast), a
+ * trigger, default or policy function on a shared table, or a function a
+ * database-level search_path puts first, from reading the domain's data
+ * with the domain's rights.  Checked at executor start
+ * (OAT_FUNCTION_EXECUTE) and at every call through fmgr (FHET_START:
+ * triggers, operators, casts, type I/O, aggregates' support functions).
+ */
+static void
+check_code_owner(Oid fnoid, const TsovFuncInfo *f)
+{
+	TsovSubjects s;
+	TsovVerdict v;
+	TsovObject	obj;
+	const TsovDomain *home;
+	char	   *name;
+
+	if (fnoid < FirstNormalObjectId)
+		return;
+	tsov_subjects(GetUserId(), &s);
+	if (tsov_verdict_code_owner(&s, f->owner, &v))
+		return;
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = ProcedureRelationId;
+	obj.objid = fnoid;
+	obj.nspoid = f->nspoid;
+	obj.kind = "function";
+	name = quote_qualified_identifier(get_namespace_name(f->nspoid),
+									  get_func_name(fnoid));
+	obj.name = name;
+	home = tsov_domain_by_name(v.subject_domain);
+	tsov_deny("EXECUTE", GetUserId(), &obj,
+			  psprintf("permission denied for domain \"%s\" to run function %s owned by role \"%s\"",
+					   v.subject_domain, name, GetUserNameFromId(f->owner, false)),
+			  psprintf("Code outside the domain's schema runs with the rights of the domain's role that calls it; in a session of domain \"%s\" only code owned by the domain, a superuser or PostgreSQL runs, whatever was granted.",
+					   v.subject_domain),
+			  home ? psprintf("Qualify calls of built-in functions and operators (pg_catalog.lower(...), OPERATOR(pg_catalog.=)); shared code must be owned by a superuser; the domain's own code lives in schema \"%s\".",
+							  get_namespace_name(home->nspoid)) : NULL);
 }
 
 /*
@@ -87,7 +135,10 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 		return false;
 	dom = tsov_domain_of_namespace(f->nspoid);
 	if (dom == NULL)
+	{
+		check_code_owner(fnoid, f);
 		return false;
+	}
 	strlcpy(domname, dom->name, NAMEDATALEN);
 
 	memset(&obj, 0, sizeof(obj));
@@ -146,7 +197,9 @@ tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo)
 			tsov_frame_push(TSOV_FRAME_INTERNAL);
 			return;
 		}
-		if (tsov_guards_active() && tsov_domain_of_namespace(f->nspoid) != NULL)
+		if (tsov_guards_active() && tsov_domain_of_namespace(f->nspoid) == NULL)
+			check_code_owner(flinfo->fn_oid, f);
+		else if (tsov_guards_active())
 		{
 			char		api_name[2 * NAMEDATALEN + 2];
 			char		caller[NAMEDATALEN];
