@@ -21,6 +21,11 @@
  * domain's schema and roles can only be renamed or dropped by the
  * extension itself (tec_drop_domain), since the registry names them.
  *
+ * Around a domain (objects_rules.c, from OAT_POST_CREATE / OAT_POST_ALTER):
+ * domain roles create and own nothing outside their schema, no extension
+ * places objects inside one, and nothing outside a domain depends on its
+ * objects (which would pin them against the domain's own ALTER and DROP).
+ *
  * New and just-altered catalog rows are not visible to the syscache before
  * the next CommandCounterIncrement, so they are read with SnapshotSelf.
  *
@@ -35,16 +40,11 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/dependency.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_database.h"
-#include "catalog/pg_default_acl.h"
 #include "catalog/objectaccess.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_authid.h"
-#include "catalog/pg_cast.h"
 #include "catalog/pg_class.h"
-#include "commands/extension.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
@@ -62,21 +62,9 @@
 
 #include "enforce/decision.h"
 #include "enforce/enforce.h"
+#include "enforce/objects.h"
 
 
-/* What we need to know about a catalog object. */
-typedef struct ObjInfo
-{
-	bool		found;
-	Oid			nspoid;
-	Oid			owner;			/* InvalidOid: no owner of its own */
-	char		relkind;		/* for pg_class */
-	bool		rowsecurity;	/* for pg_class */
-	char	   *name;			/* unqualified */
-	Oid			typrelid;		/* for pg_type: relation of a row type */
-	Oid			parent_relid;	/* for sub-objects of a relation */
-	bool		system_made;	/* made by PostgreSQL itself for its owner */
-} ObjInfo;
 
 static HeapTuple
 fetch_self(Oid classId, Oid objectId, Relation *relp)
@@ -100,8 +88,8 @@ fetch_self(Oid classId, Oid objectId, Relation *relp)
 	return tup;
 }
 
-static void
-object_info(Oid classId, Oid objectId, ObjInfo *info)
+void
+tsov_obj_info(Oid classId, Oid objectId, ObjInfo *info)
 {
 	Relation	rel;
 	HeapTuple	tup;
@@ -199,7 +187,7 @@ object_info(Oid classId, Oid objectId, ObjInfo *info)
 	{
 		ObjInfo		parent;
 
-		object_info(RelationRelationId, info->parent_relid, &parent);
+		tsov_obj_info(RelationRelationId, info->parent_relid, &parent);
 		info->nspoid = parent.nspoid;
 		info->owner = InvalidOid;
 	}
@@ -264,7 +252,7 @@ make_obj(TsovObject *obj, Oid classId, Oid objectId, int subId, const ObjInfo *i
 	{
 		ObjInfo		parent;
 
-		object_info(RelationRelationId, info->parent_relid, &parent);
+		tsov_obj_info(RelationRelationId, info->parent_relid, &parent);
 		nsp = get_namespace_name(info->nspoid);
 		obj->name = psprintf("%s on %s", quote_identifier(info->name),
 							 quote_qualified_identifier(nsp, parent.name));
@@ -297,8 +285,8 @@ is_protected_policy(Oid policyid, const ObjInfo *info)
 		tsov_shared_table_column(info->parent_relid) > 0;
 }
 
-static void
-deny_fixed(const char *action, Oid nspoid, Oid classId, Oid objid,
+void
+tsov_obj_deny_fixed(const char *action, Oid nspoid, Oid classId, Oid objid,
 		   const char *msg, const char *detail, const char *hint)
 {
 	TsovObject	obj;
@@ -308,87 +296,6 @@ deny_fixed(const char *action, Oid nspoid, Oid classId, Oid objid,
 	obj.objid = objid;
 	obj.nspoid = nspoid;
 	tsov_deny(action, GetUserId(), &obj, msg, detail, hint);
-}
-
-/*
- * Principle: domain roles create and own nothing outside their schema.
- * An object outside every domain schema (public, another shared schema,
- * or an object with no schema: extension, cast, event trigger, language)
- * that a domain role creates, or that a non-superuser hands to a domain
- * role, would be code or data of that domain that other parties run or
- * reach (a trigger, a default, an operator in public).  Temporary objects
- * stay in the session's own pg_temp and are allowed.  A superuser may
- * still give a domain role an object outside (tec_drop_domain reports it).
- */
-static void
-outside_domain_rule(const char *action, Oid classId, Oid objectId,
-					const ObjInfo *info)
-{
-	const TsovRoleInfo *ri = tsov_role_info(GetUserId());
-	const TsovRoleInfo *oi;
-	const char *d;
-	const TsovDomain *home;
-
-	if (OidIsValid(info->nspoid) && isAnyTempNamespace(info->nspoid))
-		return;
-	/* the session's own temporary schemas, made on first use */
-	if (classId == NamespaceRelationId && info->name != NULL &&
-		(strncmp(info->name, "pg_temp_", 8) == 0 ||
-		 strncmp(info->name, "pg_toast_temp_", 14) == 0))
-		return;
-	if (classId == AuthIdRelationId || classId == DatabaseRelationId ||
-		classId == DefaultAclRelationId || classId == CastRelationId)
-		return;					/* roles, databases: principle 1; default
-								 * privileges only shape the role's own
-								 * objects; a cast needs the ownership of
-								 * one of its types, which for a domain role
-								 * lives in its schema (PostgreSQL makes one
-								 * for every range type) */
-	oi = OidIsValid(info->owner) ? tsov_role_info(info->owner) : NULL;
-	if (ri->domain != NULL)
-		d = ri->domain->name;
-	else if (oi != NULL && oi->domain != NULL && !superuser())
-		d = oi->domain->name;
-	else
-		return;
-	home = tsov_domain_by_name(d);
-	deny_fixed(action, info->nspoid, classId, objectId,
-			   psprintf("permission denied for domain \"%s\" to create or own %s outside its schema",
-						d, info->name ? quote_identifier(info->name) : "an object"),
-			   psprintf("Roles of domain \"%s\" create and own objects only in schema \"%s\", whatever was granted: code or data they put elsewhere would run or be reached with other parties' rights.",
-						d, home ? get_namespace_name(home->nspoid) : d),
-			   home ? psprintf("Create the object in schema \"%s\".", get_namespace_name(home->nspoid)) : NULL);
-}
-
-/*
- * Principle: nothing of another party appears inside a domain.  The
- * script of an extension runs as the bootstrap superuser (for a trusted
- * extension, whoever has CREATE on the database), so its objects would
- * land in the domain's schema owned by someone else, beyond the domain's
- * control and its export.  Refused for everyone, at creation
- * (CREATE EXTENSION ... SCHEMA d) and when an extension's objects move
- * into a domain (ALTER EXTENSION ... SET SCHEMA d).
- */
-static void
-extension_into_domain_rule(const char *action, Oid classId, Oid objectId,
-						   Oid nspoid, bool creating)
-{
-	const TsovDomain *dom = tsov_domain_of_namespace(nspoid);
-	Oid			ext;
-	char	   *extname;
-
-	if (dom == NULL)
-		return;
-	ext = creating ? (creating_extension ? CurrentExtensionObject : InvalidOid) :
-		getExtensionOfObject(classId, objectId);
-	if (!OidIsValid(ext))
-		return;
-	extname = get_extension_name(ext);
-	deny_fixed(action, nspoid, classId, objectId,
-			   psprintf("extension \"%s\" cannot place objects in schema \"%s\" of domain \"%s\"",
-						extname ? extname : "?", get_namespace_name(nspoid), dom->name),
-			   "The objects of an extension belong to the extension and its superuser, not to the domain: inside a domain schema they would escape the domain's ownership and its export.",
-			   "Create the extension in a shared schema (for instance CREATE SCHEMA extensions; CREATE EXTENSION ... SCHEMA extensions) and call its functions qualified.");
 }
 
 /* ---- OAT_NAMESPACE_SEARCH ---- */
@@ -432,21 +339,31 @@ post_create(Oid classId, Oid objectId, int subId)
 	ObjInfo		info;
 	TsovObject	obj;
 
-	object_info(classId, objectId, &info);
+	if (classId == AttrDefaultRelationId)
+	{
+		/* a column default, named by its relation and column */
+		tsov_obj_info(RelationRelationId, objectId, &info);
+		if (info.found)
+			tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
+		return;
+	}
+	tsov_obj_info(classId, objectId, &info);
 	if (!info.found)
 		return;
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
 		!superuser())
-		deny_fixed(command("CREATE POLICY"), info.nspoid, classId, objectId,
+		tsov_obj_deny_fixed(command("CREATE POLICY"), info.nspoid, classId, objectId,
 				   "permission denied to create a policy on a shared table protected by tec_sovereignty",
 				   "Additional policies would widen which domains' rows are visible.",
 				   NULL);
 	if (tsov_domain_of_namespace(info.nspoid) == NULL)
 	{
-		outside_domain_rule(command("CREATE"), classId, objectId, &info);
+		tsov_obj_outside_domain_rule(command("CREATE"), classId, objectId, &info);
+		tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
 		return;
 	}
-	extension_into_domain_rule(command("CREATE EXTENSION"), classId, objectId,
+	tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
+	tsov_obj_extension_into_domain_rule(command("CREATE EXTENSION"), classId, objectId,
 							   info.nspoid, true);
 	/* a relation's row type: the relation itself is checked next */
 	if (classId == TypeRelationId && OidIsValid(info.typrelid))
@@ -474,10 +391,10 @@ post_alter(Oid classId, Oid objectId, int subId)
 		{
 			char	   *n = get_namespace_name(objectId);
 
-			object_info(classId, objectId, &info);
+			tsov_obj_info(classId, objectId, &info);
 			if (!info.found || strcmp(info.name, dom->name) != 0 ||
 				info.owner != dom->owner_role)
-				deny_fixed(command("ALTER SCHEMA"), objectId, classId, objectId,
+				tsov_obj_deny_fixed(command("ALTER SCHEMA"), objectId, classId, objectId,
 						   psprintf("cannot rename or change the owner of schema \"%s\" of domain \"%s\"",
 									n ? n : dom->name, dom->name),
 						   "The registry names the domain's schema and its owner; they can only change through the extension.",
@@ -499,12 +416,12 @@ post_alter(Oid classId, Oid objectId, int subId)
 		{
 			char	   *expected;
 
-			object_info(classId, objectId, &info);
+			tsov_obj_info(classId, objectId, &info);
 			expected = psprintf("%s_%s", dom->name,
 								objectId == dom->owner_role ? "owner" :
 								objectId == dom->writer_role ? "writer" : "reader");
 			if (info.found && info.name && strcmp(info.name, expected) != 0)
-				deny_fixed("ALTER ROLE", dom->nspoid, AuthIdRelationId, objectId,
+				tsov_obj_deny_fixed("ALTER ROLE", dom->nspoid, AuthIdRelationId, objectId,
 						   psprintf("cannot rename role \"%s\" of domain \"%s\"", expected, dom->name),
 						   "The registry names the domain's roles.",
 						   NULL);
@@ -512,19 +429,19 @@ post_alter(Oid classId, Oid objectId, int subId)
 		return;
 	}
 
-	object_info(classId, objectId, &info);
+	tsov_obj_info(classId, objectId, &info);
 	if (!info.found)
 		return;
 
 	/* The protections of a shared table stay in place. */
 	if (classId == RelationRelationId && subId == 0 &&
 		tsov_shared_table_column(objectId) > 0 && !info.rowsecurity)
-		deny_fixed(command("ALTER TABLE"), info.nspoid, classId, objectId,
+		tsov_obj_deny_fixed(command("ALTER TABLE"), info.nspoid, classId, objectId,
 				   psprintf("cannot disable row-level security on table \"%s\"", info.name),
 				   "The table is shared between domains and protected by tec_protect_shared_table(); its row-level security must stay enabled and forced.",
 				   NULL);
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info))
-		deny_fixed(command("ALTER POLICY"), info.nspoid, classId, objectId,
+		tsov_obj_deny_fixed(command("ALTER POLICY"), info.nspoid, classId, objectId,
 				   psprintf("cannot alter policy \"%s\" of a shared table protected by tec_sovereignty", info.name),
 				   "The extension created this policy to keep each domain to its own rows.",
 				   NULL);
@@ -533,11 +450,13 @@ post_alter(Oid classId, Oid objectId, int subId)
 	{
 		if (subId == 0 && OidIsValid(info.owner) &&
 			tsov_role_info(info.owner)->domain != NULL)
-			outside_domain_rule(command("ALTER"), classId, objectId, &info);
+			tsov_obj_outside_domain_rule(command("ALTER"), classId, objectId, &info);
+		tsov_obj_pin_rule(command("ALTER"), classId, objectId, subId, &info);
 		return;
 	}
+	tsov_obj_pin_rule(command("ALTER"), classId, objectId, subId, &info);
 	if (subId == 0)
-		extension_into_domain_rule(command("ALTER EXTENSION"), classId, objectId,
+		tsov_obj_extension_into_domain_rule(command("ALTER EXTENSION"), classId, objectId,
 								   info.nspoid, false);
 	make_obj(&obj, classId, objectId, subId, &info);
 	if (owned_object(classId, &info, subId))
@@ -558,7 +477,7 @@ drop(Oid classId, Oid objectId, int subId)
 		const TsovDomain *dom = tsov_domain_of_namespace(objectId);
 
 		if (dom)
-			deny_fixed(command("DROP SCHEMA"), objectId, classId, objectId,
+			tsov_obj_deny_fixed(command("DROP SCHEMA"), objectId, classId, objectId,
 					   psprintf("cannot drop schema \"%s\" of domain \"%s\"", dom->name, dom->name),
 					   "A domain's schema, roles and registry row are dropped together.",
 					   psprintf("Use tec_drop_domain('%s').", dom->name));
@@ -570,7 +489,7 @@ drop(Oid classId, Oid objectId, int subId)
 
 		if (dom && (objectId == dom->owner_role || objectId == dom->writer_role ||
 					objectId == dom->reader_role))
-			deny_fixed("DROP ROLE", dom->nspoid, AuthIdRelationId, objectId,
+			tsov_obj_deny_fixed("DROP ROLE", dom->nspoid, AuthIdRelationId, objectId,
 					   psprintf("cannot drop role \"%s\" of domain \"%s\"",
 								GetUserNameFromId(objectId, false), dom->name),
 					   "A domain's schema, roles and registry row are dropped together.",
@@ -578,12 +497,12 @@ drop(Oid classId, Oid objectId, int subId)
 		return;
 	}
 
-	object_info(classId, objectId, &info);
+	tsov_obj_info(classId, objectId, &info);
 	if (!info.found)
 		return;
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
 		!superuser())
-		deny_fixed(command("DROP POLICY"), info.nspoid, classId, objectId,
+		tsov_obj_deny_fixed(command("DROP POLICY"), info.nspoid, classId, objectId,
 				   psprintf("cannot drop policy \"%s\" of a shared table protected by tec_sovereignty", info.name),
 				   "The extension created this policy to keep each domain to its own rows.",
 				   NULL);
