@@ -136,61 +136,60 @@ tsov_obj_extension_into_domain_rule(const char *action, Oid classId, Oid objectI
  * SnapshotSelf: PostgreSQL records them before it calls the hook.
  */
 /*
- * The pg_attrdef row of a column default: the hook names a default by its
- * relation and column (InvokeObjectPostCreateHookArg(AttrDefaultRelationId,
- * relid, attnum)), pg_depend by the row's own oid.
+ * The row of a per-column catalog (pg_attrdef, pg_attribute) for column
+ * attnum of relid, read with SnapshotSelf; NULL if none.  The hook names a
+ * column default by its relation and column
+ * (InvokeObjectPostCreateHookArg(AttrDefaultRelationId, relid, attnum)),
+ * pg_depend by the pg_attrdef row's own oid; and ALTER TABLE ... ADD
+ * COLUMN records a column's type and collation dependencies only after
+ * the hook, so they are read from pg_attribute.
  */
+static HeapTuple
+column_row(Oid catalog, Oid index, AttrNumber relatt, AttrNumber numatt,
+		   Oid relid, int attnum)
+{
+	Relation	rel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	rel = table_open(catalog, AccessShareLock);
+	ScanKeyInit(&key[0], relatt, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], numatt, BTEqualStrategyNumber,
+				F_INT2EQ, Int16GetDatum(attnum));
+	scan = systable_beginscan(rel, index, true, SnapshotSelf, 2, key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return tup;
+}
+
 static Oid
 attrdef_oid(Oid relid, int attnum)
 {
-	Relation	rel;
-	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tup;
-	Oid			result = InvalidOid;
+	HeapTuple	tup = column_row(AttrDefaultRelationId, AttrDefaultIndexId,
+								 Anum_pg_attrdef_adrelid, Anum_pg_attrdef_adnum,
+								 relid, attnum);
 
-	rel = table_open(AttrDefaultRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_attrdef_adrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	ScanKeyInit(&key[1], Anum_pg_attrdef_adnum, BTEqualStrategyNumber,
-				F_INT2EQ, Int16GetDatum(attnum));
-	scan = systable_beginscan(rel, AttrDefaultIndexId, true, SnapshotSelf, 2, key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		result = ((Form_pg_attrdef) GETSTRUCT(tup))->oid;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return result;
+	return HeapTupleIsValid(tup) ? ((Form_pg_attrdef) GETSTRUCT(tup))->oid : InvalidOid;
 }
 
-/*
- * The type and collation of a column, read from its pg_attribute row:
- * ALTER TABLE ... ADD COLUMN records their dependencies only after the
- * hook.
- */
 static void
 column_refs(Oid relid, int attnum, Oid *typid, Oid *collid)
 {
-	Relation	rel;
-	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tup;
+	HeapTuple	tup = column_row(AttributeRelationId, AttributeRelidNumIndexId,
+								 Anum_pg_attribute_attrelid, Anum_pg_attribute_attnum,
+								 relid, attnum);
 
 	*typid = *collid = InvalidOid;
-	rel = table_open(AttributeRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	ScanKeyInit(&key[1], Anum_pg_attribute_attnum, BTEqualStrategyNumber,
-				F_INT2EQ, Int16GetDatum(attnum));
-	scan = systable_beginscan(rel, AttributeRelidNumIndexId, true, SnapshotSelf, 2, key);
-	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
 	{
 		*typid = ((Form_pg_attribute) GETSTRUCT(tup))->atttypid;
 		*collid = ((Form_pg_attribute) GETSTRUCT(tup))->attcollation;
 	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
 }
 
 /* The domain of a referenced object when it is not "home"'s, else NULL. */
