@@ -101,6 +101,8 @@ extern bool tsov_domain_publishes_to(const TsovDomain *from, const TsovDomain *t
 
 /* Protected shared table: attnum of its domain column, or 0. */
 extern AttrNumber tsov_shared_table_column(Oid relid);
+/* ... and the name its domain column had when it was protected, or NULL */
+extern const char *tsov_shared_table_column_name(Oid relid);
 
 extern Oid	tsov_registry_relid(void);
 

@@ -343,13 +343,19 @@ post_create(Oid classId, Oid objectId, int subId)
 	{
 		/* a column default, named by its relation and column */
 		tsov_obj_info(RelationRelationId, objectId, &info);
-		if (info.found)
-			tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
+		if (!info.found)
+			return;
+		tsov_obj_shared_table_rule(command("CREATE"), classId, objectId,
+								   objectId, &info, true);
+		tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
 		return;
 	}
 	tsov_obj_info(classId, objectId, &info);
 	if (!info.found)
 		return;
+	if (OidIsValid(info.parent_relid))
+		tsov_obj_shared_table_rule(command("CREATE"), classId, objectId,
+								   info.parent_relid, &info, true);
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
 		!superuser())
 		tsov_obj_deny_fixed(command("CREATE POLICY"), info.nspoid, classId, objectId,
@@ -434,8 +440,11 @@ post_alter(Oid classId, Oid objectId, int subId)
 		return;
 
 	/* The protections of a shared table stay in place. */
+	if (classId == RelationRelationId)
+		tsov_obj_shared_table_rule(command("ALTER TABLE"), classId, objectId,
+								   objectId, &info, false);
 	if (classId == RelationRelationId && subId == 0 &&
-		tsov_shared_table_column(objectId) > 0 && !info.rowsecurity)
+		tsov_shared_table_column_name(objectId) != NULL && !info.rowsecurity)
 		tsov_obj_deny_fixed(command("ALTER TABLE"), info.nspoid, classId, objectId,
 				   psprintf("cannot disable row-level security on table \"%s\"", info.name),
 				   "The table is shared between domains and protected by tec_protect_shared_table(); its row-level security must stay enabled and forced.",

@@ -30,6 +30,8 @@
 #include "catalog/pg_default_acl.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
@@ -145,26 +147,33 @@ tsov_obj_extension_into_domain_rule(const char *action, Oid classId, Oid objectI
  * the hook, so they are read from pg_attribute.
  */
 static HeapTuple
-column_row(Oid catalog, Oid index, AttrNumber relatt, AttrNumber numatt,
-		   Oid relid, int attnum)
+first_row(Oid catalog, Oid index, ScanKeyData *keys, int nkeys)
 {
 	Relation	rel;
-	ScanKeyData key[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 
 	rel = table_open(catalog, AccessShareLock);
-	ScanKeyInit(&key[0], relatt, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	ScanKeyInit(&key[1], numatt, BTEqualStrategyNumber,
-				F_INT2EQ, Int16GetDatum(attnum));
-	scan = systable_beginscan(rel, index, true, SnapshotSelf, 2, key);
+	scan = systable_beginscan(rel, index, true, SnapshotSelf, nkeys, keys);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
 		tup = heap_copytuple(tup);
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return tup;
+}
+
+static HeapTuple
+column_row(Oid catalog, Oid index, AttrNumber relatt, AttrNumber numatt,
+		   Oid relid, int attnum)
+{
+	ScanKeyData key[2];
+
+	ScanKeyInit(&key[0], relatt, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], numatt, BTEqualStrategyNumber,
+				F_INT2EQ, Int16GetDatum(attnum));
+	return first_row(catalog, index, key, 2);
 }
 
 static Oid
@@ -297,3 +306,69 @@ tsov_obj_pin_rule(const char *action, Oid classId, Oid objectId, int subId,
 	}
 }
 
+
+/*
+ * A name of a live column of relid, read with SnapshotSelf (a rename in
+ * this command is seen)?
+ */
+static bool
+column_named(Oid relid, const char *name)
+{
+	ScanKeyData key[2];
+	HeapTuple	tup;
+
+	ScanKeyInit(&key[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], Anum_pg_attribute_attname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(name));
+	tup = first_row(AttributeRelationId, AttributeRelidNameIndexId, key, 2);
+	return HeapTupleIsValid(tup) &&
+		!((Form_pg_attribute) GETSTRUCT(tup))->attisdropped;
+}
+
+/*
+ * Principle: protected shared tables stay protected.  The table is
+ * tracked by OID (domain/cache.c), so renaming it or its schema changes
+ * nothing; its domain column keeps the name it was protected with, for
+ * everyone (PostgreSQL's policy follows the column, the registry names
+ * it); its owner stays outside every domain; and only superusers add
+ * triggers, rules or column defaults to it: code of whoever owns the
+ * table would run on every domain's rows, with every domain's rights.
+ * relid is the protected table; classId/objectId what is created or
+ * altered on it.
+ */
+void
+tsov_obj_shared_table_rule(const char *action, Oid classId, Oid objectId,
+						   Oid relid, const ObjInfo *info, bool creating)
+{
+	const char *column = tsov_shared_table_column_name(relid);
+	char	   *relname;
+
+	if (column == NULL)
+		return;
+	relname = get_rel_name(relid);
+	if (creating && !superuser() &&
+		(classId == TriggerRelationId || classId == RewriteRelationId ||
+		 classId == AttrDefaultRelationId))
+		tsov_obj_deny_fixed(action, info->nspoid, classId, objectId,
+							psprintf("permission denied to add a %s to table \"%s\" protected by tec_sovereignty",
+									 classId == TriggerRelationId ? "trigger" :
+									 classId == RewriteRelationId ? "rule" : "column default",
+									 relname ? relname : "?"),
+							"The table is shared between domains: its triggers, rules and defaults would run on every domain's rows with that domain's rights; only superusers add them.",
+							NULL);
+	if (creating || classId != RelationRelationId)
+		return;
+	if (!column_named(relid, column))
+		tsov_obj_deny_fixed(action, info->nspoid, classId, objectId,
+							psprintf("cannot rename or drop column \"%s\" of table \"%s\" protected by tec_sovereignty",
+									 column, relname ? relname : "?"),
+							"The column names the domain of each row of the shared table; its row-level security and the extension's registry go by it.",
+							NULL);
+	if (OidIsValid(info->owner) && tsov_role_info(info->owner)->domain != NULL)
+		tsov_obj_deny_fixed(action, info->nspoid, classId, objectId,
+							psprintf("cannot make role \"%s\" of a domain the owner of table \"%s\" protected by tec_sovereignty",
+									 GetUserNameFromId(info->owner, false), relname ? relname : "?"),
+							"Whoever owns a shared table can change it for every domain; its owner belongs to no domain.",
+							NULL);
+}
