@@ -131,6 +131,38 @@ SELECT public.regress_trusted(1);
 RESET ROLE;
 DROP FUNCTION public.regress_trusted(int);
 
+-- The same for views and policies, whose definitions run with the rights
+-- of the role that queries them: a security_invoker view and a policy of
+-- another party (a superuser made them and handed them over) that read
+-- the domain's table and leak a bit through a sequence of their own.
+CREATE SEQUENCE public.regress_bits;
+GRANT ALL ON public.regress_bits TO PUBLIC;
+CREATE VIEW public.regress_iv WITH (security_invoker) AS
+	SELECT v, nextval('public.regress_bits') AS n FROM regress_ca.secret;
+CREATE TABLE public.regress_wall (id int);
+INSERT INTO public.regress_wall VALUES (1);
+ALTER TABLE public.regress_wall ENABLE ROW LEVEL SECURITY;
+CREATE POLICY regress_spy ON public.regress_wall USING (EXISTS (
+	SELECT 1 FROM regress_ca.secret WHERE v LIKE 'a%' AND nextval('public.regress_bits') > 0));
+GRANT SELECT ON public.regress_iv, public.regress_wall TO PUBLIC;
+ALTER VIEW public.regress_iv OWNER TO regress_cowboy;
+ALTER TABLE public.regress_wall OWNER TO regress_cowboy;
+SET ROLE regress_ca_writer;
+SELECT * FROM public.regress_iv;
+SELECT count(*) FROM public.regress_wall;
+RESET ROLE;
+SELECT is_called AS leaked FROM public.regress_bits;
+-- allowed twins: the same view and table owned by a superuser
+ALTER VIEW public.regress_iv OWNER TO CURRENT_USER;
+ALTER TABLE public.regress_wall OWNER TO CURRENT_USER;
+SET ROLE regress_ca_writer;
+SELECT v FROM public.regress_iv;
+SELECT count(*) FROM public.regress_wall;
+RESET ROLE;
+DROP VIEW public.regress_iv;
+DROP TABLE public.regress_wall;
+DROP SEQUENCE public.regress_bits;
+
 -- Work that touches no domain sees PostgreSQL unchanged: the same objects
 -- run for a non-domain role (PostgreSQL's own rules apply).
 SET ROLE regress_cowboy;
