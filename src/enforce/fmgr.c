@@ -125,6 +125,7 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 	const TsovDomain *dom;
 	const TsovDomain *pdom;
 	char		domname[NAMEDATALEN];
+	bool		simulate;
 	TsovSubjects s;
 	TsovObject	obj;
 
@@ -140,6 +141,7 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 		return false;
 	}
 	strlcpy(domname, dom->name, NAMEDATALEN);
+	simulate = dom->simulate;
 
 	memset(&obj, 0, sizeof(obj));
 	obj.classid = ProcedureRelationId;
@@ -164,6 +166,31 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 			strlcpy(api_domain_out, domname, NAMEDATALEN);
 		}
 		return true;
+	}
+
+	/*
+	 * Published to the acting domain but no longer safe to publish (its
+	 * owner, SECURITY DEFINER or search_path changed since): refused, and
+	 * said so (in simulate mode the ordinary rule below records it).
+	 */
+	if (!f->api_safe && (f->published_to_all || f->npublished > 0) && !simulate)
+	{
+		const char *p = tsov_acting_domain(&s);
+		bool		to_p = f->published_to_all;
+		int			i;
+
+		for (i = 0; p != NULL && !to_p && i < f->npublished; i++)
+			to_p = strcmp(f->published[i], p) == 0;
+		if (p != NULL && to_p && strcmp(p, domname) != 0)
+		{
+			char	   *api_name = quote_qualified_identifier(get_namespace_name(f->nspoid),
+															  get_func_name(fnoid));
+
+			tsov_deny("EXECUTE", GetUserId(), &obj,
+					  psprintf("published API %s of domain \"%s\" is no longer safe to call", api_name, domname),
+					  "A published API must stay SECURITY DEFINER, owned by the domain owner, with a search_path that ends in pg_temp; it was changed after it was published.",
+					  psprintf("Ask the owner of domain \"%s\" to restore it (ALTER FUNCTION ... SET search_path = ..., pg_temp) or to publish it again.", domname));
+		}
 	}
 
 	/* Ordinary call: the usual rule, recorded once (at executor start). */
