@@ -171,17 +171,22 @@ tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 	/*
 	 * Published to the acting domain but no longer safe to publish (its
 	 * owner, SECURITY DEFINER or search_path changed since): refused, and
-	 * said so (in simulate mode the ordinary rule below records it).
+	 * said so (in simulate mode the ordinary rule below records it).  The
+	 * facts are looked up again: the lookups above may have rebuilt the
+	 * cache.
 	 */
-	if (!f->api_safe && (f->published_to_all || f->npublished > 0) && !simulate)
+	if (!simulate && tsov_acting_domain(&s) != NULL)
 	{
-		const char *p = tsov_acting_domain(&s);
-		bool		to_p = f->published_to_all;
+		char		p[NAMEDATALEN];
+		bool		to_p;
 		int			i;
 
-		for (i = 0; p != NULL && !to_p && i < f->npublished; i++)
+		strlcpy(p, tsov_acting_domain(&s), NAMEDATALEN);
+		f = tsov_func_info(fnoid);
+		to_p = !f->api_safe && f->published_to_all;
+		for (i = 0; !f->api_safe && !to_p && i < f->npublished; i++)
 			to_p = strcmp(f->published[i], p) == 0;
-		if (p != NULL && to_p && strcmp(p, domname) != 0)
+		if (to_p && strcmp(p, domname) != 0)
 		{
 			char	   *api_name = quote_qualified_identifier(get_namespace_name(f->nspoid),
 															  get_func_name(fnoid));
