@@ -88,24 +88,26 @@ check_code_owner(Oid fnoid, const TsovFuncInfo *f)
 	TsovObject	obj;
 	const TsovDomain *home;
 	char	   *name;
+	Oid			owner = f->owner;	/* f may not survive a cache rebuild */
+	Oid			nspoid = f->nspoid;
 
 	if (fnoid < FirstNormalObjectId)
 		return;
 	tsov_subjects(GetUserId(), &s);
-	if (tsov_verdict_code_owner(&s, f->owner, &v))
+	if (tsov_verdict_code_owner(&s, owner, &v))
 		return;
 	memset(&obj, 0, sizeof(obj));
 	obj.classid = ProcedureRelationId;
 	obj.objid = fnoid;
-	obj.nspoid = f->nspoid;
+	obj.nspoid = nspoid;
 	obj.kind = "function";
-	name = quote_qualified_identifier(get_namespace_name(f->nspoid),
+	name = quote_qualified_identifier(get_namespace_name(nspoid),
 									  get_func_name(fnoid));
 	obj.name = name;
 	home = tsov_domain_by_name(v.subject_domain);
 	tsov_deny("EXECUTE", GetUserId(), &obj,
 			  psprintf("permission denied for domain \"%s\" to run function %s owned by role \"%s\"",
-					   v.subject_domain, name, GetUserNameFromId(f->owner, false)),
+					   v.subject_domain, name, GetUserNameFromId(owner, false)),
 			  psprintf("Code outside the domain's schema runs with the rights of the domain's role that calls it; in a session of domain \"%s\" only code owned by the domain, a superuser or PostgreSQL runs, whatever was granted.",
 					   v.subject_domain),
 			  home ? psprintf("Qualify calls of built-in functions and operators (pg_catalog.lower(...), OPERATOR(pg_catalog.=)); shared code must be owned by a superuser; the domain's own code lives in schema \"%s\".",
