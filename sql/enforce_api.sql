@@ -17,20 +17,20 @@ CREATE ROLE regress_carl LOGIN;
 SELECT tec_add_member('regress_ec', 'regress_carl', 'writer');
 SET ROLE regress_eb_owner;
 CREATE FUNCTION regress_eb.count_secrets() RETURNS bigint LANGUAGE sql
-	SECURITY DEFINER SET search_path = pg_catalog, regress_eb
+	SECURITY DEFINER SET search_path = pg_catalog, regress_eb, pg_temp
 	AS 'SELECT count(*) FROM secret';
 CREATE FUNCTION regress_eb.add_secret(p_id int, p_v text) RETURNS void LANGUAGE sql
-	SECURITY DEFINER SET search_path = pg_catalog, regress_eb
+	SECURITY DEFINER SET search_path = pg_catalog, regress_eb, pg_temp
 	AS 'INSERT INTO secret VALUES (p_id, p_v)';
 CREATE FUNCTION regress_eb.invoker() RETURNS bigint LANGUAGE sql
-	SET search_path = pg_catalog AS 'SELECT count(*) FROM regress_eb.secret';
+	SET search_path = pg_catalog, pg_temp AS 'SELECT count(*) FROM regress_eb.secret';
 CREATE FUNCTION regress_eb.no_path() RETURNS bigint LANGUAGE sql
 	SECURITY DEFINER AS 'SELECT count(*) FROM regress_eb.secret';
 CREATE FUNCTION regress_eb.helper() RETURNS bigint LANGUAGE sql
-	SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 42::bigint';
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'SELECT 42::bigint';
 RESET ROLE;
 CREATE FUNCTION regress_eb.not_owned() RETURNS int LANGUAGE sql
-	SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 1';
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'SELECT 1';
 -- everything granted by a superuser: only the extension stands in the way
 GRANT USAGE ON SCHEMA regress_eb TO regress_alice, regress_carl;
 GRANT SELECT ON regress_eb.secret TO regress_alice;

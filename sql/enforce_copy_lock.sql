@@ -18,7 +18,7 @@ GRANT ALL ON ALL TABLES IN SCHEMA regress_eb TO regress_alice;
 -- alice may even resolve the names: regress_eb publishes an API to her domain
 SET ROLE regress_eb_owner;
 CREATE FUNCTION regress_eb.hello() RETURNS text LANGUAGE sql SECURITY DEFINER
-	SET search_path = pg_catalog AS $$SELECT 'hello from eb'$$;
+	SET search_path = pg_catalog, pg_temp AS $$SELECT 'hello from eb'$$;
 RESET ROLE;
 SELECT tec_publish_api('regress_eb.hello()', 'regress_ea');
 

@@ -17,7 +17,7 @@ SET ROLE regress_eb_owner;
 CREATE FUNCTION regress_eb.peek() RETURNS SETOF text LANGUAGE sql
 	AS 'SELECT v FROM regress_eb.secret ORDER BY id';
 CREATE FUNCTION regress_eb.peek_definer() RETURNS SETOF text LANGUAGE sql
-	SECURITY DEFINER SET search_path = pg_catalog
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS 'SELECT v FROM regress_eb.secret ORDER BY id';
 CREATE PROCEDURE regress_eb.wipe() LANGUAGE sql AS 'DELETE FROM regress_eb.secret';
 CREATE FUNCTION regress_eb.trig() RETURNS trigger LANGUAGE plpgsql

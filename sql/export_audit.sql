@@ -18,9 +18,9 @@ INSERT INTO regress_ea.t VALUES (1, 'one'), (2, 'two'), (3, 'three');
 -- domain (a comment: that domain may not exist on the target).
 SET ROLE regress_ea_owner;
 CREATE FUNCTION regress_ea.n() RETURNS bigint LANGUAGE sql SECURITY DEFINER
-	SET search_path = pg_catalog AS 'SELECT count(*) FROM regress_ea.t';
+	SET search_path = pg_catalog, pg_temp AS 'SELECT count(*) FROM regress_ea.t';
 CREATE FUNCTION regress_ea.m() RETURNS int LANGUAGE sql SECURITY DEFINER
-	SET search_path = pg_catalog AS 'SELECT 42';
+	SET search_path = pg_catalog, pg_temp AS 'SELECT 42';
 RESET ROLE;
 SELECT tec_publish_api('regress_ea.n()'::regprocedure);
 SELECT tec_publish_api('regress_ea.m()'::regprocedure, 'regress_eb');

@@ -97,6 +97,7 @@ typedef struct SharedEntry
 {
 	Oid			relid;			/* hash key */
 	AttrNumber	attnum;
+	NameData	column;			/* the domain column's registered name */
 } SharedEntry;
 
 typedef struct Cache
@@ -379,35 +380,51 @@ api_row(HeapTuple tup, TupleDesc desc, void *arg)
 	return true;
 }
 
+/*
+ * A protected shared table is tracked by its OID (the registry's relid
+ * column, a regclass: pg_dump writes it as a name and the restore reads
+ * it back as the new OID, pg_upgrade keeps it), so that renaming the table
+ * or its schema leaves it protected; the domain column is found by the
+ * name it had when the table was protected (objects.c refuses to rename
+ * it).  A row from before the relid column falls back to the names.
+ */
 static bool
 shared_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
-	bool		isnull;
-	char	   *schema;
-	char	   *table;
+	bool		isnull = true;
 	char	   *column;
-	Oid			nsp;
-	Oid			relid;
+	Oid			relid = InvalidOid;
 	SharedEntry *e;
 	bool		found;
+	int			i;
 
-	schema = tsov_getattr_cstring(tup, desc, "table_schema", &isnull);
-	if (isnull)
-		return true;
-	table = tsov_getattr_cstring(tup, desc, "table_name", &isnull);
-	if (isnull)
-		return true;
 	column = tsov_getattr_cstring(tup, desc, "domain_column", &isnull);
 	if (isnull)
 		return true;
-	nsp = get_namespace_oid(schema, true);
-	if (!OidIsValid(nsp))
-		return true;
-	relid = get_relname_relid(table, nsp);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Datum		d;
+
+		if (att->attisdropped || strcmp(NameStr(att->attname), "relid") != 0)
+			continue;
+		d = heap_getattr(tup, i + 1, desc, &isnull);
+		if (!isnull)
+			relid = DatumGetObjectId(d);
+	}
 	if (!OidIsValid(relid))
-		return true;
+	{
+		char	   *schema = tsov_getattr_cstring(tup, desc, "table_schema", &isnull);
+		char	   *table = isnull ? NULL : tsov_getattr_cstring(tup, desc, "table_name", &isnull);
+		Oid			nsp = table ? get_namespace_oid(schema, true) : InvalidOid;
+
+		relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+	}
+	if (!OidIsValid(relid) || !OidIsValid(get_rel_namespace(relid)))
+		return true;			/* dropped since */
 	e = hash_search(cache.shared, &relid, HASH_ENTER, &found);
 	e->attnum = get_attnum(relid, column);
+	namestrcpy(&e->column, column);
 	return true;
 }
 
@@ -559,6 +576,13 @@ const TsovDomain *
 tsov_conflict_domain(void)
 {
 	return &conflict_domain;
+}
+
+bool
+tsov_domains_exist(void)
+{
+	ensure_valid();
+	return cache.ndomains > 0;
 }
 
 Oid
@@ -722,6 +746,18 @@ tsov_domain_publishes_to(const TsovDomain *from, const TsovDomain *to)
 	if (fi < 0 || ti < 0)
 		return false;
 	return cache.publishes_all[fi] || cache.publishes[fi * cache.ndomains + ti];
+}
+
+const char *
+tsov_shared_table_column_name(Oid relid)
+{
+	SharedEntry *e;
+
+	ensure_valid();
+	if (hash_get_num_entries(cache.shared) == 0)
+		return NULL;
+	e = hash_search(cache.shared, &relid, HASH_FIND, NULL);
+	return e ? NameStr(e->column) : NULL;
 }
 
 AttrNumber

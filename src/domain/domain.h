@@ -79,8 +79,11 @@ typedef struct TsovFuncInfo
 	Oid			nspoid;
 	bool		extension_member;	/* its calls are the extension's own work */
 	bool		prosecdef;
+	Oid			owner;			/* proowner */
+	bool		has_search_path;	/* SET search_path clause */
+	bool		path_temp_last; /* ... naming pg_temp last */
 	bool		api_safe;		/* SECURITY DEFINER, owned by the domain owner,
-								 * SET search_path */
+								 * SET search_path ending in pg_temp */
 	bool		calls_sequence;	/* SQL body may call nextval() & co:
 								 * never inlined (enforce/sequence.c) */
 	bool		published_to_all;
@@ -98,8 +101,13 @@ extern bool tsov_domain_publishes_to(const TsovDomain *from, const TsovDomain *t
 
 /* Protected shared table: attnum of its domain column, or 0. */
 extern AttrNumber tsov_shared_table_column(Oid relid);
+/* ... and the name its domain column had when it was protected, or NULL */
+extern const char *tsov_shared_table_column_name(Oid relid);
 
 extern Oid	tsov_registry_relid(void);
+
+/* Is there at least one domain in this database? */
+extern bool tsov_domains_exist(void);
 
 /* in funcinfo.c: the facts read from the function's pg_proc tuple */
 extern void tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,

@@ -25,6 +25,7 @@
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
 #include "utils/syscache.h"
+#include "utils/varlena.h"
 
 #include "domain/domain.h"
 
@@ -37,8 +38,14 @@ static const Oid sequence_builtins[] = {
 	F_PG_SEQUENCE_LAST_VALUE
 };
 
+/*
+ * Does the function have a SET search_path clause, and does that path name
+ * pg_temp explicitly as its last schema?  Without it PostgreSQL searches
+ * the caller's temporary schema first, where any caller can shadow a table
+ * or a view the function names unqualified.
+ */
 static bool
-proconfig_has_search_path(HeapTuple proctup)
+proconfig_search_path(HeapTuple proctup, bool *temp_last)
 {
 	bool		isnull;
 	Datum		d;
@@ -46,7 +53,9 @@ proconfig_has_search_path(HeapTuple proctup)
 	Datum	   *elems;
 	int			n;
 	int			i;
+	bool		found = false;
 
+	*temp_last = false;
 	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proconfig, &isnull);
 	if (isnull)
 		return false;
@@ -55,11 +64,15 @@ proconfig_has_search_path(HeapTuple proctup)
 	for (i = 0; i < n; i++)
 	{
 		char	   *s = TextDatumGetCString(elems[i]);
+		List	   *names = NIL;
 
-		if (strncmp(s, "search_path=", 12) == 0)
-			return true;
+		if (strncmp(s, "search_path=", 12) != 0)
+			continue;
+		found = true;
+		*temp_last = SplitIdentifierString(pstrdup(s + 12), ',', &names) &&
+			names != NIL && strcmp((char *) llast(names), "pg_temp") == 0;
 	}
-	return false;
+	return found;
 }
 
 /*
@@ -118,6 +131,7 @@ tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
 
 	info->nspoid = p->pronamespace;
 	info->prosecdef = p->prosecdef;
+	info->owner = p->proowner;
 
 	/*
 	 * The extension's functions raise the internal depth while they run,
@@ -130,7 +144,12 @@ tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
 		strncmp(NameStr(p->proname), "guarded_", 8) != 0;
 	info->calls_sequence = sql_body_calls_sequence(proctup);
 
-	/* A published API must run as the domain owner with a fixed path. */
+	/*
+	 * A published API must run as the domain owner with a fixed path that
+	 * ends in pg_temp.
+	 */
+	info->has_search_path = proconfig_search_path(proctup, &info->path_temp_last);
 	info->api_safe = dom != NULL && p->prosecdef &&
-		p->proowner == dom->owner_role && proconfig_has_search_path(proctup);
+		p->proowner == dom->owner_role && info->has_search_path &&
+		info->path_temp_last;
 }

@@ -201,8 +201,6 @@ tsov_publish_api(PG_FUNCTION_ARGS)
 	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 	char		nulls[3] = {' ', ' ', ' '};
-	bool		isnull;
-	Datum		cfg;
 
 	api_target(fcinfo, "tec_publish_api", &t);
 
@@ -215,19 +213,6 @@ tsov_publish_api(PG_FUNCTION_ARGS)
 	/* Safe to publish: SECURITY DEFINER, owned by the owner, fixed path. */
 	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(t.fnoid));
 	p = (Form_pg_proc) GETSTRUCT(tup);
-	cfg = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_proconfig, &isnull);
-	if (!isnull)
-	{
-		ArrayType  *arr = DatumGetArrayTypeP(cfg);
-		Datum	   *elems;
-		int			n;
-		int			i;
-
-		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
-		for (i = 0; i < n; i++)
-			if (strncmp(TextDatumGetCString(elems[i]), "search_path=", 12) == 0)
-				has_path = true;
-	}
 	initStringInfo(&why);
 	if (!p->prosecdef)
 		appendStringInfoString(&why, " It is not SECURITY DEFINER.");
@@ -235,15 +220,18 @@ tsov_publish_api(PG_FUNCTION_ARGS)
 		appendStringInfo(&why, " It is owned by \"%s\", not by \"%s\".",
 						 GetUserNameFromId(p->proowner, false),
 						 GetUserNameFromId(t.dom->owner_role, false));
+	has_path = tsov_func_info(t.fnoid)->has_search_path;
 	if (!has_path)
 		appendStringInfoString(&why, " It has no SET search_path clause.");
+	else if (!tsov_func_info(t.fnoid)->path_temp_last)
+		appendStringInfoString(&why, " Its search_path does not end with pg_temp, so a caller's temporary table could take the place of a table it names.");
 	ReleaseSysCache(tup);
 	if (why.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("function %s is unsafe to publish", t.signature),
-				 errdetail("An API runs with the rights of its domain's owner, so it must be SECURITY DEFINER, owned by the domain owner and have a fixed search_path.%s", why.data),
-				 errhint("ALTER FUNCTION %s SECURITY DEFINER SET search_path = pg_catalog, %s; ALTER FUNCTION %s OWNER TO %s;",
+				 errdetail("An API runs with the rights of its domain's owner, so it must be SECURITY DEFINER, owned by the domain owner and have a fixed search_path ending in pg_temp.%s", why.data),
+				 errhint("ALTER FUNCTION %s SECURITY DEFINER SET search_path = pg_catalog, %s, pg_temp; ALTER FUNCTION %s OWNER TO %s;",
 						 t.signature, quote_identifier(t.domname), t.signature,
 						 quote_identifier(GetUserNameFromId(t.dom->owner_role, false)))));
 

@@ -305,3 +305,33 @@ tsov_verdict_api_reach(const TsovSubjects *s, const TsovDomain *dom)
 	return p != NULL && strcmp(p, rdom->name) == 0 &&
 		tsov_domain_publishes_to(dom, rdom);
 }
+
+/*
+ * May code owned by "owner" (a function outside every domain schema that
+ * is not PostgreSQL's own: called directly, or as an operator, cast,
+ * trigger, default, policy or aggregate) run for these subjects?  Code
+ * runs with the rights of whoever calls it, so in a session of domain D
+ * it may run only when D, a superuser (PostgreSQL's bootstrap superuser,
+ * the superuser who created an extension) owns it.  No subject of a
+ * domain: PostgreSQL's own rules alone.  False fills v with the refusal.
+ */
+bool
+tsov_verdict_code_owner(const TsovSubjects *s, Oid owner, TsovVerdict *v)
+{
+	const char *d = tsov_subjects_domain(s);
+	const TsovRoleInfo *oi;
+
+	if (d == NULL)
+		return true;
+	oi = tsov_role_info(owner);
+	if (oi->superuser && oi->domain == NULL)
+		return true;
+	if (oi->domain != NULL && !oi->several && strcmp(oi->domain->name, d) == 0)
+		return true;
+	v->role = owner;
+	v->simulated = false;
+	strlcpy(v->subject_domain, d, NAMEDATALEN);
+	v->kind = oi->several ? TSOV_V_SEVERAL :
+		oi->domain ? TSOV_V_CROSS : TSOV_V_NONDOMAIN;
+	return false;
+}

@@ -73,6 +73,8 @@ extern const char *tsov_subjects_domain(const TsovSubjects *s);
 extern const TsovDomain *tsov_verdict_crossing(const TsovSubjects *s,
 											   const TsovDomain *dom, Oid fnoid);
 extern bool tsov_verdict_api_reach(const TsovSubjects *s, const TsovDomain *dom);
+extern bool tsov_verdict_code_owner(const TsovSubjects *s, Oid owner,
+									TsovVerdict *v);
 
 /* ---- consequences (in check.c) ---- */
 

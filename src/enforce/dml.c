@@ -27,7 +27,10 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/inval.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "rewrite/rowsecurity.h"
 
 #include "enforce/decision.h"
 #include "enforce/enforce.h"
@@ -53,6 +56,62 @@ rte_action(RangeTblEntry *rte, CmdType op, bool is_result, bool *is_write)
 	if (p & ACL_UPDATE)
 		return is_result ? "UPDATE" : "SELECT FOR UPDATE";
 	return "SELECT";
+}
+
+/*
+ * A relation outside every domain whose definition runs with the rights
+ * of the role that queries it: a security_invoker view, or a table whose
+ * row-level security policies apply (their expressions and subqueries
+ * run as the querying role).  That code belongs to the relation's owner,
+ * so in a domain session it runs only when the domain, a superuser or
+ * PostgreSQL owns it (tsov_verdict_code_owner), as for functions: else a
+ * view or policy of another party could read the domain's tables with the
+ * domain's rights and pass what it saw on through a side effect
+ * (nextval of its sequence, an advisory lock, a notification).  The
+ * protected shared tables' policy is the extension's own.
+ */
+static void
+check_foreign_code(Oid relid, Oid role, Oid nsp, const char *action)
+{
+	TsovSubjects s;
+	TsovVerdict v;
+	Relation	rel;
+	Oid			owner;
+	bool		runs_as_caller;
+	bool		is_view;
+	TsovObject	obj;
+	char	   *name;
+
+	tsov_subjects(role, &s);
+	if (tsov_subjects_domain(&s) == NULL || tsov_shared_table_column_name(relid) != NULL)
+		return;
+	rel = RelationIdGetRelation(relid);
+	if (!RelationIsValid(rel))
+		return;
+	owner = rel->rd_rel->relowner;
+	is_view = rel->rd_rel->relkind == RELKIND_VIEW;
+	runs_as_caller = is_view ? RelationHasSecurityInvoker(rel) :
+		(rel->rd_rel->relrowsecurity && rel->rd_rsdesc != NULL &&
+		 rel->rd_rsdesc->policies != NIL);
+	RelationClose(rel);
+	if (!runs_as_caller || tsov_verdict_code_owner(&s, owner, &v))
+		return;
+	name = quote_qualified_identifier(get_namespace_name(nsp), get_rel_name(relid));
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = RelationRelationId;
+	obj.objid = relid;
+	obj.nspoid = nsp;
+	obj.kind = is_view ? "view" : "table";
+	obj.name = name;
+	tsov_deny(action, role, &obj,
+			  psprintf(is_view ?
+					   "permission denied for domain \"%s\" to run view %s owned by role \"%s\"" :
+					   "permission denied for domain \"%s\" to run the row-level security policies of table %s owned by role \"%s\"",
+					   v.subject_domain, name, GetUserNameFromId(owner, false)),
+			  psprintf("%s runs with the rights of the domain's role that queries it; in a session of domain \"%s\" only code owned by the domain, a superuser or PostgreSQL runs, whatever was granted.",
+					   is_view ? "A security_invoker view's definition" : "A policy's expression",
+					   v.subject_domain),
+			  "Have a superuser own the relation, or query the tables it reads directly.");
 }
 
 typedef struct Seen
@@ -115,6 +174,8 @@ check_rtable(List *rtable, CmdType op, List *result_rtis, List *relation_oids)
 		{
 			if (tsov_shared_table_column(rte->relid) > 0)
 				tsov_check_shared(action, is_write, role, rte->relid, nsp);
+			else
+				check_foreign_code(rte->relid, role, nsp, action);
 			continue;
 		}
 		memset(&obj, 0, sizeof(obj));

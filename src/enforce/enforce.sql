@@ -32,6 +32,9 @@ CREATE TABLE tec_sovereignty.shared_table (
 	table_name	name NOT NULL,
 	domain_column name NOT NULL,
 	protected_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	-- what the guards go by: the table itself, whatever it is renamed to
+	-- (the names above are as they were when it was protected)
+	relid		regclass,
 	PRIMARY KEY (table_schema, table_name)
 );
 COMMENT ON TABLE tec_sovereignty.shared_table IS
@@ -136,7 +139,7 @@ BEGIN
 		RAISE EXCEPTION 'table and domain column must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT c.oid, c.relname, c.relkind, n.nspname INTO rel
+	SELECT c.oid, c.relname, c.relkind, n.nspname, c.relowner INTO rel
 	  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 	 WHERE c.oid OPERATOR(pg_catalog.=) tbl;
 	IF NOT FOUND THEN
@@ -152,6 +155,16 @@ BEGIN
 		RAISE EXCEPTION 'table %.% is not a shared table', quote_ident(rel.nspname), quote_ident(rel.relname)
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'A table in a domain schema belongs to that domain alone; shared tables live outside every domain.';
+	END IF;
+	IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) rel.relowner)
+	   AND EXISTS (SELECT 1 FROM tec_sovereignty.domain d
+				WHERE pg_catalog.pg_has_role(rel.relowner, d.owner_role, 'MEMBER')
+				   OR pg_catalog.pg_has_role(rel.relowner, d.writer_role, 'MEMBER')
+				   OR pg_catalog.pg_has_role(rel.relowner, d.reader_role, 'MEMBER')) THEN
+		RAISE EXCEPTION 'table %.% is owned by role "%" of a domain', quote_ident(rel.nspname), quote_ident(rel.relname), pg_catalog.pg_get_userbyid(rel.relowner)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Whoever owns a shared table can change it for every domain (grants, columns, indexes); its owner must belong to no domain.',
+				  HINT = 'ALTER TABLE ' || tbl::text || ' OWNER TO a role outside every domain, then protect it.';
 	END IF;
 	SELECT a.attname, a.atttypid INTO att FROM pg_catalog.pg_attribute a
 	 WHERE a.attrelid OPERATOR(pg_catalog.=) rel.oid AND a.attname OPERATOR(pg_catalog.=) domain_column
@@ -172,9 +185,13 @@ BEGIN
 	END IF;
 	EXECUTE format('CREATE POLICY tsov_domain_rows ON %s FOR ALL USING (pg_catalog.tec_row_visible(%I::text)) WITH CHECK (pg_catalog.tec_row_visible(%I::text))',
 				   tbl, domain_column, domain_column);
-	INSERT INTO tec_sovereignty.shared_table AS s (table_schema, table_name, domain_column)
-	VALUES (rel.nspname, rel.relname, domain_column)
-	ON CONFLICT (table_schema, table_name) DO UPDATE SET domain_column = EXCLUDED.domain_column;
+	DELETE FROM tec_sovereignty.shared_table s
+	 WHERE s.relid OPERATOR(pg_catalog.=) rel.oid::regclass
+	   AND (s.table_schema, s.table_name) IS DISTINCT FROM (rel.nspname, rel.relname);
+	INSERT INTO tec_sovereignty.shared_table AS s (table_schema, table_name, domain_column, relid)
+	VALUES (rel.nspname, rel.relname, domain_column, rel.oid::regclass)
+	ON CONFLICT (table_schema, table_name) DO UPDATE
+	   SET domain_column = EXCLUDED.domain_column, relid = EXCLUDED.relid;
 END
 $$;
 COMMENT ON FUNCTION pg_catalog.tec_protect_shared_table(regclass, name) IS

@@ -21,6 +21,11 @@
  * domain's schema and roles can only be renamed or dropped by the
  * extension itself (tec_drop_domain), since the registry names them.
  *
+ * Around a domain (objects_rules.c, from OAT_POST_CREATE / OAT_POST_ALTER):
+ * domain roles create and own nothing outside their schema, no extension
+ * places objects inside one, and nothing outside a domain depends on its
+ * objects (which would pin them against the domain's own ALTER and DROP).
+ *
  * New and just-altered catalog rows are not visible to the syscache before
  * the next CommandCounterIncrement, so they are read with SnapshotSelf.
  *
@@ -57,21 +62,9 @@
 
 #include "enforce/decision.h"
 #include "enforce/enforce.h"
+#include "enforce/objects.h"
 
 
-/* What we need to know about a catalog object. */
-typedef struct ObjInfo
-{
-	bool		found;
-	Oid			nspoid;
-	Oid			owner;			/* InvalidOid: no owner of its own */
-	char		relkind;		/* for pg_class */
-	bool		rowsecurity;	/* for pg_class */
-	char	   *name;			/* unqualified */
-	Oid			typrelid;		/* for pg_type: relation of a row type */
-	Oid			parent_relid;	/* for sub-objects of a relation */
-	bool		system_made;	/* made by PostgreSQL itself for its owner */
-} ObjInfo;
 
 static HeapTuple
 fetch_self(Oid classId, Oid objectId, Relation *relp)
@@ -95,8 +88,8 @@ fetch_self(Oid classId, Oid objectId, Relation *relp)
 	return tup;
 }
 
-static void
-object_info(Oid classId, Oid objectId, ObjInfo *info)
+void
+tsov_obj_info(Oid classId, Oid objectId, ObjInfo *info)
 {
 	Relation	rel;
 	HeapTuple	tup;
@@ -194,7 +187,7 @@ object_info(Oid classId, Oid objectId, ObjInfo *info)
 	{
 		ObjInfo		parent;
 
-		object_info(RelationRelationId, info->parent_relid, &parent);
+		tsov_obj_info(RelationRelationId, info->parent_relid, &parent);
 		info->nspoid = parent.nspoid;
 		info->owner = InvalidOid;
 	}
@@ -259,7 +252,7 @@ make_obj(TsovObject *obj, Oid classId, Oid objectId, int subId, const ObjInfo *i
 	{
 		ObjInfo		parent;
 
-		object_info(RelationRelationId, info->parent_relid, &parent);
+		tsov_obj_info(RelationRelationId, info->parent_relid, &parent);
 		nsp = get_namespace_name(info->nspoid);
 		obj->name = psprintf("%s on %s", quote_identifier(info->name),
 							 quote_qualified_identifier(nsp, parent.name));
@@ -292,8 +285,8 @@ is_protected_policy(Oid policyid, const ObjInfo *info)
 		tsov_shared_table_column(info->parent_relid) > 0;
 }
 
-static void
-deny_fixed(const char *action, Oid nspoid, Oid classId, Oid objid,
+void
+tsov_obj_deny_fixed(const char *action, Oid nspoid, Oid classId, Oid objid,
 		   const char *msg, const char *detail, const char *hint)
 {
 	TsovObject	obj;
@@ -346,17 +339,38 @@ post_create(Oid classId, Oid objectId, int subId)
 	ObjInfo		info;
 	TsovObject	obj;
 
-	object_info(classId, objectId, &info);
+	if (classId == AttrDefaultRelationId)
+	{
+		/* a column default, named by its relation and column */
+		tsov_obj_info(RelationRelationId, objectId, &info);
+		if (!info.found)
+			return;
+		tsov_obj_shared_table_rule(command("CREATE"), classId, objectId,
+								   objectId, &info, true);
+		tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
+		return;
+	}
+	tsov_obj_info(classId, objectId, &info);
 	if (!info.found)
 		return;
+	if (OidIsValid(info.parent_relid))
+		tsov_obj_shared_table_rule(command("CREATE"), classId, objectId,
+								   info.parent_relid, &info, true);
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
 		!superuser())
-		deny_fixed(command("CREATE POLICY"), info.nspoid, classId, objectId,
+		tsov_obj_deny_fixed(command("CREATE POLICY"), info.nspoid, classId, objectId,
 				   "permission denied to create a policy on a shared table protected by tec_sovereignty",
 				   "Additional policies would widen which domains' rows are visible.",
 				   NULL);
 	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+	{
+		tsov_obj_outside_domain_rule(command("CREATE"), classId, objectId, &info);
+		tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
 		return;
+	}
+	tsov_obj_pin_rule(command("CREATE"), classId, objectId, subId, &info);
+	tsov_obj_extension_into_domain_rule(command("CREATE EXTENSION"), classId, objectId,
+							   info.nspoid, true);
 	/* a relation's row type: the relation itself is checked next */
 	if (classId == TypeRelationId && OidIsValid(info.typrelid))
 		return;
@@ -383,10 +397,10 @@ post_alter(Oid classId, Oid objectId, int subId)
 		{
 			char	   *n = get_namespace_name(objectId);
 
-			object_info(classId, objectId, &info);
+			tsov_obj_info(classId, objectId, &info);
 			if (!info.found || strcmp(info.name, dom->name) != 0 ||
 				info.owner != dom->owner_role)
-				deny_fixed(command("ALTER SCHEMA"), objectId, classId, objectId,
+				tsov_obj_deny_fixed(command("ALTER SCHEMA"), objectId, classId, objectId,
 						   psprintf("cannot rename or change the owner of schema \"%s\" of domain \"%s\"",
 									n ? n : dom->name, dom->name),
 						   "The registry names the domain's schema and its owner; they can only change through the extension.",
@@ -408,12 +422,12 @@ post_alter(Oid classId, Oid objectId, int subId)
 		{
 			char	   *expected;
 
-			object_info(classId, objectId, &info);
+			tsov_obj_info(classId, objectId, &info);
 			expected = psprintf("%s_%s", dom->name,
 								objectId == dom->owner_role ? "owner" :
 								objectId == dom->writer_role ? "writer" : "reader");
 			if (info.found && info.name && strcmp(info.name, expected) != 0)
-				deny_fixed("ALTER ROLE", dom->nspoid, AuthIdRelationId, objectId,
+				tsov_obj_deny_fixed("ALTER ROLE", dom->nspoid, AuthIdRelationId, objectId,
 						   psprintf("cannot rename role \"%s\" of domain \"%s\"", expected, dom->name),
 						   "The registry names the domain's roles.",
 						   NULL);
@@ -421,25 +435,38 @@ post_alter(Oid classId, Oid objectId, int subId)
 		return;
 	}
 
-	object_info(classId, objectId, &info);
+	tsov_obj_info(classId, objectId, &info);
 	if (!info.found)
 		return;
 
 	/* The protections of a shared table stay in place. */
+	if (classId == RelationRelationId)
+		tsov_obj_shared_table_rule(command("ALTER TABLE"), classId, objectId,
+								   objectId, &info, false);
 	if (classId == RelationRelationId && subId == 0 &&
-		tsov_shared_table_column(objectId) > 0 && !info.rowsecurity)
-		deny_fixed(command("ALTER TABLE"), info.nspoid, classId, objectId,
+		tsov_shared_table_column_name(objectId) != NULL && !info.rowsecurity)
+		tsov_obj_deny_fixed(command("ALTER TABLE"), info.nspoid, classId, objectId,
 				   psprintf("cannot disable row-level security on table \"%s\"", info.name),
 				   "The table is shared between domains and protected by tec_protect_shared_table(); its row-level security must stay enabled and forced.",
 				   NULL);
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info))
-		deny_fixed(command("ALTER POLICY"), info.nspoid, classId, objectId,
+		tsov_obj_deny_fixed(command("ALTER POLICY"), info.nspoid, classId, objectId,
 				   psprintf("cannot alter policy \"%s\" of a shared table protected by tec_sovereignty", info.name),
 				   "The extension created this policy to keep each domain to its own rows.",
 				   NULL);
 
 	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+	{
+		if (subId == 0 && OidIsValid(info.owner) &&
+			tsov_role_info(info.owner)->domain != NULL)
+			tsov_obj_outside_domain_rule(command("ALTER"), classId, objectId, &info);
+		tsov_obj_pin_rule(command("ALTER"), classId, objectId, subId, &info);
 		return;
+	}
+	tsov_obj_pin_rule(command("ALTER"), classId, objectId, subId, &info);
+	if (subId == 0)
+		tsov_obj_extension_into_domain_rule(command("ALTER EXTENSION"), classId, objectId,
+								   info.nspoid, false);
 	make_obj(&obj, classId, objectId, subId, &info);
 	if (owned_object(classId, &info, subId))
 		tsov_check_owner_rule(command("ALTER"), GetUserId(), info.owner, &obj);
@@ -459,7 +486,7 @@ drop(Oid classId, Oid objectId, int subId)
 		const TsovDomain *dom = tsov_domain_of_namespace(objectId);
 
 		if (dom)
-			deny_fixed(command("DROP SCHEMA"), objectId, classId, objectId,
+			tsov_obj_deny_fixed(command("DROP SCHEMA"), objectId, classId, objectId,
 					   psprintf("cannot drop schema \"%s\" of domain \"%s\"", dom->name, dom->name),
 					   "A domain's schema, roles and registry row are dropped together.",
 					   psprintf("Use tec_drop_domain('%s').", dom->name));
@@ -471,7 +498,7 @@ drop(Oid classId, Oid objectId, int subId)
 
 		if (dom && (objectId == dom->owner_role || objectId == dom->writer_role ||
 					objectId == dom->reader_role))
-			deny_fixed("DROP ROLE", dom->nspoid, AuthIdRelationId, objectId,
+			tsov_obj_deny_fixed("DROP ROLE", dom->nspoid, AuthIdRelationId, objectId,
 					   psprintf("cannot drop role \"%s\" of domain \"%s\"",
 								GetUserNameFromId(objectId, false), dom->name),
 					   "A domain's schema, roles and registry row are dropped together.",
@@ -479,12 +506,12 @@ drop(Oid classId, Oid objectId, int subId)
 		return;
 	}
 
-	object_info(classId, objectId, &info);
+	tsov_obj_info(classId, objectId, &info);
 	if (!info.found)
 		return;
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
 		!superuser())
-		deny_fixed(command("DROP POLICY"), info.nspoid, classId, objectId,
+		tsov_obj_deny_fixed(command("DROP POLICY"), info.nspoid, classId, objectId,
 				   psprintf("cannot drop policy \"%s\" of a shared table protected by tec_sovereignty", info.name),
 				   "The extension created this policy to keep each domain to its own rows.",
 				   NULL);

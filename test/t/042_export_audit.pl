@@ -46,9 +46,9 @@ CREATE TABLE life.diary (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entry 
 GRANT SELECT, INSERT, UPDATE ON life.diary TO life_writer;
 GRANT SELECT ON life.diary TO life_reader;
 CREATE FUNCTION life.entries() RETURNS bigint LANGUAGE sql SECURITY DEFINER
-	SET search_path = pg_catalog AS 'SELECT count(*) FROM life.diary';
+	SET search_path = pg_catalog, pg_temp AS 'SELECT count(*) FROM life.diary';
 CREATE FUNCTION life.secret() RETURNS int LANGUAGE sql SECURITY DEFINER
-	SET search_path = pg_catalog AS 'SELECT 42';
+	SET search_path = pg_catalog, pg_temp AS 'SELECT 42';
 RESET ROLE;
 SELECT tec_publish_api('life.entries()'::regprocedure);
 SELECT tec_publish_api('life.secret()'::regprocedure, 'other');
