@@ -32,7 +32,7 @@ ALTER TABLE regress_eb.secret ADD COLUMN extra int;
 -- by the bootstrap superuser; the owner rule lets exactly those through.
 CREATE TYPE regress_eb.span AS RANGE (subtype = float8);
 SELECT p.oid::regprocedure, pg_get_userbyid(p.proowner) = current_user AS owned_by_creator
-  FROM pg_proc p WHERE p.pronamespace = 'regress_eb'::regnamespace AND p.proname LIKE 'span%' ORDER BY 1::text;
+  FROM pg_proc p WHERE p.pronamespace = 'regress_eb'::regnamespace AND p.proname LIKE 'span%' ORDER BY p.oid::regprocedure::text;
 SELECT regress_eb.span(1, 2);
 DROP TYPE regress_eb.span;
 ALTER TABLE regress_eb.secret DROP COLUMN extra;

@@ -40,7 +40,7 @@ RESET client_min_messages;
 RESET ROLE;
 SELECT c.oid::regclass, c.reltuples
   FROM pg_class c WHERE c.relnamespace IN ('regress_ea'::regnamespace, 'regress_eb'::regnamespace)
-   AND c.relkind IN ('r', 'm') ORDER BY 1::text;
+   AND c.relkind IN ('r', 'm') ORDER BY c.oid::regclass::text;
 SELECT action, decision, actor_domain, object_domain, object_schema, object_name, reason
   FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
 -- The owning domain's database-wide run covers its own tables.
@@ -51,7 +51,7 @@ RESET client_min_messages;
 RESET ROLE;
 SELECT c.oid::regclass, c.reltuples
   FROM pg_class c WHERE c.relnamespace IN ('regress_ea'::regnamespace, 'regress_eb'::regnamespace)
-   AND c.relkind IN ('r', 'm') ORDER BY 1::text;
+   AND c.relkind IN ('r', 'm') ORDER BY c.oid::regclass::text;
 -- A role with nothing left to process: VACUUM still refuses a transaction
 -- block.
 SET SESSION AUTHORIZATION regress_bob;

@@ -106,7 +106,7 @@ RESET ROLE;
 SELECT l.relation::regclass AS predicate_locked
   FROM pg_locks l
  WHERE l.pid = :me AND l.mode = 'SIReadLock' AND l.locktype = 'relation'
- ORDER BY 1::text;
+ ORDER BY l.relation::regclass::text;
 COMMIT;
 
 RESET parallel_setup_cost;

@@ -24,7 +24,7 @@ SELECT p.oid::regprocedure AS function,
 	   has_function_privilege('public', p.oid, 'EXECUTE') AS public_can_execute
   FROM pg_proc p
  WHERE p.proname LIKE 'tec\_%' AND p.pronamespace = 'pg_catalog'::regnamespace
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 RESET search_path;
 
 -- No function of the extension's own schema is executable by PUBLIC either,
@@ -46,7 +46,7 @@ SELECT p.oid::regprocedure AS missing_search_path
 
 -- The registry is a configuration table pg_dump carries.
 SELECT unnest(extconfig)::regclass AS config_table, unnest(extcondition) AS condition
-  FROM pg_extension WHERE extname = 'tec_sovereignty' ORDER BY 1::text;
+  FROM pg_extension WHERE extname = 'tec_sovereignty';  -- in extconfig's order
 
 -- The ten built-in templates.
 SELECT name, models FROM tec_sovereignty.template WHERE builtin ORDER BY name;

@@ -62,7 +62,7 @@ private_to() {
 		audit/internal.h) echo audit ;;
 		domain/internal.h) echo domain ;;
 		enforce/enforce.h) echo "enforce top" ;;
-		enforce/utility.h) echo enforce ;;
+		enforce/utility.h|enforce/objects.h) echo enforce ;;
 		export/*.h) echo export ;;
 		hooks.h) echo top ;;
 		*) echo "" ;;
