@@ -29,12 +29,12 @@ RESET search_path;
 
 -- No function of the extension's own schema is executable by PUBLIC either,
 -- except the checked twins of nextval & co., which stand in for built-ins
--- PUBLIC may call (src/enforce/sequence.c).
+-- PUBLIC may call (src/enforce/builtins.c).
 SELECT p.oid::regprocedure AS public_executable
   FROM pg_proc p
  WHERE p.pronamespace = 'tec_sovereignty'::regnamespace
    AND has_function_privilege('public', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- Every function that runs SQL has a fixed search_path.
 SELECT p.oid::regprocedure AS missing_search_path

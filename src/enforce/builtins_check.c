@@ -283,9 +283,8 @@ check_backend(TsovTwinCall *tc, FunctionCallInfo call)
 		char	   *rolename = GetUserNameFromId(role, true);
 
 		set_object(&obj, AuthIdRelationId, role, dom->nspoid);
-		obj.kind = "backend";
-		obj.name = psprintf("%d (role %s)", pid,
-							rolename ? quote_identifier(rolename) : "?");
+		obj.kind = "backend of role";
+		obj.name = rolename ? quote_identifier(rolename) : psprintf("(role %u)", role);
 		(void) decide(tc->builtin, &obj, false);
 	}
 	set_pass(tc, pid, true);

@@ -233,7 +233,8 @@ REVOKE ALL ON FUNCTION tec_sovereignty.api_sync_schema_usage(text) FROM PUBLIC;
  * pg_notify(ch, ...), ...).  The planner hook calls them in place of the
  * built-ins; they check, then call the built-in.  Created from pg_proc, for
  * the list the library gives, as tec_sovereignty.guarded_<built-in>: same
- * arguments, result, volatility and strictness; parallel restricted at
+ * arguments (names and defaults too: the planner fills in defaults and
+ * named arguments from the function it calls), result, volatility and strictness; parallel restricted at
  * most, because the rule is asked in the leader only.  Executable by
  * PUBLIC, because every statement calling a built-in calls its twin: the
  * twin checks EXECUTE on the built-in itself.
@@ -248,7 +249,7 @@ DO $$
 DECLARE
 	b record;
 BEGIN
-	FOR b IN SELECT p.proname, p.proargtypes, p.prorettype, p.provolatile,
+	FOR b IN SELECT p.oid, p.proname, p.proargtypes, p.prorettype, p.provolatile,
 					p.proisstrict, p.proparallel
 			   FROM pg_catalog.pg_proc p
 			  WHERE p.oid OPERATOR(pg_catalog.=) ANY (tec_sovereignty.checked_builtins())
@@ -256,7 +257,7 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE FUNCTION tec_sovereignty.%I(%s) RETURNS %s LANGUAGE C %s %s PARALLEL %s AS %L, %L',
 			'guarded_' OPERATOR(pg_catalog.||) b.proname,
-			pg_catalog.oidvectortypes(b.proargtypes),
+			pg_catalog.pg_get_function_arguments(b.oid),
 			b.prorettype::pg_catalog.regtype,
 			CASE b.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
 			CASE WHEN b.proisstrict THEN 'STRICT' ELSE 'CALLED ON NULL INPUT' END,
