@@ -47,6 +47,7 @@ SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 -- The own domain: sizes, counters and definitions, by OID, as psql's and
 -- Prisma's introspection read them.
 SET SESSION AUTHORIZATION regress_bal;
+SELECT pg_relation_size(c.reltoastrelid) IS NOT NULL AS own_toast FROM pg_class c WHERE c.relname = 'mine';
 SELECT c.relname, pg_relation_size(c.oid) > 0 AS has_size,
 	   pg_total_relation_size(c.oid) > 0 AS total, pg_table_size(c.oid) > 0 AS tbl,
 	   pg_indexes_size(c.oid) > 0 AS idx, pg_relation_filepath(c.oid) IS NOT NULL AS path,
@@ -67,6 +68,10 @@ SELECT pg_get_constraintdef(o.oid) FROM pg_constraint o JOIN pg_class c ON c.oid
 SELECT relname, pg_relation_size(oid), pg_total_relation_size(oid), pg_table_size(oid),
 	   pg_indexes_size(oid), pg_relation_filepath(oid), pg_relation_filenode(oid)
   FROM public.regress_bb_oids WHERE relname = 'secret';
+-- its TOAST table and TOAST index count as the table
+SELECT pg_relation_size(c.reltoastrelid) AS toast, pg_stat_get_numscans(c.reltoastrelid) AS toast_scans,
+	   (SELECT pg_relation_size(i.indexrelid) FROM pg_index i WHERE i.indrelid = c.reltoastrelid) AS toast_index
+  FROM pg_class c JOIN public.regress_bb_oids o ON o.oid = c.oid WHERE o.relname = 'secret';
 SELECT relname, pg_stat_get_numscans(oid), pg_stat_get_live_tuples(oid),
 	   pg_stat_get_tuples_inserted(oid), pg_stat_get_xact_tuples_inserted(oid),
 	   pg_stat_get_last_analyze_time(oid)

@@ -158,6 +158,12 @@ static const TsovCheckedBuiltin checked_builtins[] = {
 	{F_PG_STAT_RESET_SINGLE_TABLE_COUNTERS, TB_RELATION, 0, true, false, "RESET STATISTICS"},
 	{F_PG_STAT_RESET_SINGLE_FUNCTION_COUNTERS, TB_FUNCTION, 0, true, false, "RESET STATISTICS"},
 
+	/* index maintenance by OID (PostgreSQL asks for ownership too) */
+	{F_BRIN_SUMMARIZE_NEW_VALUES, TB_RELATION, 0, true, false, "MAINTAIN"},
+	{F_BRIN_SUMMARIZE_RANGE, TB_RELATION, 0, true, false, "MAINTAIN"},
+	{F_BRIN_DESUMMARIZE_RANGE, TB_RELATION, 0, true, false, "MAINTAIN"},
+	{F_GIN_CLEAN_PENDING_LIST, TB_RELATION, 0, true, false, "MAINTAIN"},
+
 	/* definitions (they can carry data): NULL for another domain's */
 	DEF(F_PG_GET_VIEWDEF_OID, TB_RELATION),
 	DEF(F_PG_GET_VIEWDEF_OID_BOOL, TB_RELATION),
@@ -165,6 +171,7 @@ static const TsovCheckedBuiltin checked_builtins[] = {
 	DEF(F_PG_GET_INDEXDEF_OID, TB_RELATION),
 	DEF(F_PG_GET_INDEXDEF_OID_INT4_BOOL, TB_RELATION),
 	DEF(F_PG_GET_PARTKEYDEF, TB_RELATION),
+	DEF(F_PG_GET_PARTITION_CONSTRAINTDEF, TB_RELATION),
 	DEF(F_PG_GET_REPLICA_IDENTITY_INDEX, TB_RELATION),
 	{F_PG_GET_EXPR_PG_NODE_TREE_OID, TB_RELATION, 1, false, true, "READ DEFINITION"},
 	{F_PG_GET_EXPR_PG_NODE_TREE_OID_BOOL, TB_RELATION, 1, false, true, "READ DEFINITION"},
@@ -187,6 +194,7 @@ static const TsovCheckedBuiltin checked_builtins[] = {
 	/* another domain's sessions */
 	{F_PG_CANCEL_BACKEND, TB_BACKEND, 0, true, false, "SIGNAL BACKEND"},
 	{F_PG_TERMINATE_BACKEND, TB_BACKEND, 0, true, false, "SIGNAL BACKEND"},
+	{F_PG_LOG_BACKEND_MEMORY_CONTEXTS, TB_BACKEND, 0, true, false, "SIGNAL BACKEND"},
 
 	/* advisory locks: a domain's keys live in its own key space */
 	LOCK8(F_PG_ADVISORY_LOCK_INT8),

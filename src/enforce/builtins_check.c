@@ -104,10 +104,26 @@ set_object(TsovObject *obj, Oid classid, Oid objid, Oid nspoid)
 	obj->nspoid = nspoid;
 }
 
+/*
+ * A relation as the rule sees it.  A TOAST table (or its index) holds its
+ * table's values: it counts as that table, found by the name PostgreSQL
+ * gives it, pg_toast_<table oid>, kept across rewrites.
+ */
 static void
 relation_object(Oid relid, TsovObject *obj)
 {
-	set_object(obj, RelationRelationId, relid, get_rel_namespace(relid));
+	Oid			nsp = get_rel_namespace(relid);
+
+	if (nsp == PG_TOAST_NAMESPACE)
+	{
+		char	   *name = get_rel_name(relid);
+		unsigned int owner;
+
+		if (name && sscanf(name, "pg_toast_%u", &owner) == 1)
+			relid = (Oid) owner;
+		nsp = get_rel_namespace(relid);
+	}
+	set_object(obj, RelationRelationId, relid, nsp);
 }
 
 /*
