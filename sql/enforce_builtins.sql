@@ -92,6 +92,11 @@ SELECT pg_get_functiondef(p.oid), pg_get_function_arguments(p.oid), pg_get_funct
 	   pg_stat_get_function_calls(p.oid)
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = 'regress_bb' AND p.proname = 'f';
+-- A parallel worker runs the leader's plan without asking the rule: the
+-- twins are parallel restricted, so they run in the leader.
+SET force_parallel_mode = on;
+SELECT relname, pg_relation_size(oid) FROM public.regress_bb_oids WHERE relname = 'secret';
+RESET force_parallel_mode;
 -- In PL/pgSQL, a variable: the same.
 DO $$DECLARE r oid; BEGIN
 	SELECT oid INTO r FROM public.regress_bb_oids WHERE relname = 'peek';
