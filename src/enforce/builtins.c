@@ -47,7 +47,8 @@
  *	   and a checked built-in that reaches the executor without its twin
  *	   (a CHECK constraint, a trigger's WHEN, a domain constraint, COPY
  *	   FROM's defaults: expressions PostgreSQL plans without the planner
- *	   hook) is refused to domain roles rather than run unchecked.
+ *	   hook; a fast-path call, PQfn, sequence built-ins included) is
+ *	   refused to domain roles rather than run unchecked.
  *
  * The cost for a statement without these calls is one walk of its query
  * tree at planning time (cached plans are not walked again), one array
@@ -73,7 +74,9 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "rewrite/rewriteHandler.h"
+#include "tcop/pquery.h"
 #include "utils/acl.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -520,6 +523,21 @@ refused_extension_function(Oid fnoid)
 }
 
 /*
+ * Is the function called through the fast-path protocol (PQfn), which
+ * takes its arguments from the client without a query, hence without the
+ * planner?  postgres.c reports the state before it looks the function up;
+ * without activity tracking (a superuser's setting), a call outside every
+ * portal is taken for one.
+ */
+static bool
+in_fast_path(void)
+{
+	if (pgstat_track_activities && MyBEEntry != NULL)
+		return MyBEEntry->st_state == STATE_FASTPATH;
+	return ActivePortal == NULL;
+}
+
+/*
  * From object_access_hook (hooks.c): PostgreSQL is about to call fnoid
  * (ExecInitFunc, a FROM item, CALL, the fast-path protocol), with the
  * privileges of the current user.
@@ -535,7 +553,15 @@ tsov_builtins_execute(Oid fnoid)
 	if (fnoid < FirstGenbkiObjectId)
 	{
 		b = checked_builtin(fnoid);
-		if (b == NULL || b->target == TB_SEQUENCE)
+		if (b == NULL)
+			return;
+		/*
+		 * A sequence built-in left alone by the planner hook names its
+		 * sequence by a constant, which the executor guard checks (COPY
+		 * FROM's defaults: tsov_guard_copy_defaults); through the fast
+		 * path, nothing checks the OID the client sends.
+		 */
+		if (b->target == TB_SEQUENCE && !in_fast_path())
 			return;
 	}
 	if (!tsov_guards_active() || !twins_available())
@@ -558,7 +584,7 @@ tsov_builtins_execute(Oid fnoid)
 	tsov_deny("EXECUTE", GetUserId(), NULL,
 			  psprintf("cannot check the call of function %s by role \"%s\" of domain \"%s\"",
 					   fname, GetUserNameFromId(GetUserId(), false), d),
-			  psprintf("%s() is checked when a query calls it; CHECK constraints, trigger WHEN conditions, domain constraints and the column defaults COPY FROM evaluates run without the planner, where what it reaches cannot be checked.",
+			  psprintf("%s() is checked when a query calls it; CHECK constraints, trigger WHEN conditions, domain constraints, the column defaults COPY FROM evaluates and fast-path function calls run without the planner, where what it reaches cannot be checked.",
 					   fname),
 			  "Call it from a query or from a function instead.");
 }
