@@ -29,7 +29,7 @@ RESET search_path;
 
 -- No function of the extension's own schema is executable by PUBLIC either,
 -- except the checked twins of nextval & co., which stand in for built-ins
--- PUBLIC may call (src/enforce/sequence.c).
+-- PUBLIC may call (src/enforce/builtins.c).
 SELECT p.oid::regprocedure AS public_executable
   FROM pg_proc p
  WHERE p.pronamespace = 'tec_sovereignty'::regnamespace

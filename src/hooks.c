@@ -20,11 +20,12 @@
  *	                     its command tag visible to the other guards, then
  *	                     a change of an extension setting is recorded.
  *	 object_access       the previous hook, then the sovereignty guards
- *	                     (enforce/objects.c), then the audit record's DROP
+ *	                     (enforce/objects.c; enforce/builtins.c for
+ *	                     OAT_FUNCTION_EXECUTE), then the audit record's DROP
  *	                     DATABASE bookkeeping (audit/record.c), then the
  *	                     audit-trail guard's DROP refusal.
  *	 needs_fmgr / fmgr   the previous hook, then enforce/fmgr.c.
- *	 planner             enforce/sequence.c rewrites the query, then the
+ *	 planner             enforce/builtins.c rewrites the query, then the
  *	                     previous hook or PostgreSQL plans it.
  *	 emit_log            the previous hook, then audit/log_hook.c.
  *	 shmem request/startup  the previous hook, then audit/queue.c.
@@ -140,6 +141,8 @@ tsov_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	if (prev_object_access)
 		prev_object_access(access, classId, objectId, subId, arg);
 	tsov_objects_access(access, classId, objectId, subId, arg);
+	if (access == OAT_FUNCTION_EXECUTE)
+		tsov_builtins_execute(objectId);
 	tsov_audit_object_access(access, classId, objectId, subId, arg);
 	tsov_trail_object_access(access, classId, objectId, subId, arg);
 }
@@ -164,7 +167,7 @@ static PlannedStmt *
 tsov_planner(Query *parse, const char *query_string, int cursorOptions,
 			 ParamListInfo boundParams)
 {
-	tsov_sequence_plan(parse);
+	tsov_builtins_plan(parse);
 	if (prev_planner)
 		return prev_planner(parse, query_string, cursorOptions, boundParams);
 	return standard_planner(parse, query_string, cursorOptions, boundParams);

@@ -62,7 +62,7 @@ _PG_init(void)
 	/* invalidation callbacks of the caches, bottom layer first */
 	tsov_domain_cache_init();
 	tsov_check_init();
-	tsov_sequence_init();
+	tsov_builtins_init();
 
 	/* every hook slot, once (hooks.c) */
 	tsov_hooks_install();

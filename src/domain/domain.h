@@ -84,8 +84,11 @@ typedef struct TsovFuncInfo
 	bool		path_temp_last; /* ... naming pg_temp last */
 	bool		api_safe;		/* SECURITY DEFINER, owned by the domain owner,
 								 * SET search_path ending in pg_temp */
-	bool		calls_sequence;	/* SQL body may call nextval() & co:
-								 * never inlined (enforce/sequence.c) */
+	bool		calls_sequence;	/* SQL body may call a checked built-in
+								 * (nextval() & co, enforce/builtins.c):
+								 * never inlined */
+	Oid			extension_oid;	/* C function: the extension it is a
+								 * member of, or InvalidOid */
 	bool		published_to_all;
 	int			npublished;		/* domains it is published to */
 	char	  **published;		/* their names */
@@ -110,6 +113,7 @@ extern Oid	tsov_registry_relid(void);
 extern bool tsov_domains_exist(void);
 
 /* in funcinfo.c: the facts read from the function's pg_proc tuple */
+extern void tsov_funcinfo_set_checked_builtins(const Oid *oids, int n);
 extern void tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
 								const TsovDomain *dom, TsovFuncInfo *info);
 

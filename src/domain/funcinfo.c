@@ -2,11 +2,12 @@
  *
  * funcinfo.c
  *	  Facts about a function read from its pg_proc tuple: may it be a
- *	  published API, may its SQL body call the sequence built-ins, does it
- *	  belong to the extension's own work.
+ *	  published API, may its SQL body call a checked built-in (nextval,
+ *	  pg_relation_size, pg_advisory_lock, ...), does it belong to the
+ *	  extension's own work, which extension is a C function part of.
  *
  * These are facts, not decisions: the enforcement layer decides what they
- * mean (enforce/fmgr.c, enforce/sequence.c).  cache.c computes them once
+ * mean (enforce/fmgr.c, enforce/builtins.c).  cache.c computes them once
  * per function and keeps them in TsovFuncInfo until an invalidation.
  *
  * IDENTIFICATION
@@ -20,23 +21,70 @@
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "catalog/dependency.h"
+#include "commands/extension.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
 #include "domain/domain.h"
 
 /*
- * The built-ins that take a sequence: enforce/sequence.c swaps in checked
- * twins for them when the sequence is computed at run time.
+ * The built-ins that have a checked twin (enforce/builtins.c registers
+ * them at init): a SQL function whose body may call one is not inlined,
+ * so that its body goes through the planner hook that swaps the twins in.
+ * Their lower-case names are looked up on first use.
  */
-static const Oid sequence_builtins[] = {
-	F_NEXTVAL, F_CURRVAL, F_SETVAL_REGCLASS_INT8, F_SETVAL_REGCLASS_INT8_BOOL,
-	F_PG_SEQUENCE_LAST_VALUE
-};
+static const Oid *checked_oids = NULL;
+static int	n_checked = 0;
+static char **checked_names = NULL;
+
+void
+tsov_funcinfo_set_checked_builtins(const Oid *oids, int n)
+{
+	checked_oids = oids;
+	n_checked = n;
+}
+
+static bool
+is_checked_builtin(Oid fnoid)
+{
+	int			i;
+
+	for (i = 0; i < n_checked; i++)
+		if (checked_oids[i] == fnoid)
+			return true;
+	return false;
+}
+
+static char **
+checked_builtin_names(void)
+{
+	if (checked_names == NULL)
+	{
+		char	  **names = MemoryContextAllocZero(TopMemoryContext,
+												   sizeof(char *) * (n_checked + 2));
+		int			i;
+
+		for (i = 0; i < n_checked; i++)
+		{
+			char	   *n = get_func_name(checked_oids[i]);
+
+			if (n == NULL)
+				elog(ERROR, "cache lookup failed for function %u", checked_oids[i]);
+			names[i] = MemoryContextStrdup(TopMemoryContext, n);
+		}
+		/* a Unicode-escaped identifier (U&"...") might be any of them */
+		names[n_checked] = MemoryContextStrdup(TopMemoryContext, "u&");
+		checked_names = names;
+	}
+	return checked_names;
+}
 
 /*
  * Does the function have a SET search_path clause, and does that path name
@@ -76,24 +124,22 @@ proconfig_search_path(HeapTuple proctup, bool *temp_last)
 }
 
 /*
- * May the body of this SQL function call one of the built-ins?  Answers
- * from the text, so that such a function is not inlined (its body is then
- * planned through the planner hook of enforce/sequence.c).  Any spelling of the names counts, and a
- * Unicode-escaped identifier (U&"...") might be one of them.
+ * May the body of this SQL function call one of the checked built-ins?
+ * Answers from the text, so that such a function is not inlined (its body
+ * is then planned through the planner hook of enforce/builtins.c).  Any
+ * spelling of the names counts, and a Unicode-escaped identifier (U&"...")
+ * might be one of them.
  */
 static bool
-sql_body_calls_sequence(HeapTuple proctup)
+sql_body_calls_checked(HeapTuple proctup)
 {
 	Form_pg_proc p = (Form_pg_proc) GETSTRUCT(proctup);
-	static const char *const names[] = {
-		"nextval", "currval", "setval", "pg_sequence_last_value", "u&"
-	};
 	Datum		d;
 	bool		isnull;
 	char	   *src;
-	int			i;
+	char	  **names;
 
-	if (p->prolang != SQLlanguageId)
+	if (p->prolang != SQLlanguageId || n_checked == 0)
 		return false;
 	d = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosrc, &isnull);
 	if (!isnull)
@@ -101,8 +147,8 @@ sql_body_calls_sequence(HeapTuple proctup)
 		char	   *body = TextDatumGetCString(d);
 
 		src = asc_tolower(body, strlen(body));
-		for (i = 0; i < lengthof(names); i++)
-			if (strstr(src, names[i]) != NULL)
+		for (names = checked_builtin_names(); *names; names++)
+			if (strstr(src, *names) != NULL)
 				return true;
 	}
 	/* BEGIN ATOMIC: the stored tree names functions by oid */
@@ -110,9 +156,12 @@ sql_body_calls_sequence(HeapTuple proctup)
 	if (!isnull)
 	{
 		src = TextDatumGetCString(d);
-		for (i = 0; i < lengthof(sequence_builtins); i++)
-			if (strstr(src, psprintf(":funcid %u ", sequence_builtins[i])) != NULL)
+		while ((src = strstr(src, ":funcid ")) != NULL)
+		{
+			src += strlen(":funcid ");
+			if (is_checked_builtin((Oid) strtoul(src, NULL, 10)))
 				return true;
+		}
 	}
 	return false;
 }
@@ -135,14 +184,17 @@ tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
 
 	/*
 	 * The extension's functions raise the internal depth while they run,
-	 * except the row-level security predicate and the checked sequence
-	 * twins: they run per row, for the user, and the twins exist to be
+	 * except the row-level security predicate and the checked twins of
+	 * built-ins: they run per row, for the user, and the twins exist to be
 	 * checked.
 	 */
 	info->extension_member = extension_member &&
 		strcmp(NameStr(p->proname), "tec_row_visible") != 0 &&
 		strncmp(NameStr(p->proname), "guarded_", 8) != 0;
-	info->calls_sequence = sql_body_calls_sequence(proctup);
+	info->calls_sequence = sql_body_calls_checked(proctup);
+	/* for the contrib functions domain roles may not call (builtins.c) */
+	info->extension_oid = p->prolang == ClanguageId ?
+		getExtensionOfObject(ProcedureRelationId, p->oid) : InvalidOid;
 
 	/*
 	 * A published API must run as the domain owner with a fixed path that

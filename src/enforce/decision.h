@@ -152,8 +152,12 @@ extern void tsov_check_init(void);
 extern bool tsov_check_execute(Oid fnoid, bool at_start, char *api_name_out,
 							   char *caller_domain_out, char *api_domain_out);
 
-/* in sequence.c: sequence functions with a run-time sequence */
+/* in builtins.c: checked built-ins outside the planner (CALL, COPY FROM) */
 extern struct PlannedStmt *tsov_guard_call_args(struct PlannedStmt *pstmt);
 extern void tsov_guard_copy_defaults(Oid relid, struct List *attnames);
+
+/* in builtins_check.c: LISTEN, NOTIFY, pg_notify() on a channel */
+extern void tsov_check_channel(const char *action, bool is_write,
+							   const char *channel);
 
 #endif							/* TSOV_ENFORCE_DECISION_H */

@@ -45,8 +45,10 @@ extern void tsov_objects_access(ObjectAccessType access, Oid classId,
 extern bool tsov_fmgr_needs_hook(Oid fn_oid);
 extern void tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo);
 
-/* in sequence.c: the planner swaps in the checked sequence twins */
-extern void tsov_sequence_plan(Query *parse);
-extern void tsov_sequence_init(void);	/* invalidation callbacks */
+/* in builtins.c: the planner swaps in the checked twins of built-ins;
+ * OAT_FUNCTION_EXECUTE refuses what a domain role may not call */
+extern void tsov_builtins_plan(Query *parse);
+extern void tsov_builtins_execute(Oid fnoid);
+extern void tsov_builtins_init(void);	/* table, invalidation callbacks */
 
 #endif							/* TSOV_ENFORCE_ENFORCE_H */

@@ -244,35 +244,42 @@ $$;
 REVOKE ALL ON FUNCTION tec_sovereignty.api_sync_schema_usage(text) FROM PUBLIC;
 
 /*
- * Checked twins of nextval, currval, setval and pg_sequence_last_value
- * (src/guard_sequence.c).  The planner hook calls them in place of the
- * built-ins, so that a sequence computed at run time (nextval(c.oid), a
- * PL/pgSQL variable) is checked like a named one.  Same signature,
- * volatility, strictness and parallel safety as the built-ins; executable
- * by PUBLIC, like the built-ins, because every statement calling those
- * calls these: they check, then call the built-in.
+ * Checked twins of the built-ins that reach an object by an OID, a key or
+ * a channel known only at run time (src/enforce/builtins.c: nextval(c.oid),
+ * pg_relation_size(c.oid), pg_get_viewdef(c.oid), pg_advisory_lock(k),
+ * pg_notify(ch, ...), ...).  The planner hook calls them in place of the
+ * built-ins; they check, then call the built-in.  Created from pg_proc, for
+ * the list the library gives, as tec_sovereignty.guarded_<built-in>: same
+ * arguments (names and defaults too: the planner fills in defaults and
+ * named arguments from the function it calls), result, volatility and strictness; parallel restricted at
+ * most, because the rule is asked in the leader only.  Executable by
+ * PUBLIC, because every statement calling a built-in calls its twin: the
+ * twin checks EXECUTE on the built-in itself.
  */
-CREATE FUNCTION tec_sovereignty.guarded_nextval(regclass)
-RETURNS bigint
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
-AS 'MODULE_PATHNAME', 'tsov_guarded_nextval';
+CREATE FUNCTION tec_sovereignty.checked_builtins()
+RETURNS oid[]
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'tsov_checked_builtins';
+REVOKE ALL ON FUNCTION tec_sovereignty.checked_builtins() FROM PUBLIC;
 
-CREATE FUNCTION tec_sovereignty.guarded_currval(regclass)
-RETURNS bigint
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
-AS 'MODULE_PATHNAME', 'tsov_guarded_currval';
-
-CREATE FUNCTION tec_sovereignty.guarded_setval(regclass, bigint)
-RETURNS bigint
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
-AS 'MODULE_PATHNAME', 'tsov_guarded_setval';
-
-CREATE FUNCTION tec_sovereignty.guarded_setval(regclass, bigint, boolean)
-RETURNS bigint
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
-AS 'MODULE_PATHNAME', 'tsov_guarded_setval3';
-
-CREATE FUNCTION tec_sovereignty.guarded_last_value(regclass)
-RETURNS bigint
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
-AS 'MODULE_PATHNAME', 'tsov_guarded_last_value';
+DO $$
+DECLARE
+	b record;
+BEGIN
+	FOR b IN SELECT p.oid, p.proname, p.proargtypes, p.prorettype, p.provolatile,
+					p.proisstrict, p.proparallel
+			   FROM pg_catalog.pg_proc p
+			  WHERE p.oid OPERATOR(pg_catalog.=) ANY (tec_sovereignty.checked_builtins())
+			  ORDER BY p.oid LOOP
+		EXECUTE pg_catalog.format(
+			'CREATE FUNCTION tec_sovereignty.%I(%s) RETURNS %s LANGUAGE C %s %s PARALLEL %s AS %L, %L',
+			'guarded_' OPERATOR(pg_catalog.||) b.proname,
+			pg_catalog.pg_get_function_arguments(b.oid),
+			b.prorettype::pg_catalog.regtype,
+			CASE b.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END,
+			CASE WHEN b.proisstrict THEN 'STRICT' ELSE 'CALLED ON NULL INPUT' END,
+			CASE b.proparallel WHEN 'u' THEN 'UNSAFE' ELSE 'RESTRICTED' END,
+			'MODULE_PATHNAME', 'tsov_guarded_builtin');
+	END LOOP;
+END
+$$;

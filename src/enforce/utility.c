@@ -19,7 +19,8 @@
  * relations (utility_ddl.c); VACUUM/ANALYZE (a database-wide run becomes
  * the list of tables the caller may touch), REINDEX/CLUSTER/REFRESH
  * (utility_maintenance.c); COPY, TRUNCATE, LOCK, LOAD, CALL arguments
- * (sequence.c), and the statements that open a path for data to leave the
+ * (builtins.c), LISTEN and NOTIFY (a domain's channels are its own), and
+ * the statements that open a path for data to leave the
  * database (foreign servers, user mappings, foreign tables, publications,
  * subscriptions) when a domain role runs them (utility_data.c).
  *
@@ -92,6 +93,8 @@ static const UtilityEntry utility_handlers[] = {
 	{T_LockStmt, tsov_util_lock},
 	{T_CallStmt, tsov_util_call},
 	{T_LoadStmt, tsov_util_load},
+	{T_ListenStmt, tsov_util_channel},
+	{T_NotifyStmt, tsov_util_channel},
 	{T_CreateForeignServerStmt, tsov_util_exit_path, "create a foreign server"},
 	{T_CreateUserMappingStmt, tsov_util_exit_path, "create or alter a user mapping"},
 	{T_AlterUserMappingStmt, tsov_util_exit_path, "create or alter a user mapping"},

@@ -104,5 +104,6 @@ extern void tsov_util_lock(TsovUtilityCall *call);
 extern void tsov_util_call(TsovUtilityCall *call);
 extern void tsov_util_exit_path(TsovUtilityCall *call);
 extern void tsov_util_load(TsovUtilityCall *call);
+extern void tsov_util_channel(TsovUtilityCall *call);
 
 #endif							/* TSOV_ENFORCE_UTILITY_H */

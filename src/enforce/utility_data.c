@@ -6,7 +6,8 @@
  *	  and for those that open a path across the server's edge: COPY to or
  *	  from a server file or program, foreign servers, user mappings,
  *	  foreign tables, publications and subscriptions (data out), LOAD
- *	  (code in).
+ *	  (code in), and LISTEN / NOTIFY, whose channels are shared by the
+ *	  whole database (a domain's channels are its own: builtins_check.c).
  *
  * A domain role may not open a path for data to leave the database
  * whatever was granted (data leaves a domain through tec_export_domain());
@@ -57,7 +58,7 @@ tsov_util_exit_path(TsovUtilityCall *call)
  * COPY: to or from a server file or program is an exit path; the table is
  * checked as read (TO) or write (FROM), a denial recorded here (not the
  * allowed access); COPY FROM also checks the sequences its
- * column defaults would advance (sequence.c).
+ * column defaults would advance (builtins.c).
  */
 void
 tsov_util_copy(TsovUtilityCall *call)
@@ -99,7 +100,7 @@ tsov_util_lock(TsovUtilityCall *call)
 						   l->mode >= RowExclusiveLock, true);
 }
 
-/* CALL: sequence functions among the arguments (sequence.c) */
+/* CALL: checked built-ins among the arguments (builtins.c) */
 void
 tsov_util_call(TsovUtilityCall *call)
 {
@@ -116,4 +117,20 @@ tsov_util_load(TsovUtilityCall *call)
 						   castNode(LoadStmt, call->stmt)->filename),
 				  "While tec_sovereignty is loaded, only superusers may load libraries.",
 				  NULL);
+}
+
+/*
+ * LISTEN and NOTIFY name a channel of the whole database: listening is a
+ * read, notifying a write of the domain the channel is named after
+ * (tsov_check_channel).  UNLISTEN only stops what the session started.
+ */
+void
+tsov_util_channel(TsovUtilityCall *call)
+{
+	if (IsA(call->stmt, ListenStmt))
+		tsov_check_channel("LISTEN", false,
+						   castNode(ListenStmt, call->stmt)->conditionname);
+	else
+		tsov_check_channel("NOTIFY", true,
+						   castNode(NotifyStmt, call->stmt)->conditionname);
 }
