@@ -21,6 +21,9 @@ export const PRISMA_DIR = PRISMA_VERSION === 6 ? path.join(E2E_DIR, 'prisma6') :
 const PRISMA_BIN = path.join(PRISMA_DIR, 'node_modules', '.bin', 'prisma');
 // Packages of the job (@prisma/adapter-pg), resolved from its node_modules.
 export const requireFromPrisma = createRequire(path.join(PRISMA_DIR, 'package.json'));
+// The command-line tool shipped with the extension (src/prisma/cli).
+export const CLI_DIR = path.resolve(E2E_DIR, '..', '..', 'src', 'prisma', 'cli');
+const { clientJs } = createRequire(import.meta.url)(path.join(CLI_DIR, 'lib', 'setup.js'));
 
 function need(name) {
 	const v = process.env[name];
@@ -144,7 +147,8 @@ export function describeRun(r) {
 /**
  * Lay out apps/<domain> as the design does: prisma/schema.prisma from
  * tec_prisma_schema() (for the job's Prisma version), db/client.js (the
- * isolated client with its fallback to DATABASE_URL) and, for Prisma 7,
+ * isolated client with its fallback to DATABASE_URL, as tec-prisma
+ * scaffolds it) and, for Prisma 7,
  * prisma.config.ts from tec_prisma_config().  Returns the app's directory.
  */
 export async function writeApp(domain, { dir = path.join(APPS_DIR, domain) } = {}) {
@@ -152,26 +156,7 @@ export async function writeApp(domain, { dir = path.join(APPS_DIR, domain) } = {
 	fs.mkdirSync(path.join(dir, 'db'), { recursive: true });
 	const { rows } = await adminQuery('SELECT tec_prisma_schema($1, prisma_version => $2) AS s', [domain, PRISMA_VERSION]);
 	fs.writeFileSync(path.join(dir, 'prisma', 'schema.prisma'), rows[0].s);
-	const ENV = `${domain.toUpperCase()}_DATABASE_URL`;
-	fs.writeFileSync(path.join(dir, 'db', 'client.js'), `// apps/${domain}/db/client.js -- the ${domain} domain's isolated Prisma client.
-// Connects as the domain's own login role through the pg driver adapter:
-// ${ENV}, falling back to the shared DATABASE_URL.
-const { PrismaClient, Prisma } = require('./generated');
-const { PrismaPg } = require('@prisma/adapter-pg');
-
-const url = process.env.${ENV} || process.env.DATABASE_URL;
-if (!url) throw new Error('${ENV} (or DATABASE_URL) is not set');
-
-const globalKey = Symbol.for('tec.${domain}DB');
-const db = globalThis[globalKey] ?? new PrismaClient({
-  adapter: new PrismaPg({ connectionString: url }),
-  log: process.env.NODE_ENV === 'production' ? ['error'] : ['warn', 'error'],
-});
-if (process.env.NODE_ENV !== 'production') globalThis[globalKey] = db;
-
-module.exports = db;
-module.exports.Prisma = Prisma;
-`);
+	fs.writeFileSync(path.join(dir, 'db', 'client.js'), clientJs(domain));
 	if (PRISMA_VERSION >= 7) {
 		const { rows: cfg } = await adminQuery('SELECT tec_prisma_config($1) AS c', [domain]);
 		fs.writeFileSync(path.join(dir, 'prisma.config.ts'), cfg[0].c);
