@@ -62,6 +62,7 @@ before(async () => {
 		lines.push(`${d.toUpperCase()}_DATABASE_URL="${await domainUrl(d)}"`, `${d.toUpperCase()}_MIGRATOR_DATABASE_URL="${await domainUrl(d, { migrator: true })}"`);
 	}
 	fs.writeFileSync(envFile, lines.join('\n') + '\nTEAM_SETTING="kept"\n');
+	fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'cli-project', private: true, scripts: { 'migrate:all': 'ours' } }));
 });
 
 after(async () => {
@@ -95,6 +96,9 @@ test('init: 48 login roles (44 created, 4 kept), .env mode 0600 with every URL, 
 		assert.equal(m.can_login, true);
 	}
 	assert.equal(fs.statSync(envFile).mode & 0o777, 0o600);
+	// The design's npm scripts, never replacing the project's own.
+	assert.deepEqual(JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')).scripts,
+		{ 'migrate:all': 'ours', 'generate:all': 'tec-prisma generate:all', 'migrate:domain': 'tec-prisma migrate:domain' });
 	const vars = envVars();
 	assert.equal(vars.get('TEAM_SETTING'), 'kept');
 	assert.equal(vars.get('LIFE_DATABASE_URL'), await domainUrl('life'));
@@ -141,6 +145,10 @@ test('init again changes nothing; a role whose password is not in .env needs --r
 	const vars = envVars();
 	assert.ok(vars.has('ZONE_MIGRATOR_DATABASE_URL'));
 	assert.equal(vars.get('LIFE_DATABASE_URL'), await domainUrl('life'), 'init --domain zone kept the other domains');
+	// Without --url-host, over the Unix socket: the URLs name localhost and the port.
+	cliOk(['init', '--domain', 'zone']);
+	assert.equal(new URL(envVars().get('ZONE_DATABASE_URL')).host, `localhost:${port}`);
+	cliOk(['init', '--domain', 'zone', '--url-host', `127.0.0.1:${port}`]);
 });
 
 test('every URL of the .env logs in as its role, in its schema (node-postgres; psql for one)', async () => {

@@ -105,7 +105,8 @@ tsov_log "e2e: npm ci (pinned packages, test/e2e/node_modules)"
 
 stub=$work/engines
 mkdir -p "$stub"
-printf '#!/bin/sh\necho "the native Prisma schema engine is not available offline" >&2\necho "$*" >>"%s/schema-engine.calls"\nexit 1\n' "$stub" >"$stub/schema-engine"
+# The stand-in notes that it was called (not its arguments: they hold URLs).
+printf '#!/bin/sh\necho "the native Prisma schema engine is not available offline" >&2\necho called >>"%s/schema-engine.calls"\nexit 1\n' "$stub" >"$stub/schema-engine"
 chmod +x "$stub/schema-engine"
 : >"$stub/libquery_engine.so.node"
 if [ -n "${E2E_SCHEMA_ENGINE:-}" ] && [ -x "$E2E_SCHEMA_ENGINE" ]; then

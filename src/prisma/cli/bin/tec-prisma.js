@@ -14,8 +14,10 @@ const USAGE = `usage: tec-prisma <command> [options]
 
   init             create each domain's login roles <domain>_app (writer) and
                    <domain>_migrator (owner) with generated passwords, write
-                   the env file (mode 0600) and scaffold apps/<domain>/
-                   {prisma/schema.prisma, prisma.config.ts, db/client.js}
+                   the env file (mode 0600), scaffold apps/<domain>/
+                   {prisma/schema.prisma, prisma.config.ts, db/client.js} and
+                   add the scripts generate:all, migrate:all, migrate:domain
+                   to ./package.json when there is one
   scaffold         regenerate schema.prisma and prisma.config.ts from the catalogs
   generate:all     prisma generate in every app, in parallel (--jobs N)
   migrate:all      apply each app's pending prisma/migrations as its migrator
@@ -101,6 +103,23 @@ async function migrateApps(opts, only) {
 	console.log(`${total} migration(s) applied in ${apps.length} app(s)`);
 }
 
+/* The design's npm scripts, in the project's package.json when it has one (never replacing a script). */
+function addScripts(file) {
+	if (!fs.existsSync(file)) return;
+	const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+	pkg.scripts ??= {};
+	const added = [];
+	for (const name of ['generate:all', 'migrate:all', 'migrate:domain']) {
+		if (pkg.scripts[name] === undefined) {
+			pkg.scripts[name] = `tec-prisma ${name}`;
+			added.push(name);
+		}
+	}
+	if (added.length === 0) return;
+	fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
+	console.log(`package.json: added the scripts ${added.join(', ')}`);
+}
+
 async function main(argv) {
 	const opts = parse(argv);
 	const command = opts._[0] ?? 'help';
@@ -113,6 +132,7 @@ async function main(argv) {
 			return;
 		case 'init':
 			await init({ adminUrl: adminUrl(opts), envFile: opts.env, appsDir: opts.apps, domain: opts.domain, resetPasswords: opts.resetPasswords, urlHost: opts.urlHost, log: (m) => console.log(m) });
+			addScripts(path.resolve('package.json'));
 			return;
 		case 'scaffold': {
 			const admin = await connect(adminUrl(opts));

@@ -123,13 +123,23 @@ function knownPasswords(envVars) {
 }
 
 /**
- * The env file: tec_connection_env()'s lines with the host and port of the
- * admin URL and the passwords filled in, for the domains set up; other
+ * The env file: tec_connection_env()'s lines (rows) with the host and port
+ * of the admin URL and the passwords filled in, for the domains set up; other
  * variables of an existing file are kept.
  */
-async function envLines(admin, adminUrl, domains, passwords, previous, urlHost) {
-	const a = new URL(urlHost ? `postgresql://${urlHost}` : adminUrl);
-	const { rows } = await admin.query('SELECT l FROM tec_connection_env() l');
+/* Host and port of a URL; none for one that names a Unix socket (postgresql://user@/db?host=/dir). */
+function hostOf(url) {
+	try {
+		const u = new URL(url);
+		return u.hostname ? { hostname: u.hostname, port: u.port || '5432' } : null;
+	} catch {
+		return null;
+	}
+}
+
+function envLines(rows, adminUrl, domains, passwords, previous, urlHost) {
+	// Over a Unix socket tec_connection_env() names localhost and the port.
+	const a = hostOf(urlHost ? `postgresql://${urlHost}` : adminUrl);
 	const ours = new Set(domains.map((d) => d.name.toUpperCase()));
 	const lines = [];
 	const written = new Set();
@@ -148,9 +158,9 @@ async function envLines(admin, adminUrl, domains, passwords, previous, urlHost) 
 			continue;
 		}
 		const u = new URL(value);
-		if (a.hostname) {
+		if (a) {
 			u.hostname = a.hostname;
-			u.port = a.port || '5432';
+			u.port = a.port;
 		}
 		u.password = passwords.get(decodeURIComponent(u.username));
 		lines.push(`${name}=${quote(u.toString())}`);
@@ -215,9 +225,12 @@ async function init({ adminUrl, envFile, appsDir, domain, resetPasswords, urlHos
 	try {
 		const domains = await listDomains(admin, domain);
 		const previous = readEnv(envFile);
+		// Everything that can fail before any role changes.
+		const { rows: envRows } = await admin.query('SELECT l FROM tec_connection_env() l');
+		await admin.query('SELECT tec_prisma_config(name) FROM tec_sovereignty.domain WHERE name = ANY($1)', [domains.map((d) => d.name)]);
 		const { passwords, done } = await ensureRoles(admin, domains, knownPasswords(previous), { resetPasswords });
 		log(`roles: ${done.created.length} created, ${done.kept.length} kept, ${done.reset.length} given new passwords, ${done.added.length} added to their domain`);
-		writeEnv(envFile, await envLines(admin, adminUrl, domains, passwords, previous, urlHost));
+		writeEnv(envFile, envLines(envRows, adminUrl, domains, passwords, previous, urlHost));
 		log(`wrote ${envFile} (mode 0600)`);
 		const dirs = await scaffold(admin, domains, appsDir);
 		log(`scaffolded ${dirs.length} app(s) in ${appsDir}`);
