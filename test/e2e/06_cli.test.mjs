@@ -183,7 +183,12 @@ test('generate:all builds the 24 clients, in parallel: timed against one at a ti
 	const figures = `generate:all, 24 domains: sequential ${sequential.seconds.toFixed(1)} s, parallel ${parallel.seconds.toFixed(1)} s (${/\((\d+) at a time\)/.exec(parallel.out)[1]} at a time), ${(sequential.seconds / parallel.seconds).toFixed(2)}x`;
 	t.diagnostic(figures);
 	fs.writeFileSync(path.join(process.env.E2E_WORK ?? project, 'generate-all.txt'), figures + '\n');
-	assert.ok(parallel.seconds < sequential.seconds, figures);
+	// Wall-clock ratios depend on the machine's load; what must hold is that
+	// the runs overlapped: their own times add up to well over the wall time
+	// (and, one at a time, to no more than it).
+	const busy = (out) => [...out.matchAll(/^\w+: generated in ([0-9.]+) s$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+	assert.ok(busy(sequential.out) <= sequential.seconds + 1, `${figures}; one at a time, the runs add up to ${busy(sequential.out).toFixed(1)} s`);
+	assert.ok(busy(parallel.out) > 1.3 * parallel.seconds, `${figures}; in parallel, the runs add up to ${busy(parallel.out).toFixed(1)} s only`);
 });
 
 test("a scaffolded db/client.js works with the .env's URL", async () => {
@@ -297,4 +302,28 @@ test('the runner and prisma migrate deploy take over from each other',
 	assert.match(cliOk(['migrate:domain', '--domain', 'life']).stdout, /applied 20260105000000_by_runner$/m);
 	const again = prisma(['migrate', 'deploy'], { cwd: dir, env });
 	assert.match(again.stdout, /No pending migrations/, describeRun(again));
+});
+
+test('baseline of a domain made without a template: the 0_init the team wrote, refused while there is none', async () => {
+	await adminQuery(`SELECT tec_create_domain('cli_plain')`);
+	try {
+		cliOk(['init', '--domain', 'cli_plain', '--url-host', `127.0.0.1:${port}`]);
+		const none = cli(['baseline', '--domain', 'cli_plain']);
+		assert.equal(none.status, 1, describeRun(none));
+		assert.match(none.stderr, /was not created from a template: write 0_init\/migration\.sql yourself/);
+		const sql = 'CREATE TABLE "Thing" ("id" TEXT NOT NULL, CONSTRAINT "Thing_pkey" PRIMARY KEY ("id"));\n';
+		const c = new pg.Client({ connectionString: envVars().get('CLI_PLAIN_MIGRATOR_DATABASE_URL') });
+		await c.connect();
+		await c.query(sql);
+		await c.end();
+		const file = writeMigration('cli_plain', '0_init', sql);
+		assert.match(cliOk(['baseline', '--domain', 'cli_plain']).stdout, /cli_plain: 0_init recorded as applied/);
+		const [row] = await history('cli_plain');
+		assert.equal(row.checksum, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+		assert.match(cliOk(['migrate:domain', '--domain', 'cli_plain']).stdout, /cli_plain: up to date/);
+	} finally {
+		await adminQuery(`SELECT tec_drop_domain('cli_plain', force => true)`);
+		await adminQuery('DROP ROLE IF EXISTS cli_plain_app, cli_plain_migrator');
+		fs.rmSync(path.join(appsDir, 'cli_plain'), { recursive: true, force: true });
+	}
 });

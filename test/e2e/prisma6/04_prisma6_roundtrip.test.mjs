@@ -34,7 +34,9 @@ async function fingerprint(schema) {
 		  ORDER BY 1, 2, 3`,
 		[schema]
 	);
-	return rows.map((r) => `${r.kind} ${r.tbl}.${r.name}: ${r.def}`);
+	// Prisma Migrate's history (06_cli.test.mjs migrates every domain) is no
+	// model, so it is not rebuilt.
+	return rows.filter((r) => r.tbl !== '_prisma_migrations').map((r) => `${r.kind} ${r.tbl}.${r.name}: ${r.def}`);
 }
 
 test('round trip: Prisma rebuilds each template from tec_prisma_schema() exactly', async () => {

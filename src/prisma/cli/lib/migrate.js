@@ -189,18 +189,18 @@ async function markApplied({ url, schema, migrationsDir, name }) {
 }
 
 /**
- * The baseline migration of a domain made from a template: <name>/migration.sql
- * holds the template's DDL (unqualified names: it runs with search_path set
+ * The baseline migration of a domain: <name>/migration.sql as it is when it
+ * exists, else, for a domain made from a template, the template's DDL (unqualified names: it runs with search_path set
  * to the domain's schema, here and under `prisma migrate deploy`).
  */
 async function writeBaseline(admin, domain, migrationsDir, name = '0_init') {
+	const dir = path.join(migrationsDir, name);
+	const file = path.join(dir, 'migration.sql');
+	if (fs.existsSync(file)) return file;
 	const { rows } = await admin.query(
 		`SELECT d.template, t.ddl FROM tec_sovereignty.domain d LEFT JOIN tec_sovereignty.template t ON t.name = d.template WHERE d.name = $1`, [domain]);
 	if (rows.length === 0) throw new Error(`domain "${domain}" does not exist`);
 	if (!rows[0].template) throw new Error(`domain "${domain}" was not created from a template: write ${name}/migration.sql yourself (e.g. from prisma migrate diff --from-empty --to-schema prisma/schema.prisma --script)`);
-	const dir = path.join(migrationsDir, name);
-	const file = path.join(dir, 'migration.sql');
-	if (fs.existsSync(file)) return file;
 	fs.mkdirSync(dir, { recursive: true });
 	fs.writeFileSync(file, `-- Baseline of domain ${domain}: the DDL of template ${rows[0].template}, which created its tables.\n${rows[0].ddl.replace(/^\n/, '')}`);
 	return file;
