@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test/e2e/run.sh -- end-to-end tests with real clients (node-postgres and
-# Prisma through the pg driver adapter), called by test/run_tests.sh.
+# test/e2e/run.sh -- end-to-end tests with real clients (psql, node-postgres,
+# Prisma through the pg driver adapter) and the tec-prisma tool of
+# src/prisma/cli, called by test/run_tests.sh.
 #
 #   1. a private PostgreSQL installation with the extension (reused when
 #      run_tests.sh already made one), a throwaway cluster on a free port,
@@ -10,8 +11,9 @@
 #      (writers), life_migrator / assets_migrator (owner access);
 #   3. `npm ci` of the pinned packages (package-lock.json) into
 #      test/e2e/node_modules;
-#   4. `node --test` on test/e2e/*.test.mjs; generated apps go to
-#      test/e2e/apps (ignored by git).
+#   4. `node --test` on test/e2e/*.test.mjs (Prisma 7), then on
+#      test/e2e/prisma6/*.test.mjs (the Prisma 6 job, below); generated apps
+#      go to test/e2e/apps and test/e2e/prisma6/apps (ignored by git).
 #
 # Ends with "e2e: N passed, N failed[, N skipped]"; exits non-zero on
 # failure.  Set TSOV_KEEP=1 to keep the scratch directory.  Arguments name
