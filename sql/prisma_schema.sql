@@ -113,6 +113,25 @@ SET client_min_messages = warning;
 SELECT tec_drop_domain('regress_prisma', force => true);
 RESET client_min_messages;
 
+-- Prisma 6 files (url = env(...) in the datasource, engineType = "client")
+-- on request; Prisma Migrate's _prisma_migrations is never a model.
+SET ROLE life_owner;
+CREATE TABLE life._prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL);
+RESET ROLE;
+SELECT (SELECT count(*) FROM regexp_matches(tec_prisma_schema('life'), '^model ', 'gn')) AS models_7,
+	   (SELECT count(*) FROM regexp_matches(tec_prisma_schema('life', prisma_version => 6), '^model ', 'gn')) AS models_6,
+	   tec_prisma_schema('life') ~ '_prisma_migrations' AS mentions_migrations,
+	   tec_prisma_schema('life') ~ 'url|engineType' AS has_url_7;
+DROP TABLE life._prisma_migrations;
+\pset format unaligned
+\pset tuples_only on
+SELECT left(tec_prisma_schema('life', prisma_version => 6), strpos(tec_prisma_schema('life', prisma_version => 6), '///') - 1);
+\pset format aligned
+\pset tuples_only off
+-- Only 6 and 7.
+SELECT tec_prisma_schema('life', prisma_version => 5);
+SELECT tec_prisma_schema('life', prisma_version => NULL);
+
 -- A domain without tables gets a valid file that says so.
 SELECT tec_create_domain('regress_prisma_empty');
 \pset format unaligned
@@ -156,6 +175,7 @@ SELECT tec_register_shared_schema('public');
 CREATE ROLE regress_prisma_nobody;
 SET ROLE regress_prisma_nobody;
 SELECT tec_prisma_schema('life');
+SELECT tec_prisma_config('life');
 SELECT * FROM tec_connection_env();
 RESET ROLE;
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { APPS_DIR, adminQuery, describeRun, generate, inParallel, prismaAsync, writeApp } from './lib/env.mjs';
+import { APPS_DIR, PRISMA_VERSION, adminQuery, describeRun, generate, inParallel, prismaAsync, writeApp } from './lib/env.mjs';
 
 let domains;
 let envLines;
@@ -24,24 +24,27 @@ before(async () => {
 	}
 });
 
-test('tec_connection_env() has a URL for each of the 24 domains and DATABASE_URL last', () => {
+test('tec_connection_env() has an app and a migrator URL for each of the 24 domains and DATABASE_URL last', () => {
 	const vars = envLines.filter((l) => !l.startsWith('#')).map((l) => l.split('=')[0]);
-	assert.equal(vars.length, 25);
+	assert.equal(vars.length, 49);
 	assert.equal(vars.at(-1), 'DATABASE_URL');
 	for (const { domain } of domains) {
-		const line = envLines.find((l) => l.startsWith(`${domain.toUpperCase()}_DATABASE_URL=`));
-		assert.match(line, new RegExp(`^${domain.toUpperCase()}_DATABASE_URL="postgresql://${domain}_app:CHANGE_ME@[^/]+/[^?]+\\?schema=${domain}"$`));
+		const D = domain.toUpperCase();
+		for (const [name, role] of [[`${D}_DATABASE_URL`, `${domain}_app`], [`${D}_MIGRATOR_DATABASE_URL`, `${domain}_migrator`]]) {
+			const line = envLines.find((l) => l.startsWith(`${name}=`));
+			assert.match(line, new RegExp(`^${name}="postgresql://${role}:CHANGE_ME@[^/]+/[^?]+\\?options=-c%20search_path%3D${domain}"$`));
+		}
 	}
 });
 
-test('prisma validate accepts all 24 domain schemas and the shared one', async () => {
+test(`prisma ${PRISMA_VERSION} validate accepts all 24 domain schemas and the shared one`, async () => {
 	const names = [...domains.map((d) => d.domain), null];
 	const failures = (
 		await inParallel(names, 2, async (name) => {
 			const dir = path.join(APPS_DIR, 'validate', name ?? 'shared');
 			fs.mkdirSync(dir, { recursive: true });
 			const file = path.join(dir, 'schema.prisma');
-			const { rows } = await adminQuery('SELECT tec_prisma_schema($1) AS s', [name]);
+			const { rows } = await adminQuery('SELECT tec_prisma_schema($1, prisma_version => $2) AS s', [name, PRISMA_VERSION]);
 			fs.writeFileSync(file, rows[0].s);
 			const v = await prismaAsync(['validate', '--schema', file], { cwd: dir });
 			return v.status === 0 ? null : `${name ?? 'shared'}: validate ${describeRun(v)}`;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test/e2e/run.sh -- end-to-end tests with real clients (node-postgres and
-# Prisma through the pg driver adapter), called by test/run_tests.sh.
+# test/e2e/run.sh -- end-to-end tests with real clients (psql, node-postgres,
+# Prisma through the pg driver adapter) and the tec-prisma tool of
+# src/prisma/cli, called by test/run_tests.sh.
 #
 #   1. a private PostgreSQL installation with the extension (reused when
 #      run_tests.sh already made one), a throwaway cluster on a free port,
@@ -10,18 +11,26 @@
 #      (writers), life_migrator / assets_migrator (owner access);
 #   3. `npm ci` of the pinned packages (package-lock.json) into
 #      test/e2e/node_modules;
-#   4. `node --test` on test/e2e/*.test.mjs; generated apps go to
-#      test/e2e/apps (ignored by git).
+#   4. `node --test` on test/e2e/*.test.mjs (Prisma 7), then on
+#      test/e2e/prisma6/*.test.mjs (the Prisma 6 job, below); generated apps
+#      go to test/e2e/apps and test/e2e/prisma6/apps (ignored by git).
 #
 # Ends with "e2e: N passed, N failed[, N skipped]"; exits non-zero on
 # failure.  Set TSOV_KEEP=1 to keep the scratch directory.  Arguments name
 # test files to run instead of all (e.g. run.sh 02_prisma_client.test.mjs).
 #
+# Jobs: Prisma 7 (test/e2e/package-lock.json) runs every *.test.mjs; the
+# Prisma 6 job (test/e2e/prisma6/package-lock.json) then runs
+# prisma6/*.test.mjs against the same cluster: the files written with
+# prisma_version => 6 and the round trip through Prisma 6's WASM schema
+# engine, the only offline `migrate diff` there is.  E2E_PRISMA6=0 skips it.
+#
 # Offline: the Prisma CLI downloads native engines unless told where they
-# are.  Nothing here needs them (validate/format/generate use WASM,
-# migrate diff and db execute use the WASM schema engine through the
-# driver adapter), so PRISMA_SCHEMA_ENGINE_BINARY and
-# PRISMA_QUERY_ENGINE_LIBRARY point at stand-ins that fail if ever run.
+# are.  validate, format and generate need none (WASM); Prisma 7's migrate
+# commands need the native schema engine.  PRISMA_SCHEMA_ENGINE_BINARY
+# points at $E2E_SCHEMA_ENGINE when that is a real engine (then `prisma
+# migrate deploy` is tested), else at a stand-in that fails if ever run,
+# and the tests that need the engine are skipped, saying so.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
@@ -98,38 +107,66 @@ tsov_log "e2e: npm ci (pinned packages, test/e2e/node_modules)"
 
 stub=$work/engines
 mkdir -p "$stub"
-printf '#!/bin/sh\necho "the native Prisma schema engine is not available offline" >&2\nexit 1\n' >"$stub/schema-engine"
+# The stand-in notes that it was called (not its arguments: they hold URLs).
+printf '#!/bin/sh\necho "the native Prisma schema engine is not available offline" >&2\necho called >>"%s/schema-engine.calls"\nexit 1\n' "$stub" >"$stub/schema-engine"
 chmod +x "$stub/schema-engine"
 : >"$stub/libquery_engine.so.node"
+if [ -n "${E2E_SCHEMA_ENGINE:-}" ] && [ -x "$E2E_SCHEMA_ENGINE" ]; then
+	export PRISMA_SCHEMA_ENGINE_BINARY=$E2E_SCHEMA_ENGINE E2E_SCHEMA_ENGINE_PRESENT=1
+else
+	export PRISMA_SCHEMA_ENGINE_BINARY=$stub/schema-engine E2E_SCHEMA_ENGINE_PRESENT=0
+fi
+export E2E_ENGINE_CALLS=$stub/schema-engine.calls
 
 rm -rf "$here/apps"
 mkdir -p "$here/apps"
 
-export E2E_PORT=$port E2E_DATABASE=tec E2E_SOCKET_DIR=$cluster
+export E2E_PORT=$port E2E_DATABASE=tec E2E_SOCKET_DIR=$cluster E2E_WORK=$work
 for role in "${!password[@]}"; do
 	export "E2E_PASSWORD_${role^^}=${password[$role]}"
 done
-export PRISMA_SCHEMA_ENGINE_BINARY=$stub/schema-engine
 export PRISMA_QUERY_ENGINE_LIBRARY=$stub/libquery_engine.so.node
 export PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1 PRISMA_DISABLE_WARNINGS=1
 export NODE_ENV=test
 
-tsov_log "e2e: node --test"
+tsov_log "e2e: node --test (Prisma 7)"
 # Arguments, if any, name the test files to run (default: all of them).
 if [ $# -gt 0 ]; then tests=("$@"); else tests=("$here"/*.test.mjs); fi
 tap=$work/e2e.tap
-(cd "$here" && node --test --test-concurrency=1 \
-	--test-reporter=spec --test-reporter-destination=stdout \
-	--test-reporter=tap --test-reporter-destination="$tap" \
-	"${tests[@]}")
-rc=$?
+run_node_tests() {
+	local tapfile=$1
+	shift
+	(cd "$here" && node --test --test-concurrency=1 \
+		--test-reporter=spec --test-reporter-destination=stdout \
+		--test-reporter=tap --test-reporter-destination="$tapfile" \
+		"$@")
+}
+rc=0
+v7=()
+v6=()
+for t in "${tests[@]}"; do
+	case $t in prisma6/*|*/prisma6/*) v6+=("$t") ;; *) v7+=("$t") ;; esac
+done
+[ $# -eq 0 ] && [ "${E2E_PRISMA6:-1}" != 0 ] && v6=("$here"/prisma6/*.test.mjs)
+: >"$tap"
+if [ ${#v7[@]} -gt 0 ]; then
+	run_node_tests "$work/e2e7.tap" "${v7[@]}" || rc=1
+	cat "$work/e2e7.tap" >>"$tap"
+fi
+if [ ${#v6[@]} -gt 0 ]; then
+	tsov_log "e2e: npm ci (Prisma 6 job, test/e2e/prisma6/node_modules)"
+	(cd "$here/prisma6" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >"$work/npm6.log" 2>&1 \
+		|| { tail -30 "$work/npm6.log"; setup_failed "npm ci (Prisma 6)"; }
+	rm -rf "$here/prisma6/apps"
+	tsov_log "e2e: node --test (Prisma 6 job)"
+	E2E_PRISMA_VERSION=6 E2E_APPS_DIR=$here/prisma6/apps run_node_tests "$work/e2e6.tap" "${v6[@]}" || rc=1
+	cat "$work/e2e6.tap" >>"$tap"
+fi
 
-pass=$(grep -E '^# pass [0-9]+' "$tap" | awk '{print $3}')
-fail=$(grep -E '^# fail [0-9]+' "$tap" | awk '{print $3}')
-skip=$(grep -E '^# skipped [0-9]+' "$tap" | awk '{print $3}')
-pass=${pass:-0}
-fail=${fail:-0}
-skip=${skip:-0}
+sum_tap() { grep -E "^# $1 [0-9]+" "$tap" | awk '{s += $3} END {print s + 0}'; }
+pass=$(sum_tap pass)
+fail=$(sum_tap fail)
+skip=$(sum_tap skipped)
 [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
 e2e_failed=$fail
 if [ "$skip" -gt 0 ]; then

@@ -9,12 +9,21 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const APPS_DIR = process.env.E2E_APPS_DIR ?? path.join(E2E_DIR, 'apps');
-const PRISMA_BIN = path.join(E2E_DIR, 'node_modules', '.bin', 'prisma');
+// The Prisma job: 7 (test/e2e/node_modules) or 6 (test/e2e/prisma6/node_modules).
+export const PRISMA_VERSION = Number(process.env.E2E_PRISMA_VERSION ?? 7);
+export const PRISMA_DIR = PRISMA_VERSION === 6 ? path.join(E2E_DIR, 'prisma6') : E2E_DIR;
+const PRISMA_BIN = path.join(PRISMA_DIR, 'node_modules', '.bin', 'prisma');
+// Packages of the job (@prisma/adapter-pg), resolved from its node_modules.
+export const requireFromPrisma = createRequire(path.join(PRISMA_DIR, 'package.json'));
+// The command-line tool shipped with the extension (src/prisma/cli).
+export const CLI_DIR = path.resolve(E2E_DIR, '..', '..', 'src', 'prisma', 'cli');
+const { clientJs } = createRequire(import.meta.url)(path.join(CLI_DIR, 'lib', 'setup.js'));
 
 function need(name) {
 	const v = process.env[name];
@@ -31,7 +40,38 @@ export function password(role) {
 	return need(`E2E_PASSWORD_${role.toUpperCase()}`);
 }
 
-/** A connection URL for a login role, built like tec_connection_env()'s. */
+let envFile = null;
+
+/**
+ * The URLs tec_connection_env() writes (name -> URL), with host 127.0.0.1
+ * (the cluster listens there only) and the placeholder left in.
+ */
+export async function connectionEnv() {
+	if (!envFile) {
+		envFile = new Map();
+		const { rows } = await adminQuery('SELECT l FROM tec_connection_env() l');
+		for (const { l } of rows) {
+			const m = /^([A-Z0-9_]+)="(.*)"$/.exec(l);
+			if (m) envFile.set(m[1], m[2].replace('@localhost:', `@${host}:`));
+		}
+	}
+	return envFile;
+}
+
+/**
+ * The URL of tec_connection_env() for a domain's app or migrator role, with
+ * the role's password; `as` logs in as another role with the same URL
+ * shape (a life role aimed at assets).
+ */
+export async function domainUrl(domain, { migrator = false, as } = {}) {
+	const name = `${domain.toUpperCase()}_${migrator ? 'MIGRATOR_' : ''}DATABASE_URL`;
+	const u = new URL((await connectionEnv()).get(name));
+	if (as) u.username = as;
+	u.password = encodeURIComponent(password(decodeURIComponent(u.username)));
+	return u.toString();
+}
+
+/** A URL in Prisma's own form (schema=, which psql refuses), for the Prisma 6 CLI. */
 export function url(role, schema) {
 	return `postgresql://${encodeURIComponent(role)}:${encodeURIComponent(password(role))}@${host}:${port}/${encodeURIComponent(database)}?schema=${encodeURIComponent(schema)}`;
 }
@@ -106,58 +146,27 @@ export function describeRun(r) {
 
 /**
  * Lay out apps/<domain> as the design does: prisma/schema.prisma from
- * tec_prisma_schema(), db/client.js, the isolated client with its fallback
- * to DATABASE_URL, and (for migrations through the driver adapter)
- * prisma.config.ts.  Returns the app's directory.
+ * tec_prisma_schema() (for the job's Prisma version), db/client.js (the
+ * isolated client with its fallback to DATABASE_URL, as tec-prisma
+ * scaffolds it) and, for Prisma 7,
+ * prisma.config.ts from tec_prisma_config().  Returns the app's directory.
  */
-export async function writeApp(domain) {
-	const dir = path.join(APPS_DIR, domain);
+export async function writeApp(domain, { dir = path.join(APPS_DIR, domain) } = {}) {
 	fs.mkdirSync(path.join(dir, 'prisma'), { recursive: true });
 	fs.mkdirSync(path.join(dir, 'db'), { recursive: true });
-	const { rows } = await adminQuery('SELECT tec_prisma_schema($1) AS s', [domain]);
+	const { rows } = await adminQuery('SELECT tec_prisma_schema($1, prisma_version => $2) AS s', [domain, PRISMA_VERSION]);
 	fs.writeFileSync(path.join(dir, 'prisma', 'schema.prisma'), rows[0].s);
-	const ENV = `${domain.toUpperCase()}_DATABASE_URL`;
-	fs.writeFileSync(path.join(dir, 'db', 'client.js'), `// apps/${domain}/db/client.js -- the ${domain} domain's isolated Prisma client.
-// Connects as the domain's own login role through the pg driver adapter:
-// ${ENV}, falling back to the shared DATABASE_URL.
-const { PrismaClient, Prisma } = require('./generated');
-const { PrismaPg } = require('@prisma/adapter-pg');
-
-const url = process.env.${ENV} || process.env.DATABASE_URL;
-if (!url) throw new Error('${ENV} (or DATABASE_URL) is not set');
-
-const globalKey = Symbol.for('tec.${domain}DB');
-const db = globalThis[globalKey] ?? new PrismaClient({
-  adapter: new PrismaPg({ connectionString: url }),
-  log: process.env.NODE_ENV === 'production' ? ['error'] : ['warn', 'error'],
-});
-if (process.env.NODE_ENV !== 'production') globalThis[globalKey] = db;
-
-module.exports = db;
-module.exports.Prisma = Prisma;
-`);
-	fs.writeFileSync(path.join(dir, 'prisma.config.ts'), `// Prisma CLI configuration of the ${domain} domain: migrations and
-// \`prisma db execute\` go through the pg driver adapter (no engine download),
-// as the login role in ${ENV}.
-import path from 'node:path';
-import { defineConfig } from 'prisma/config';
-import { PrismaPg } from '@prisma/adapter-pg';
-
-export default defineConfig({
-  experimental: { adapter: true },
-  engine: 'js',
-  schema: path.join('prisma', 'schema.prisma'),
-  async adapter() {
-    return new PrismaPg({ connectionString: process.env.${ENV} });
-  },
-});
-`);
+	fs.writeFileSync(path.join(dir, 'db', 'client.js'), clientJs(domain));
+	if (PRISMA_VERSION >= 7) {
+		const { rows: cfg } = await adminQuery('SELECT tec_prisma_config($1) AS c', [domain]);
+		fs.writeFileSync(path.join(dir, 'prisma.config.ts'), cfg[0].c);
+	}
 	return dir;
 }
 
 /** `prisma generate` for an app; throws with the CLI's output on failure. */
 export function generate(dir, env = {}) {
-	const r = prisma(['generate', '--schema', path.join(dir, 'prisma', 'schema.prisma'), '--no-hints'], { cwd: dir, env });
+	const r = prisma(['generate', '--schema', path.join(dir, 'prisma', 'schema.prisma')], { cwd: dir, env });
 	if (r.status !== 0) throw new Error(`prisma generate failed in ${dir}: ${describeRun(r)}`);
 	return r;
 }
