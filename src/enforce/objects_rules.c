@@ -79,7 +79,12 @@ tsov_obj_outside_domain_rule(const char *action, Oid classId, Oid objectId,
 								 * lives in its schema (PostgreSQL makes one
 								 * for every range type) */
 	oi = OidIsValid(info->owner) ? tsov_role_info(info->owner) : NULL;
-	if (ri->domain != NULL)
+	/*
+	 * A superuser that is also a member of a domain (PostgreSQL runs CREATE
+	 * INDEX as the table's owner, who may be one) could plant code anyway:
+	 * the rule is about what domain roles can do with their own rights.
+	 */
+	if (ri->domain != NULL && !ri->superuser)
 		d = ri->domain->name;
 	else if (oi != NULL && oi->domain != NULL && !superuser())
 		d = oi->domain->name;

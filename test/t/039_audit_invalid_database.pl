@@ -50,6 +50,12 @@ like($err, qr/too many databases are producing audit events/,
 	'while x is valid, y gets no channel and its write is refused');
 is($node->safe_psql('y', q{SELECT count(*) FROM tec_sovereignty.domain}), '0', 'the refused write is not committed');
 cmp_ok($node->safe_psql('y', sprintf($stats, 'queue_bytes')), '>', 0, "x's queued events are kept");
+# The refused session's exit must be over before x becomes invalid: its
+# buffered events (the aborted attempt's) are queued at exit when a channel
+# is free by then, which would make the count below depend on timing.
+ok($node->poll_query_until('postgres', q{
+SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = 'y' AND backend_type = 'client backend'}),
+	"the refused session has ended");
 
 # What an interrupted DROP DATABASE leaves behind.
 $node->safe_psql('postgres', q{UPDATE pg_database SET datconnlimit = -2 WHERE datname = 'x'});
