@@ -34,7 +34,7 @@ SELECT p.oid::regprocedure AS public_executable
   FROM pg_proc p
  WHERE p.pronamespace = 'tec_sovereignty'::regnamespace
    AND has_function_privilege('public', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- Every function that runs SQL has a fixed search_path.
 SELECT p.oid::regprocedure AS missing_search_path

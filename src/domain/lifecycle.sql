@@ -251,8 +251,20 @@ COMMENT ON FUNCTION pg_catalog.tec_define_template(text, text) IS
 	'Define a domain template (DDL run as <domain>_owner in the domain schema); checked before it is stored';
 
 /*
+ * Refuse (42501, audited) when a role, or a role that is a member of it,
+ * holds a power that bypasses object privileges: src/enforce/utility_powers.c.
+ */
+CREATE FUNCTION tec_sovereignty.refuse_member_powers(domain text, member oid)
+RETURNS void
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'tsov_refuse_member_powers';
+REVOKE ALL ON FUNCTION tec_sovereignty.refuse_member_powers(text, oid) FROM PUBLIC;
+
+/*
  * Add a role to a domain.  A role belongs to at most one domain: neither it
  * nor any role that inherits from it may already belong to another one.
+ * Neither may hold a power that bypasses the rule (REPLICATION, CREATEROLE,
+ * pg_read_server_files, ...).
  */
 CREATE FUNCTION pg_catalog.tec_add_member(domain text, member name, access text)
 RETURNS text
@@ -298,6 +310,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Add a login role or a group role of your own.';
 	END IF;
+	PERFORM tec_sovereignty.refuse_member_powers(d.name, m.oid);
 
 	-- Domains of the role itself, of the roles it is in, and of every role
 	-- that inherits from it (those would end up in two domains too).
