@@ -291,8 +291,8 @@ tsov_parameter_is_restricted(const char *name)
  * pg_auth_members, never through is_member_of_role(), which is true for
  * superusers.
  */
-static List *
-member_of_closure(Oid roleid)
+List *
+tsov_role_member_of(Oid roleid)
 {
 	List	   *roles = list_make1_oid(roleid);
 	int			i;
@@ -312,7 +312,7 @@ uint32
 tsov_role_powers(Oid roleid, const char **what)
 {
 	uint32		p = 0;
-	List	   *roles = member_of_closure(roleid);
+	List	   *roles = tsov_role_member_of(roleid);
 	ListCell   *lc;
 	int			i;
 	Relation	rel;

@@ -103,6 +103,12 @@ extern uint32 tsov_attribute_powers(List *options, const char **what);
 typedef bool (*tsov_role_pred) (Oid roleid, void *arg);
 extern Oid	tsov_role_members_find(Oid roleid, tsov_role_pred fn, void *arg);
 
+/*
+ * in catalog.c: roleid and every role it is (directly or not) a member of,
+ * whatever INHERIT says; from pg_auth_members (shared): no database needed
+ */
+extern List *tsov_role_member_of(Oid roleid);
+
 /* in catalog.c: is a SET privilege on this parameter more than PUBLIC has? */
 extern bool tsov_parameter_is_restricted(const char *name);
 

@@ -166,6 +166,11 @@ BEGIN
 	EXECUTE format('COMMENT ON ROLE %I IS %L', d_owner, format('Owner of domain %s: owns its schema and every object in it', name));
 	EXECUTE format('COMMENT ON ROLE %I IS %L', d_writer, format('Writers of domain %s: DML on its tables, sequences and functions', name));
 	EXECUTE format('COMMENT ON ROLE %I IS %L', d_reader, format('Readers of domain %s: SELECT on its tables', name));
+	-- A shared mark, the same in every database: read where no database is
+	-- connected yet (replication connections, src/enforce/session.c).
+	FOREACH r IN ARRAY ARRAY[d_owner, d_writer, d_reader] LOOP
+		EXECUTE format('SECURITY LABEL FOR tec_sovereignty ON ROLE %I IS %L', r, name);
+	END LOOP;
 
 	EXECUTE format('CREATE SCHEMA %I AUTHORIZATION %I', name, d_owner);
 	EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', name);
@@ -345,16 +350,15 @@ BEGIN
 			EXECUTE format('REVOKE %I FROM %I', target, member);
 		END IF;
 	END LOOP;
+	-- (earlier versions made owner members act as the owner with this setting)
 	EXECUTE format('ALTER ROLE %I IN DATABASE %I RESET role', member, current_database());
 
+	-- Members with owner access act as <domain>_owner from login on, in
+	-- every database where the domain exists, so that what they create
+	-- (migrations) is owned by the domain, not by them: the membership is
+	-- the fact (src/enforce/session.c), no per-database setting is needed.
 	target := CASE access WHEN 'owner' THEN d.owner_role WHEN 'writer' THEN d.writer_role ELSE d.reader_role END;
 	EXECUTE format('GRANT %I TO %I', target, member);
-
-	-- Members with owner access act as <domain>_owner from login on, so
-	-- what they create (migrations) is owned by the domain, not by them.
-	IF access OPERATOR(pg_catalog.=) 'owner' THEN
-		EXECUTE format('ALTER ROLE %I IN DATABASE %I SET role = %L', member, current_database(), d.owner_role);
-	END IF;
 	PERFORM tec_sovereignty.audit_lifecycle('ADD_MEMBER', d.name, format('%s as %s', member, access));
 	RETURN target;
 END

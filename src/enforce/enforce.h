@@ -45,6 +45,14 @@ extern void tsov_objects_access(ObjectAccessType access, Oid classId,
 extern bool tsov_fmgr_needs_hook(Oid fn_oid);
 extern void tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo);
 
+/* in session.c: who a session is, decided when it starts */
+struct Port;
+struct ObjectAddress;
+extern void tsov_session_authenticated(struct Port *port, int status);
+extern void tsov_session_first_statement(void);
+extern void tsov_session_label_check(const struct ObjectAddress *object,
+									 const char *seclabel);
+
 /* in sequence.c: the planner swaps in the checked sequence twins */
 extern void tsov_sequence_plan(Query *parse);
 extern void tsov_sequence_init(void);	/* invalidation callbacks */
