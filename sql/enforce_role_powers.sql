@@ -159,6 +159,7 @@ SET ROLE regress_ops;
 SET tec_sovereignty.audit = 'none';
 SELECT set_config('tec_sovereignty.privileged_access', 'audit', false);
 ALTER ROLE regress_ops SET tec_sovereignty.audit = 'none';
+ALTER SYSTEM SET tec_sovereignty.audit = 'none';
 SHOW tec_sovereignty.audit;
 RESET ROLE;
 SET tec_sovereignty.audit = 'all';		-- a superuser may

@@ -70,6 +70,7 @@ static const UtilityEntry utility_handlers[] = {
 	{T_AlterRoleSetStmt, tsov_util_alter_role_set},
 	{T_AlterOwnerStmt, tsov_util_alter_owner},
 	{T_CreatedbStmt, tsov_util_createdb},
+	{T_AlterSystemStmt, tsov_util_alter_system},
 
 	/* definitions of objects: utility_ddl.c */
 	{T_CreateSchemaStmt, tsov_util_create_schema},

@@ -88,6 +88,7 @@ extern void tsov_util_alter_role_set(TsovUtilityCall *call);
 extern void tsov_util_alter_owner(TsovUtilityCall *call);
 extern void tsov_util_createdb(TsovUtilityCall *call);
 extern void tsov_util_grant_parameter(GrantStmt *stmt, const char *action);
+extern void tsov_util_alter_system(TsovUtilityCall *call);
 
 /* ---- definitions of objects (in utility_ddl.c) ---- */
 extern void tsov_util_create_schema(TsovUtilityCall *call);

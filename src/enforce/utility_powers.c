@@ -397,6 +397,28 @@ tsov_util_grant_parameter(GrantStmt *stmt, const char *action)
 	}
 }
 
+/*
+ * ALTER SYSTEM SET tec_sovereignty.*: PostgreSQL validates the value as if
+ * it came from the configuration file, which the settings' check hooks
+ * accept (common/guc.c); a non-superuser holding ALTER SYSTEM on such a
+ * parameter (granted before, or forced into pg_parameter_acl) is refused
+ * here.
+ */
+void
+tsov_util_alter_system(TsovUtilityCall *call)
+{
+	AlterSystemStmt *stmt = castNode(AlterSystemStmt, call->stmt);
+	const char *name = stmt->setstmt->name;
+
+	if (name == NULL || superuser() ||
+		pg_strncasecmp(name, TSOV_NAME ".", strlen(TSOV_NAME) + 1) != 0)
+		return;
+	tsov_deny(call->tag, GetUserId(), NULL,
+			  psprintf("permission denied to set parameter \"%s\"", name),
+			  "The settings of tec_sovereignty decide what is enforced and recorded; only superusers change them, whatever was granted.",
+			  "Ask a superuser to change the setting.");
+}
+
 /* ---- tec_add_member ---- */
 
 /*
