@@ -124,6 +124,23 @@ SET SESSION AUTHORIZATION regress_app;
 SELECT * FROM regress_pa.t;
 RESET SESSION AUTHORIZATION;
 
+-- Forced anyway, on a caller of a published API: it crosses into nothing.
+SET ROLE regress_pa_owner;
+CREATE FUNCTION regress_pa.count_t() RETURNS bigint LANGUAGE sql
+	SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT count(*) FROM regress_pa.t';
+RESET ROLE;
+GRANT USAGE ON SCHEMA regress_pa TO regress_other;
+GRANT EXECUTE ON FUNCTION regress_pa.count_t() TO regress_other;
+SELECT tec_publish_api('regress_pa.count_t()', 'regress_pb');
+SET SESSION AUTHORIZATION regress_other;
+SELECT regress_pa.count_t();
+RESET SESSION AUTHORIZATION;
+UPDATE pg_authid SET rolbypassrls = true WHERE rolname = 'regress_other';
+SET SESSION AUTHORIZATION regress_other;
+SELECT regress_pa.count_t();
+RESET SESSION AUTHORIZATION;
+UPDATE pg_authid SET rolbypassrls = false WHERE rolname = 'regress_other';
+
 -- Forced anyway: grants made in a database where the domain does not exist.
 \c postgres
 GRANT pg_signal_backend TO regress_app;

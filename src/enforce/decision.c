@@ -281,10 +281,26 @@ tsov_acting_domain(const TsovSubjects *s)
 	return ri->domain ? ri->domain->name : NULL;
 }
 
+/* Does a subject hold a power that bypasses the rule (TSOV_V_POWER)? */
+static bool
+subjects_hold_power(const TsovSubjects *s)
+{
+	int			i;
+
+	if (tsov_role_info(s->checked)->powers != 0)
+		return true;
+	for (i = 0; i < s->nprincipals; i++)
+		if (tsov_role_info(s->principals[i])->powers != 0)
+			return true;
+	return false;
+}
+
 /*
  * Does the call of function fnoid of domain dom cross into it through an
  * API dom publishes to the acting domain?  Then the call is allowed, and
- * while it runs the session acts for dom (fmgr.c pushes an API frame).
+ * while it runs the session acts for dom (fmgr.c pushes an API frame).  A
+ * caller holding a bypassing power crosses into nothing: its call is
+ * judged by the rule, which refuses it.
  */
 const TsovDomain *
 tsov_verdict_crossing(const TsovSubjects *s, const TsovDomain *dom, Oid fnoid)
@@ -293,7 +309,7 @@ tsov_verdict_crossing(const TsovSubjects *s, const TsovDomain *dom, Oid fnoid)
 	const TsovDomain *pdom;
 
 	if (p == NULL || strcmp(p, dom->name) == 0 ||
-		dom->state == TSOV_STATE_TRANSFERRED)
+		dom->state == TSOV_STATE_TRANSFERRED || subjects_hold_power(s))
 		return NULL;
 	pdom = tsov_domain_by_name(p);
 	if (pdom == NULL || !tsov_api_published(fnoid, pdom))
