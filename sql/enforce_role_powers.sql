@@ -95,6 +95,7 @@ ALTER ROLE regress_app PASSWORD 'x';
 ALTER ROLE regress_app VALID UNTIL 'infinity';
 ALTER ROLE regress_app SET search_path = public;
 ALTER ROLE regress_app IN DATABASE :"db" SET role = regress_pa_owner;
+DROP ROLE regress_app;
 ALTER ROLE regress_y NOLOGIN;				-- outside every domain: its business
 -- nor mints a role that reads every domain's data (PostgreSQL 15 lets it)
 CREATE ROLE regress_alias LOGIN IN ROLE pg_read_all_data;

@@ -68,6 +68,7 @@ static const UtilityEntry utility_handlers[] = {
 	{T_CreateRoleStmt, tsov_util_create_role},
 	{T_AlterRoleStmt, tsov_util_alter_role},
 	{T_AlterRoleSetStmt, tsov_util_alter_role_set},
+	{T_DropRoleStmt, tsov_util_drop_role},
 	{T_AlterOwnerStmt, tsov_util_alter_owner},
 	{T_CreatedbStmt, tsov_util_createdb},
 	{T_AlterSystemStmt, tsov_util_alter_system},

@@ -85,6 +85,7 @@ extern void tsov_util_powers_membership(const char *action, Oid granted,
 extern void tsov_util_powers_create_role(TsovUtilityCall *call);
 extern void tsov_util_powers_alter_role(TsovUtilityCall *call, Oid role);
 extern void tsov_util_alter_role_set(TsovUtilityCall *call);
+extern void tsov_util_drop_role(TsovUtilityCall *call);
 extern void tsov_util_alter_owner(TsovUtilityCall *call);
 extern void tsov_util_createdb(TsovUtilityCall *call);
 extern void tsov_util_grant_parameter(GrantStmt *stmt, const char *action);

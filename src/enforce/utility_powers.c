@@ -266,10 +266,26 @@ refuse_foreign_change(const char *action, Oid role)
 		return;
 	role_obj(&obj, role, dom);
 	tsov_deny(action, GetUserId(), &obj,
-			  psprintf("permission denied to alter role \"%s\" of domain \"%s\"",
+			  psprintf("permission denied to %s role \"%s\" of domain \"%s\"",
+					   strcmp(action, "DROP ROLE") == 0 ? "drop" : "alter",
 					   GetUserNameFromId(role, false), dom->name),
 			  pstrdup("Only a superuser or the role itself may change a role of a domain, whatever CREATEROLE or ADMIN OPTION allows."),
 			  pstrdup("Ask a superuser."));
+}
+
+/* DROP ROLE: a member of a domain is dropped by a superuser (or itself) */
+void
+tsov_util_drop_role(TsovUtilityCall *call)
+{
+	ListCell   *lc;
+
+	foreach(lc, castNode(DropRoleStmt, call->stmt)->roles)
+	{
+		Oid			role = get_rolespec_oid(lfirst_node(RoleSpec, lc), true);
+
+		if (OidIsValid(role))
+			refuse_foreign_change(call->tag, role);
+	}
 }
 
 /* ALTER ROLE r [WITH] attributes (ALTER GROUP is a membership change). */
