@@ -553,10 +553,23 @@ tsov_util_set_role(TsovUtilityCall *call)
 	tdom = tsov_domain_of_role(target);
 	if (tdom == NULL || tdom == tsov_conflict_domain())
 		return;
-	/* a role holding a power may be become, as it may log in: everything
-	 * it then touches in a domain is refused (TSOV_V_POWER) */
+	/*
+	 * A role of the session's own domain (or of any, for a non-domain
+	 * session) that holds a power may be become, as it may log in:
+	 * everything it then touches in a domain is refused (TSOV_V_POWER).
+	 */
 	if (tsov_role_info(target)->powers != 0)
-		return;
+	{
+		const TsovDomain *sdom = tsov_domain_of_role(GetSessionUserId());
+		char		sname[NAMEDATALEN];
+
+		if (sdom == NULL)
+			return;
+		strlcpy(sname, sdom->name, NAMEDATALEN);
+		tdom = tsov_domain_of_role(target);
+		if (tdom == NULL || strcmp(sname, tdom->name) == 0)
+			return;
+	}
 
 	role_object(&obj, target, rolename, tdom);
 	tsov_check(strcmp(stmt->name, "role") == 0 ? "SET ROLE" : "SET SESSION AUTHORIZATION",
