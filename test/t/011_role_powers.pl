@@ -101,5 +101,23 @@ like($err, qr/permission denied to change the security label of provider "tec_so
 is($node->safe_psql('app', q{SELECT label FROM pg_shseclabel WHERE provider = 'tec_sovereignty' AND objoid = 'life_writer'::regrole}),
 	'life', 'the domain roles carry the mark');
 
+# The extension's settings from the startup packet: superusers only, even
+# with a SET privilege on them (forced into the catalog: GRANT refuses it).
+$node->safe_psql('postgres', q{
+	CREATE ROLE tuner LOGIN;
+	INSERT INTO pg_parameter_acl (oid, parname, paracl)
+	VALUES (987650, 'tec_sovereignty.audit', ('{tuner=s/' || current_user || '}')::aclitem[]);
+});
+{
+	local $ENV{PGOPTIONS} = '-c tec_sovereignty.audit=none';
+	($ret, $out, $err) = $node->psql('app', 'SHOW tec_sovereignty.audit',
+		extra_params => [ '-U', 'tuner' ]);
+	like($err, qr/permission denied to set a setting of tec_sovereignty/,
+		'a non-superuser cannot set an extension setting at connection');
+	is($node->safe_psql('app', 'SHOW tec_sovereignty.audit'), 'none',
+		'a superuser can');
+}
+$node->safe_psql('postgres', q{DELETE FROM pg_parameter_acl WHERE oid = 987650});
+
 $node->stop;
 done_testing();
