@@ -97,12 +97,7 @@ ALTER ROLE regress_app SET search_path = public;
 ALTER ROLE regress_app IN DATABASE :"db" SET role = regress_pa_owner;
 DROP ROLE regress_app;
 ALTER ROLE regress_y NOLOGIN;				-- outside every domain: its business
--- nor mints a role that reads every domain's data (PostgreSQL 15 lets it)
-CREATE ROLE regress_alias LOGIN IN ROLE pg_read_all_data;
-GRANT pg_write_all_data TO regress_y;
 RESET ROLE;
-GRANT pg_read_all_data TO regress_y;			-- a superuser may: audited as privileged
-REVOKE pg_read_all_data FROM regress_y;
 
 -- Nothing was given.
 SELECT r.rolname, r.rolsuper, r.rolreplication, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls,

@@ -135,26 +135,6 @@ refuse_powers(const char *action, Oid target, PowerGrant *g)
 
 /* ---- memberships: GRANT role, ALTER GROUP, CREATE ROLE ---- */
 
-/*
- * A role that reads or writes every table (pg_read_all_data,
- * pg_write_all_data, a superuser's role) makes its holders privileged
- * subjects of the rule, governed by privileged_access: only a superuser
- * mints one while a domain exists, not a CREATEROLE delegate or a holder
- * of ADMIN OPTION.
- */
-static void
-refuse_privileged_grant(const char *action, Oid granted, const char *to)
-{
-	if (superuser() || !tsov_role_info(granted)->privileged || !tsov_domains_exist())
-		return;
-	tsov_deny(action, GetUserId(), NULL,
-			  psprintf("permission denied to grant role \"%s\" to %s",
-					   GetUserNameFromId(granted, false), to),
-			  psprintf("Role \"%s\" reads or writes every domain's data past object privileges; only a superuser may give it, whatever CREATEROLE or ADMIN OPTION allows.",
-					   GetUserNameFromId(granted, false)),
-			  "Ask a superuser.");
-}
-
 /* member (and its members) become members of "granted". */
 void
 tsov_util_powers_membership(const char *action, Oid granted, Oid member)
@@ -162,8 +142,6 @@ tsov_util_powers_membership(const char *action, Oid granted, Oid member)
 	PowerGrant	g;
 	const TsovDomain *dom;
 
-	refuse_privileged_grant(action, granted,
-							psprintf("role \"%s\"", GetUserNameFromId(member, false)));
 	memset(&g, 0, sizeof(g));
 	g.powers = tsov_role_powers(granted, &g.what);
 	dom = tsov_domain_of_role(granted);
@@ -201,8 +179,6 @@ tsov_util_powers_create_role(TsovUtilityCall *call)
 
 			if (!OidIsValid(in))
 				continue;
-			refuse_privileged_grant(call->tag, in,
-									psprintf("new role \"%s\"", stmt->role));
 			g.powers |= tsov_role_powers(in, &what);
 			if (g.what == NULL)
 				g.what = what;
