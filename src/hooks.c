@@ -33,8 +33,6 @@
  *	 post_parse_analyze  enforce/session.c (the first statement of a
  *	                     session: owner members act as the owner), then
  *	                     the previous hook.
- *	 label provider      "tec_sovereignty" (enforce/session.c): the shared
- *	                     label of domain roles, registered here.
  *	 transaction end     audit/record.c (flush, wait until durable), then
  *	                     common/state.c (reset of the per-transaction
  *	                     state), as one callback.
@@ -60,7 +58,6 @@
 #include "access/xact.h"
 #include "catalog/objectaccess.h"
 #include "executor/executor.h"
-#include "commands/seclabel.h"
 #include "fmgr.h"
 #include "libpq/auth.h"
 #include "miscadmin.h"
@@ -72,7 +69,6 @@
 
 #include "audit/audit.h"
 #include "common/state.h"
-#include "common/tsov.h"
 #include "enforce/enforce.h"
 #include "hooks.h"
 
@@ -265,6 +261,5 @@ tsov_hooks_install(void)
 	ClientAuthentication_hook = tsov_ClientAuthentication;
 	prev_post_parse_analyze = post_parse_analyze_hook;
 	post_parse_analyze_hook = tsov_post_parse_analyze;
-	register_label_provider(TSOV_NAME, tsov_session_label_check);
 	RegisterXactCallback(tsov_xact_callback, NULL);
 }

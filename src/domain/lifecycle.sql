@@ -169,7 +169,7 @@ BEGIN
 	-- A shared mark, the same in every database: read where no database is
 	-- connected yet (replication connections, src/enforce/session.c).
 	FOREACH r IN ARRAY ARRAY[d_owner, d_writer, d_reader] LOOP
-		EXECUTE format('SECURITY LABEL FOR tec_sovereignty ON ROLE %I IS %L', r, name);
+		PERFORM tec_sovereignty.mark_domain_role(r::regrole, name);
 	END LOOP;
 
 	EXECUTE format('CREATE SCHEMA %I AUTHORIZATION %I', name, d_owner);
@@ -254,6 +254,13 @@ END
 $$;
 COMMENT ON FUNCTION pg_catalog.tec_define_template(text, text) IS
 	'Define a domain template (DDL run as <domain>_owner in the domain schema); checked before it is stored';
+
+/* The shared label of a domain's roles: src/enforce/session.c. */
+CREATE FUNCTION tec_sovereignty.mark_domain_role(role regrole, domain text)
+RETURNS void
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'tsov_mark_domain_role';
+REVOKE ALL ON FUNCTION tec_sovereignty.mark_domain_role(regrole, text) FROM PUBLIC;
 
 /*
  * Refuse (42501, audited) when a role, or a role that is a member of it,

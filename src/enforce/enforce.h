@@ -47,11 +47,8 @@ extern void tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo);
 
 /* in session.c: who a session is, decided when it starts */
 struct Port;
-struct ObjectAddress;
 extern void tsov_session_authenticated(struct Port *port, int status);
 extern void tsov_session_first_statement(void);
-extern void tsov_session_label_check(const struct ObjectAddress *object,
-									 const char *seclabel);
 
 /* in sequence.c: the planner swaps in the checked sequence twins */
 extern void tsov_sequence_plan(Query *parse);

@@ -11,11 +11,11 @@
  * (utility_powers.c), and a domain role that holds it anyway is refused
  * here, in ClientAuthentication_hook.  At that point no database is
  * connected, so the domain registry cannot be read: the domain's three
- * roles carry a shared security label of this extension's provider
- * (tec_create_domain sets it, pg_shseclabel, the same in every database),
- * and a role that is, or is a member of, a labelled role is a domain role.
- * The label is the extension's: only its own work and superusers may
- * change it.
+ * roles carry a shared security label under this extension's name
+ * (tec_create_domain sets it in pg_shseclabel, the same in every database
+ * and readable before one is connected), and a role that is, or is a
+ * member of, a labelled role is a domain role.  No SQL statement can
+ * change the label: no provider of that name is registered.
  *
  * Owner members.  A member added with tec_add_member(..., 'owner') acts as
  * <domain>_owner from the start of every session in every database where
@@ -49,6 +49,7 @@
 #include "miscadmin.h"
 #include "replication/walsender.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 
 #include "common/state.h"
@@ -57,21 +58,22 @@
 
 /* ---- the label of a domain's roles ---- */
 
-/* SECURITY LABEL FOR tec_sovereignty: the extension's own work or a superuser */
-void
-tsov_session_label_check(const ObjectAddress *object, const char *seclabel)
+/*
+ * tec_sovereignty.mark_domain_role(role, domain), from tec_create_domain():
+ * the shared label (pg_shseclabel) is written directly.  No label provider
+ * is registered, so that SECURITY LABEL behaves as in PostgreSQL (and
+ * cannot change this label: "provider is not loaded"); DROP ROLE removes
+ * it.
+ */
+PG_FUNCTION_INFO_V1(tsov_mark_domain_role);
+Datum
+tsov_mark_domain_role(PG_FUNCTION_ARGS)
 {
-	if (object->classId != AuthIdRelationId)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("security labels of provider \"%s\" are for roles only", TSOV_NAME)));
-	if (tsov_internal_depth > 0 || superuser())
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied to change the security label of provider \"%s\"", TSOV_NAME),
-			 errdetail("The label marks the roles of a domain for checks made before a database is connected; the extension sets it."),
-			 errhint("Use tec_create_domain() and tec_drop_domain().")));
+	ObjectAddress addr;
+
+	ObjectAddressSet(addr, AuthIdRelationId, PG_GETARG_OID(0));
+	SetSecurityLabel(&addr, TSOV_NAME, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
 }
 
 /*
