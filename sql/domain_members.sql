@@ -29,7 +29,8 @@ INSERT INTO regress_m1."Portfolio" ("userId", name, type) VALUES ('u', 'x', 'y')
 SELECT "userId", name, type FROM regress_m1."Portfolio";
 RESET ROLE;
 
--- The owner member's sessions start as regress_m1_owner in this database.
+-- The owner member's sessions start as regress_m1_owner, without a
+-- per-database role setting (see domain_owner_members).
 SELECT setrole::regrole, setconfig FROM pg_db_role_setting
  WHERE setrole = 'regress_carol'::regrole AND setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database());
 \c - regress_carol

@@ -70,7 +70,10 @@ SELECT * FROM tec_sovereignty.role_domains('regress_carol'::regrole);
 SELECT * FROM tec_sovereignty.role_domains('regress_bob'::regrole);
 SELECT action, decision, actor_domain, object_domain, object_name
   FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
--- tec_add_member and tec_remove_member keep working.
+-- tec_add_member refuses a role whose member holds a power (regress_admin,
+-- CREATEROLE, is a member of regress_carol); without it, it keeps working.
+SELECT tec_add_member('regress_eb', 'regress_carol', 'reader');
+REVOKE regress_carol FROM regress_admin;
 SELECT tec_add_member('regress_eb', 'regress_carol', 'reader');
 SELECT * FROM tec_sovereignty.role_domains('regress_carol'::regrole);
 SELECT tec_remove_member('regress_eb', 'regress_carol');

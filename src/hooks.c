@@ -29,6 +29,11 @@
  *	                     previous hook or PostgreSQL plans it.
  *	 emit_log            the previous hook, then audit/log_hook.c.
  *	 shmem request/startup  the previous hook, then audit/queue.c.
+ *	 ClientAuthentication  the previous hook, then enforce/session.c
+ *	                     (replication connections of domain roles).
+ *	 post_parse_analyze  enforce/session.c (the first statement of a
+ *	                     session: owner members act as the owner), then
+ *	                     the previous hook.
  *	 transaction end     audit/record.c (flush, wait until durable), then
  *	                     common/state.c (reset of the per-transaction
  *	                     state), as one callback.
@@ -43,12 +48,22 @@
  */
 #include "postgres.h"
 
+/*
+ * libpq/auth.h includes libpq-be.h, which wants <gssapi/gssapi.h> when the
+ * server was built with GSSAPI; the headers of Debian's server-dev package
+ * lack it.  Port only holds a pointer to the GSSAPI state, which has the
+ * same layout either way, and nothing here uses it.
+ */
+#undef ENABLE_GSS
+
 #include "access/xact.h"
 #include "catalog/objectaccess.h"
 #include "executor/executor.h"
 #include "fmgr.h"
+#include "libpq/auth.h"
 #include "miscadmin.h"
 #include "optimizer/planner.h"
+#include "parser/analyze.h"
 #include "storage/ipc.h"
 #include "tcop/utility.h"
 #include "utils/elog.h"
@@ -68,6 +83,8 @@ static planner_hook_type prev_planner = NULL;
 static emit_log_hook_type prev_emit_log = NULL;
 static shmem_request_hook_type prev_shmem_request = NULL;
 static shmem_startup_hook_type prev_shmem_startup = NULL;
+static ClientAuthentication_hook_type prev_ClientAuthentication = NULL;
+static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 
 static void
 tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
@@ -198,6 +215,22 @@ tsov_shmem_startup(void)
 }
 
 static void
+tsov_ClientAuthentication(Port *port, int status)
+{
+	if (prev_ClientAuthentication)
+		prev_ClientAuthentication(port, status);
+	tsov_session_authenticated(port, status);
+}
+
+static void
+tsov_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	tsov_session_first_statement();
+	if (prev_post_parse_analyze)
+		prev_post_parse_analyze(pstate, query, jstate);
+}
+
+static void
 tsov_xact_callback(XactEvent event, void *arg)
 {
 	tsov_audit_xact_event(event);
@@ -227,5 +260,9 @@ tsov_hooks_install(void)
 	shmem_request_hook = tsov_shmem_request;
 	prev_shmem_startup = shmem_startup_hook;
 	shmem_startup_hook = tsov_shmem_startup;
+	prev_ClientAuthentication = ClientAuthentication_hook;
+	ClientAuthentication_hook = tsov_ClientAuthentication;
+	prev_post_parse_analyze = post_parse_analyze_hook;
+	post_parse_analyze_hook = tsov_post_parse_analyze;
 	RegisterXactCallback(tsov_xact_callback, NULL);
 }

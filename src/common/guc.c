@@ -4,7 +4,15 @@
  *	  Every setting of the extension, defined once, from _PG_init.
  *
  * All settings are PGC_SUSET or stricter: they change what is enforced or
- * recorded, so only a superuser (or postgresql.conf) may change them.  The
+ * recorded, so only a superuser (or postgresql.conf) may change them.
+ * PostgreSQL 15 lets a role granted SET ON PARAMETER (or a function's SET
+ * clause run by it) set a PGC_SUSET setting too: the check hooks of the
+ * PGC_SUSET settings refuse every value a non-superuser gives (SET,
+ * set_config(), a function's SET clause, ALTER ROLE/DATABASE ... SET, the
+ * startup packet), whatever was delegated.  Values from the configuration
+ * files, from ALTER ROLE/DATABASE settings already in place (which a
+ * superuser put there, checked when they were) and the extension's own
+ * overrides are not refused.  The
  * prefix is reserved by _PG_init (MarkGUCPrefixReserved) after this runs,
  * so that a misspelt tec_sovereignty.* setting is an error, not a silently
  * ignored placeholder.
@@ -16,6 +24,9 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "common/guc.h"
@@ -44,6 +55,45 @@ static const struct config_enum_entry audit_level_options[] = {
 	{NULL, 0, false}
 };
 
+/*
+ * May the value come from this source?  Only a superuser's, when the
+ * source is the acting role (see the header).
+ */
+static bool
+superuser_source(GucSource source)
+{
+	if (source != PGC_S_CLIENT && source != PGC_S_SESSION &&
+		source != PGC_S_TEST && source != PGC_S_INTERACTIVE)
+		return true;
+	if (InitializingParallelWorker)
+		return true;			/* the leader's values, checked there */
+	if (IsTransactionState() && superuser())
+		return true;
+	GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+	GUC_check_errmsg("permission denied to set a setting of " TSOV_NAME);
+	GUC_check_errdetail("The settings of " TSOV_NAME " decide what is enforced and recorded: only superusers change them, whatever was granted with GRANT SET ON PARAMETER.");
+	GUC_check_errhint("Ask a superuser.");
+	return false;
+}
+
+static bool
+check_superuser_enum(int *newval, void **extra, GucSource source)
+{
+	return superuser_source(source);
+}
+
+static bool
+check_superuser_int(int *newval, void **extra, GucSource source)
+{
+	return superuser_source(source);
+}
+
+static bool
+check_superuser_bool(bool *newval, void **extra, GucSource source)
+{
+	return superuser_source(source);
+}
+
 void
 tsov_guc_init(void)
 {
@@ -55,21 +105,21 @@ tsov_guc_init(void)
 							 privileged_options,
 							 PGC_SUSET,
 							 0,
-							 NULL, NULL, NULL);
+							 check_superuser_enum, NULL, NULL);
 	DefineCustomEnumVariable(TSOV_NAME ".audit",
 							 "Which accesses to domain objects are audited.",
 							 "all: every access, reads included; write: writes, DDL, denials, privileged accesses and APIs; denied: denials and privileged accesses only; none: only what is always recorded (denials, break-glass, privileged). A domain can override it with tec_set_audit_level().",
 							 &tsov_audit_level_guc, TSOV_AUDIT_ALL, audit_level_options,
-							 PGC_SUSET, 0, NULL, NULL, NULL);
+							 PGC_SUSET, 0, check_superuser_enum, NULL, NULL);
 	DefineCustomIntVariable(TSOV_NAME ".audit_statement_max",
 							"Bytes of the statement text kept in each audit row (0: none).",
 							NULL, &tsov_audit_statement_max, 4096, 0, 1024 * 1024,
-							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+							PGC_SUSET, GUC_UNIT_BYTE, check_superuser_int, NULL, NULL);
 	DefineCustomIntVariable(TSOV_NAME ".audit_max_delay",
 							"Longest time a read's audit event may wait in a backend or the queue before it is written.",
 							"With wal_writer_delay (the writer commits asynchronously) this is also the loss window on a crash for reads; writes and denials are durable before they complete.",
 							&tsov_audit_max_delay, 200, 10, 60000,
-							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
+							PGC_SUSET, GUC_UNIT_MS, check_superuser_int, NULL, NULL);
 	DefineCustomIntVariable(TSOV_NAME ".audit_queue_size",
 							"Size of the shared-memory audit queue of each database.",
 							NULL, &tsov_audit_queue_kb, 8192, 256, 1024 * 1024,
@@ -91,5 +141,5 @@ tsov_guc_init(void)
 	DefineCustomBoolVariable(TSOV_NAME ".audit_echo",
 							 "Also report each audit event to the client as a NOTICE (for tests).",
 							 NULL, &tsov_audit_echo, false,
-							 PGC_SUSET, 0, NULL, NULL, NULL);
+							 PGC_SUSET, 0, check_superuser_bool, NULL, NULL);
 }

@@ -161,6 +161,9 @@ tsov_domain_cache_init(void)
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, syscache_cb, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, syscache_cb, (Datum) 0);
 	CacheRegisterSyscacheCallback(PROCOID, syscache_cb, (Datum) 0);
+	/* the powers of domain roles (tsov_role_powers) */
+	CacheRegisterSyscacheCallback(DATABASEOID, syscache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(PARAMETERACLOID, syscache_cb, (Datum) 0);
 	CacheRegisterRelcacheCallback(relcache_cb, (Datum) 0);
 
 	memset(&conflict_domain, 0, sizeof(conflict_domain));
@@ -572,17 +575,17 @@ tsov_domain_by_name(const char *name)
 	return i >= 0 ? &cache.domains[i] : NULL;
 }
 
-const TsovDomain *
-tsov_conflict_domain(void)
-{
-	return &conflict_domain;
-}
-
 bool
 tsov_domains_exist(void)
 {
 	ensure_valid();
 	return cache.ndomains > 0;
+}
+
+const TsovDomain *
+tsov_conflict_domain(void)
+{
+	return &conflict_domain;
 }
 
 Oid

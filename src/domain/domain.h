@@ -20,6 +20,7 @@
 
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "nodes/pg_list.h"
 
 #include "common/guc.h"
 #include "common/tsov.h"
@@ -66,9 +67,53 @@ typedef struct TsovRoleInfo
 	bool		privileged;		/* superuser, pg_read/write_all_data, BYPASSRLS */
 	bool		superuser;
 	bool		bypassrls;
+	uint32		powers;			/* TSOV_POWER_*: computed for domain roles only */
+	bool		owner_member;	/* a direct member of its domain's owner role
+								 * (not a domain role itself): acts as the owner */
 } TsovRoleInfo;
 
 extern const TsovRoleInfo *tsov_role_info(Oid roleid);
+
+/*
+ * Powers that let PostgreSQL bypass object privileges, reach other
+ * sessions or change the server (principle 1: incompatible with domain
+ * membership).  Attributes count on the role itself and on every role it
+ * can SET ROLE to; predefined roles, database ownership and parameter
+ * privileges through any membership.
+ */
+#define TSOV_POWER_SUPERUSER	0x0001
+#define TSOV_POWER_REPLICATION	0x0002
+#define TSOV_POWER_CREATEROLE	0x0004
+#define TSOV_POWER_CREATEDB		0x0008
+#define TSOV_POWER_BYPASSRLS	0x0010
+#define TSOV_POWER_PREDEFINED	0x0020	/* pg_read_all_data, pg_monitor, ... */
+#define TSOV_POWER_DATABASE		0x0040	/* owns a database */
+#define TSOV_POWER_PARAMETER	0x0080	/* SET (not USERSET) or ALTER SYSTEM on a parameter */
+
+/* in catalog.c: the powers roleid holds, and (if what) the first one named */
+extern uint32 tsov_role_powers(Oid roleid, const char **what);
+
+/* in catalog.c: the powers an attribute list (CREATE/ALTER ROLE) gives */
+extern uint32 tsov_attribute_powers(List *options, const char **what);
+
+/*
+ * in catalog.c: the first of roleid and the roles that are (directly or
+ * not) members of it for which fn returns true, or InvalidOid
+ */
+typedef bool (*tsov_role_pred) (Oid roleid, void *arg);
+extern Oid	tsov_role_members_find(Oid roleid, tsov_role_pred fn, void *arg);
+
+/*
+ * in catalog.c: roleid and every role it is (directly or not) a member of,
+ * whatever INHERIT says; from pg_auth_members (shared): no database needed
+ */
+extern List *tsov_role_member_of(Oid roleid);
+
+/* in catalog.c: is a SET privilege on this parameter more than PUBLIC has? */
+extern bool tsov_parameter_is_restricted(const char *name);
+
+/* in cache.c: is there any domain in this database? */
+extern bool tsov_domains_exist(void);
 
 /* Pseudo-domain of roles that are members of several domains. */
 extern const TsovDomain *tsov_conflict_domain(void);
@@ -108,9 +153,6 @@ extern AttrNumber tsov_shared_table_column(Oid relid);
 extern const char *tsov_shared_table_column_name(Oid relid);
 
 extern Oid	tsov_registry_relid(void);
-
-/* Is there at least one domain in this database? */
-extern bool tsov_domains_exist(void);
 
 /* in funcinfo.c: the facts read from the function's pg_proc tuple */
 extern void tsov_funcinfo_set_checked_builtins(const Oid *oids, int n);

@@ -166,6 +166,11 @@ BEGIN
 	EXECUTE format('COMMENT ON ROLE %I IS %L', d_owner, format('Owner of domain %s: owns its schema and every object in it', name));
 	EXECUTE format('COMMENT ON ROLE %I IS %L', d_writer, format('Writers of domain %s: DML on its tables, sequences and functions', name));
 	EXECUTE format('COMMENT ON ROLE %I IS %L', d_reader, format('Readers of domain %s: SELECT on its tables', name));
+	-- A shared mark, the same in every database: read where no database is
+	-- connected yet (replication connections, src/enforce/session.c).
+	FOREACH r IN ARRAY ARRAY[d_owner, d_writer, d_reader] LOOP
+		PERFORM tec_sovereignty.mark_domain_role(r::regrole, name);
+	END LOOP;
 
 	EXECUTE format('CREATE SCHEMA %I AUTHORIZATION %I', name, d_owner);
 	EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', name);
@@ -250,9 +255,28 @@ $$;
 COMMENT ON FUNCTION pg_catalog.tec_define_template(text, text) IS
 	'Define a domain template (DDL run as <domain>_owner in the domain schema); checked before it is stored';
 
+/* The shared label of a domain's roles: src/enforce/session.c. */
+CREATE FUNCTION tec_sovereignty.mark_domain_role(role regrole, domain text)
+RETURNS void
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'tsov_mark_domain_role';
+REVOKE ALL ON FUNCTION tec_sovereignty.mark_domain_role(regrole, text) FROM PUBLIC;
+
+/*
+ * Refuse (42501, audited) when a role, or a role that is a member of it,
+ * holds a power that bypasses object privileges: src/enforce/utility_powers.c.
+ */
+CREATE FUNCTION tec_sovereignty.refuse_member_powers(domain text, member oid)
+RETURNS void
+LANGUAGE C STRICT
+AS 'MODULE_PATHNAME', 'tsov_refuse_member_powers';
+REVOKE ALL ON FUNCTION tec_sovereignty.refuse_member_powers(text, oid) FROM PUBLIC;
+
 /*
  * Add a role to a domain.  A role belongs to at most one domain: neither it
  * nor any role that inherits from it may already belong to another one.
+ * Neither may hold a power that bypasses the rule (REPLICATION, CREATEROLE,
+ * pg_read_server_files, ...).
  */
 CREATE FUNCTION pg_catalog.tec_add_member(domain text, member name, access text)
 RETURNS text
@@ -298,6 +322,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Add a login role or a group role of your own.';
 	END IF;
+	PERFORM tec_sovereignty.refuse_member_powers(d.name, m.oid);
 
 	-- Domains of the role itself, of the roles it is in, and of every role
 	-- that inherits from it (those would end up in two domains too).
@@ -332,16 +357,15 @@ BEGIN
 			EXECUTE format('REVOKE %I FROM %I', target, member);
 		END IF;
 	END LOOP;
+	-- (earlier versions made owner members act as the owner with this setting)
 	EXECUTE format('ALTER ROLE %I IN DATABASE %I RESET role', member, current_database());
 
+	-- Members with owner access act as <domain>_owner from login on, in
+	-- every database where the domain exists, so that what they create
+	-- (migrations) is owned by the domain, not by them: the membership is
+	-- the fact (src/enforce/session.c), no per-database setting is needed.
 	target := CASE access WHEN 'owner' THEN d.owner_role WHEN 'writer' THEN d.writer_role ELSE d.reader_role END;
 	EXECUTE format('GRANT %I TO %I', target, member);
-
-	-- Members with owner access act as <domain>_owner from login on, so
-	-- what they create (migrations) is owned by the domain, not by them.
-	IF access OPERATOR(pg_catalog.=) 'owner' THEN
-		EXECUTE format('ALTER ROLE %I IN DATABASE %I SET role = %L', member, current_database(), d.owner_role);
-	END IF;
 	PERFORM tec_sovereignty.audit_lifecycle('ADD_MEMBER', d.name, format('%s as %s', member, access));
 	RETURN target;
 END

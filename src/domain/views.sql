@@ -14,10 +14,8 @@ SELECT d.name AS domain,
 					  WHEN d.writer_role THEN 'writer'
 					  ELSE 'reader' END AS access,
 	   m.rolcanlogin AS can_login,
-	   EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s
-				WHERE s.setrole OPERATOR(pg_catalog.=) m.oid
-				  AND s.setdatabase OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
-				  AND pg_catalog.format('role=%s', d.owner_role) OPERATOR(pg_catalog.=) ANY (s.setconfig)) AS acts_as_owner
+	   -- owner members act as the owner (src/enforce/session.c)
+	   (g.rolname OPERATOR(pg_catalog.=) d.owner_role) AS acts_as_owner
   FROM tec_sovereignty.domain d
   JOIN pg_catalog.pg_roles g
 	ON g.rolname OPERATOR(pg_catalog.=) ANY (ARRAY[d.owner_role, d.writer_role, d.reader_role])

@@ -282,6 +282,33 @@ capitalized(const char *kind)
 }
 
 /*
+ * TSOV_V_POWER: a domain role holding a power that bypasses the rule
+ * (domname NULL: a shared table).  Never softened by simulate mode.
+ */
+static void
+deny_power(const TsovVerdict *v, const char *action, bool is_write,
+		   const char *domname, const TsovObject *obj, bool raise)
+{
+	const char *kind;
+	const char *name;
+	const char *what;
+
+	tsov_describe_object(obj, &kind, &name);
+	(void) tsov_role_powers(v->role, &what);
+	raise_denial(action, is_write, v->role, v->subject_domain, domname, false, obj,
+				 "domain role with a bypassing power",
+				 domname ?
+				 psprintf("permission denied for role \"%s\" of domain \"%s\" on %s %s of domain \"%s\"",
+						  role_name(v->role), v->subject_domain, kind, name, domname) :
+				 psprintf("permission denied for role \"%s\" of domain \"%s\" on shared %s %s",
+						  role_name(v->role), v->subject_domain, kind, name),
+				 psprintf("Role \"%s\" holds %s, which lets PostgreSQL bypass object privileges; such a power is incompatible with domain membership.",
+						  role_name(v->role), what ? what : "a bypassing power"),
+				 pstrdup("Remove the attribute, membership, database ownership or parameter privilege, or remove the role from its domain with tec_remove_member()."),
+				 raise);
+}
+
+/*
  * Turn a denying verdict into its event and its error (see raise_denial);
  * returns whether the access goes on anyway (simulate mode).
  */
@@ -342,6 +369,9 @@ deny_verdict(const TsovVerdict *v, const char *action, bool is_write,
 								  role_name(v->role), kind, name, domname),
 						 pstrdup("A role belongs to at most one domain; a role that is a member of roles of several domains is refused everywhere."),
 						 pstrdup("Revoke the memberships that put the role in a second domain (see tec_sovereignty.members)."), raise);
+			break;
+		case TSOV_V_POWER:
+			deny_power(v, action, is_write, domname, obj, raise);
 			break;
 		default:
 			Assert(v->kind == TSOV_V_NONDOMAIN);
@@ -475,6 +505,9 @@ tsov_check_shared(const char *action, bool is_write, Oid role, Oid relid,
 						 psprintf("Table %s is shared between domains and protected by row-level security, which role \"%s\" would bypass.",
 								  name, role_name(v.role)),
 						 pstrdup("Remove BYPASSRLS from the role (ALTER ROLE ... NOBYPASSRLS), or revoke the memberships that put it in several domains."), true);
+			return;
+		case TSOV_V_POWER:
+			deny_power(&v, action, is_write, NULL, &obj, true);
 			return;
 		case TSOV_V_PRIVILEGED_DENIED:
 			tsov_describe_object(&obj, &kind, &name);

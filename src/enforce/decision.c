@@ -21,6 +21,9 @@
  * BYPASSRLS) makes the access "privileged", governed by
  * tec_sovereignty.privileged_access ('audit': allowed and recorded;
  * 'deny': refused unless tec_break_glass() opened D in this transaction).
+ * A domain subject that holds a power bypassing the rule (an attribute,
+ * a predefined role, a database, a parameter privilege: TSOV_POWER_*),
+ * which only a superuser can force on it, is refused everywhere.
  * Any other subject gets a denial; the worst subject decides.  The
  * transfer state of D comes first: 'transferring' refuses writes and DDL,
  * 'transferred' refuses everything.  In a domain whose enforcement is
@@ -79,13 +82,16 @@ subject_verdict(Oid role, const char *domname, char *subject_domain)
 {
 	const TsovRoleInfo *ri = tsov_role_info(role);
 
-	if (ri->domain && !ri->several && strcmp(ri->domain->name, domname) == 0)
+	if (ri->domain && !ri->several && ri->powers == 0 &&
+		strcmp(ri->domain->name, domname) == 0)
 		return TSOV_V_OK;
 	subject_domain[0] = '\0';
 	if (ri->domain)
 		strlcpy(subject_domain, ri->domain->name, NAMEDATALEN);
 	if (ri->several)
 		return TSOV_V_SEVERAL;
+	if (ri->powers != 0)
+		return TSOV_V_POWER;	/* forced by a superuser: refused everywhere */
 	if (ri->domain)
 		return TSOV_V_CROSS;
 	return ri->privileged ? TSOV_V_PRIVILEGED : TSOV_V_NONDOMAIN;
@@ -147,8 +153,9 @@ tsov_verdict(const TsovSubjects *s, const TsovDomain *dom, bool is_write,
 		!tsov_glass_open_for(dom->name))
 		v->kind = TSOV_V_PRIVILEGED_DENIED;
 
-	/* simulate mode softens sovereignty denials, not transfer states */
-	v->simulated = dom->simulate && !tsov_verdict_allows(v);
+	/* simulate mode softens sovereignty denials, not transfer states or powers */
+	v->simulated = dom->simulate && !tsov_verdict_allows(v) &&
+		v->kind != TSOV_V_POWER;
 
 	/* a verdict about another subject than the checked role is a denial's */
 	Assert(v->role == s->checked || v->kind != TSOV_V_OK);
@@ -184,8 +191,9 @@ tsov_verdict_no_domain(const TsovSubjects *s, TsovVerdict *v)
  * security does the per-row work (tec_row_visible, which applies
  * tsov_verdict per row's domain); this rule stops the subjects that would
  * skip it: a domain subject with BYPASSRLS or in several domains
- * (TSOV_V_RLS_BYPASS), and non-domain superusers or BYPASSRLS roles,
- * which follow privileged_access like anywhere else.  subject_domain gets
+ * (TSOV_V_RLS_BYPASS) or with another power (TSOV_V_POWER), and
+ * non-domain superusers or BYPASSRLS roles, which follow
+ * privileged_access like anywhere else.  subject_domain gets
  * the domain of the first domain subject, to which the access is
  * attributed.
  */
@@ -211,6 +219,13 @@ tsov_verdict_shared(const TsovSubjects *s, TsovVerdict *v)
 
 		if (ri->domain && !ri->several && v->subject_domain[0] == '\0')
 			strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
+		if (ri->domain && !ri->several && ri->powers != 0 && !ri->bypassrls)
+		{
+			v->kind = TSOV_V_POWER;
+			v->role = subjects[i];
+			strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
+			return;
+		}
 		if (ri->several || (ri->domain && ri->bypassrls))
 		{
 			v->kind = TSOV_V_RLS_BYPASS;
@@ -266,10 +281,26 @@ tsov_acting_domain(const TsovSubjects *s)
 	return ri->domain ? ri->domain->name : NULL;
 }
 
+/* Does a subject hold a power that bypasses the rule (TSOV_V_POWER)? */
+static bool
+subjects_hold_power(const TsovSubjects *s)
+{
+	int			i;
+
+	if (tsov_role_info(s->checked)->powers != 0)
+		return true;
+	for (i = 0; i < s->nprincipals; i++)
+		if (tsov_role_info(s->principals[i])->powers != 0)
+			return true;
+	return false;
+}
+
 /*
  * Does the call of function fnoid of domain dom cross into it through an
  * API dom publishes to the acting domain?  Then the call is allowed, and
- * while it runs the session acts for dom (fmgr.c pushes an API frame).
+ * while it runs the session acts for dom (fmgr.c pushes an API frame).  A
+ * caller holding a bypassing power crosses into nothing: its call is
+ * judged by the rule, which refuses it.
  */
 const TsovDomain *
 tsov_verdict_crossing(const TsovSubjects *s, const TsovDomain *dom, Oid fnoid)
@@ -278,7 +309,7 @@ tsov_verdict_crossing(const TsovSubjects *s, const TsovDomain *dom, Oid fnoid)
 	const TsovDomain *pdom;
 
 	if (p == NULL || strcmp(p, dom->name) == 0 ||
-		dom->state == TSOV_STATE_TRANSFERRED)
+		dom->state == TSOV_STATE_TRANSFERRED || subjects_hold_power(s))
 		return NULL;
 	pdom = tsov_domain_by_name(p);
 	if (pdom == NULL || !tsov_api_published(fnoid, pdom))

@@ -43,6 +43,8 @@ typedef enum TsovVerdictKind
 	TSOV_V_CROSS,				/* a subject of another domain */
 	TSOV_V_NONDOMAIN,			/* an unprivileged non-domain subject */
 	TSOV_V_SEVERAL,				/* a subject in several domains */
+	TSOV_V_POWER,				/* a domain subject holding a power that
+								 * bypasses the rule (TSOV_POWER_*) */
 	TSOV_V_PRIVILEGED_DENIED,	/* privileged, but privileged_access = deny */
 	TSOV_V_TRANSFERRED,			/* domain transferred: everything refused */
 	TSOV_V_TRANSFERRING,		/* domain being transferred: write refused */

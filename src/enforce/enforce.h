@@ -51,4 +51,9 @@ extern void tsov_builtins_plan(Query *parse);
 extern void tsov_builtins_execute(Oid fnoid);
 extern void tsov_builtins_init(void);	/* table, invalidation callbacks */
 
+/* in session.c: who a session is, decided when it starts */
+struct Port;
+extern void tsov_session_authenticated(struct Port *port, int status);
+extern void tsov_session_first_statement(void);
+
 #endif							/* TSOV_ENFORCE_ENFORCE_H */

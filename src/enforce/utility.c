@@ -68,6 +68,11 @@ static const UtilityEntry utility_handlers[] = {
 	{T_AlterDefaultPrivilegesStmt, tsov_util_default_privileges},
 	{T_CreateRoleStmt, tsov_util_create_role},
 	{T_AlterRoleStmt, tsov_util_alter_role},
+	{T_AlterRoleSetStmt, tsov_util_alter_role_set},
+	{T_DropRoleStmt, tsov_util_drop_role},
+	{T_AlterOwnerStmt, tsov_util_alter_owner},
+	{T_CreatedbStmt, tsov_util_createdb},
+	{T_AlterSystemStmt, tsov_util_alter_system},
 
 	/* definitions of objects: utility_ddl.c */
 	{T_CreateSchemaStmt, tsov_util_create_schema},

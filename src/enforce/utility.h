@@ -79,6 +79,18 @@ extern void tsov_util_alter_role(TsovUtilityCall *call);
 extern void tsov_util_default_privileges(TsovUtilityCall *call);
 extern void tsov_util_set_role(TsovUtilityCall *call);
 
+/* ---- powers that bypass the rule (in utility_powers.c) ---- */
+extern void tsov_util_powers_membership(const char *action, Oid granted,
+										Oid member);
+extern void tsov_util_powers_create_role(TsovUtilityCall *call);
+extern void tsov_util_powers_alter_role(TsovUtilityCall *call, Oid role);
+extern void tsov_util_alter_role_set(TsovUtilityCall *call);
+extern void tsov_util_drop_role(TsovUtilityCall *call);
+extern void tsov_util_alter_owner(TsovUtilityCall *call);
+extern void tsov_util_createdb(TsovUtilityCall *call);
+extern void tsov_util_grant_parameter(GrantStmt *stmt, const char *action);
+extern void tsov_util_alter_system(TsovUtilityCall *call);
+
 /* ---- definitions of objects (in utility_ddl.c) ---- */
 extern void tsov_util_create_schema(TsovUtilityCall *call);
 extern void tsov_util_set_schema(TsovUtilityCall *call);

@@ -131,6 +131,11 @@ tsov_util_grant(TsovUtilityCall *call)
 	}
 	if (stmt->targtype != ACL_TARGET_OBJECT)
 		return;
+	if (stmt->objtype == OBJECT_PARAMETER_ACL)
+	{
+		tsov_util_grant_parameter(stmt, call->tag);
+		return;
+	}
 
 	foreach(lc, stmt->objects)
 	{
@@ -343,9 +348,12 @@ tsov_util_grant_role(TsovUtilityCall *call)
 			const char *mname;
 			Oid			member = rolespec_oid(lfirst_node(RoleSpec, lc2), &mname);
 
-			if (OidIsValid(member))
-				check_membership(call->tag, granted, ap->priv_name, member, mname,
-								 stmt->is_grant);
+			if (!OidIsValid(member))
+				continue;
+			check_membership(call->tag, granted, ap->priv_name, member, mname,
+							 stmt->is_grant);
+			if (stmt->is_grant)
+				tsov_util_powers_membership(call->tag, granted, member);
 		}
 	}
 }
@@ -379,9 +387,13 @@ tsov_util_create_role(TsovUtilityCall *call)
 				check_membership(call->tag, InvalidOid, stmt->role, other, name, true);
 		}
 	}
+	tsov_util_powers_create_role(call);
 }
 
-/* ALTER GROUP g ADD USER m / DROP USER m (an AlterRoleStmt) */
+/*
+ * ALTER ROLE r attributes (utility_powers.c), ALTER GROUP g ADD USER m /
+ * DROP USER m (an AlterRoleStmt)
+ */
 void
 tsov_util_alter_role(TsovUtilityCall *call)
 {
@@ -389,24 +401,27 @@ tsov_util_alter_role(TsovUtilityCall *call)
 	ListCell   *lc;
 	ListCell   *lc2;
 	const char *gname;
-	Oid			group;
+	Oid			group = rolespec_oid(stmt->role, &gname);
 
+	if (!OidIsValid(group))
+		return;
+	tsov_util_powers_alter_role(call, group);
 	foreach(lc, stmt->options)
 	{
 		DefElem    *d = lfirst_node(DefElem, lc);
 
 		if (strcmp(d->defname, "rolemembers") != 0)
 			continue;
-		group = rolespec_oid(stmt->role, &gname);
-		if (!OidIsValid(group))
-			return;
 		foreach(lc2, (List *) d->arg)
 		{
 			const char *mname;
 			Oid			member = rolespec_oid(lfirst_node(RoleSpec, lc2), &mname);
 
-			if (OidIsValid(member))
-				check_membership(call->tag, group, gname, member, mname, stmt->action > 0);
+			if (!OidIsValid(member))
+				continue;
+			check_membership(call->tag, group, gname, member, mname, stmt->action > 0);
+			if (stmt->action > 0)
+				tsov_util_powers_membership(call->tag, group, member);
 		}
 	}
 }
@@ -538,6 +553,23 @@ tsov_util_set_role(TsovUtilityCall *call)
 	tdom = tsov_domain_of_role(target);
 	if (tdom == NULL || tdom == tsov_conflict_domain())
 		return;
+	/*
+	 * A role of the session's own domain (or of any, for a non-domain
+	 * session) that holds a power may be become, as it may log in:
+	 * everything it then touches in a domain is refused (TSOV_V_POWER).
+	 */
+	if (tsov_role_info(target)->powers != 0)
+	{
+		const TsovDomain *sdom = tsov_domain_of_role(GetSessionUserId());
+		char		sname[NAMEDATALEN];
+
+		if (sdom == NULL)
+			return;
+		strlcpy(sname, sdom->name, NAMEDATALEN);
+		tdom = tsov_domain_of_role(target);
+		if (tdom == NULL || strcmp(sname, tdom->name) == 0)
+			return;
+	}
 
 	role_object(&obj, target, rolename, tdom);
 	tsov_check(strcmp(stmt->name, "role") == 0 ? "SET ROLE" : "SET SESSION AUTHORIZATION",

@@ -36,7 +36,6 @@ SET ROLE life_owner;
 CREATE TABLE life.t (id int);
 INSERT INTO life.t (id) VALUES (0);
 RESET ROLE;
-GRANT life_owner TO CURRENT_USER;
 SELECT tec_audit_flush();
 });
 
