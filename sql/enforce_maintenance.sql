@@ -42,7 +42,8 @@ SELECT c.oid::regclass, c.reltuples
   FROM pg_class c WHERE c.relnamespace IN ('regress_ea'::regnamespace, 'regress_eb'::regnamespace)
    AND c.relkind IN ('r', 'm') ORDER BY c.oid::regclass::text;
 SELECT action, decision, actor_domain, object_domain, object_schema, object_name, reason
-  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied'
+ ORDER BY action DESC, object_schema, object_name;  -- the run's table order is pg_class's
 -- The owning domain's database-wide run covers its own tables.
 SET ROLE regress_eb_owner;
 SET client_min_messages = error;
@@ -70,7 +71,7 @@ SELECT tec_audit_flush();
 SELECT action, decision, object_domain, object_schema, object_name
   FROM tec_sovereignty.audit_log
  WHERE seq > :mark AND action = 'VACUUM' AND object_domain IN ('regress_ea', 'regress_eb')
- ORDER BY seq;
+ ORDER BY object_schema, object_name;
 SET ROLE regress_ea_owner;
 DROP TABLE regress_ea.mine;
 RESET ROLE;
