@@ -39,7 +39,7 @@ result() {						# result NAME PROBLEMS...
 }
 
 # layer_of PATH (relative to src/): the layer of a source file or header.
-# L0 common/, L1 domain/, L2 the audit trail's core (record, queue,
+# L0 common/, L1 domain/, L2 the audit trail's core (record, channel, queue, batch,
 # writer, chain), L3 the rule (enforce/decision, enforce/check), L4 the
 # guards, the trail's consumers, export, L5 hooks.c and the entry point.
 layer_of() {
