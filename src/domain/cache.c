@@ -8,7 +8,7 @@
  * to, so the answers are kept in backend memory as hash tables keyed by oid.
  * The registry tables (tec_sovereignty.domain, .api, .shared_table) store
  * names, never oids (they survive dump/restore); a rebuild reads them once
- * and resolves names to oids through the syscache.  Role -> domain and
+ * and resolves names to oids through the syscache (registry.c).  Role -> domain and
  * function facts are computed lazily, once per role / function, by walking
  * pg_auth_members through the syscache.
  *
@@ -29,96 +29,24 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
-#include "access/tableam.h"
-#include "executor/tuptable.h"
-#include "catalog/dependency.h"
-#include "catalog/indexing.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_auth_members.h"
 #include "catalog/pg_authid.h"
-#include "catalog/pg_depend.h"
-#include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
-#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
 #include "utils/catcache.h"
-#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "common/state.h"
 #include "domain/domain.h"
 #include "domain/internal.h"
 
-typedef struct OidIdx
-{
-	Oid			oid;			/* hash key */
-	int			idx;
-} OidIdx;
 
-typedef struct NameIdx
-{
-	char		name[NAMEDATALEN];	/* hash key */
-	int			idx;
-} NameIdx;
-
-typedef struct RoleEntry
-{
-	Oid			roleid;			/* hash key */
-	TsovRoleInfo info;
-} RoleEntry;
-
-typedef struct FuncEntry
-{
-	Oid			fnoid;			/* hash key */
-	TsovFuncInfo info;
-} FuncEntry;
-
-typedef struct ApiEntry
-{
-	Oid			fnoid;			/* hash key */
-	bool		to_all;
-	List	   *to;				/* of int domain indexes */
-} ApiEntry;
-
-typedef struct SharedEntry
-{
-	Oid			relid;			/* hash key */
-	AttrNumber	attnum;
-	NameData	column;			/* the domain column's registered name */
-} SharedEntry;
-
-typedef struct Cache
-{
-	MemoryContext cxt;
-	int			ndomains;
-	TsovDomain *domains;
-	HTAB	   *by_nsp;			/* nspoid -> idx */
-	HTAB	   *by_name;		/* domain name -> idx */
-	HTAB	   *by_domrole;		/* owner/writer/reader oid -> idx */
-	HTAB	   *roles;			/* roleid -> RoleEntry (lazy) */
-	HTAB	   *funcs;			/* fnoid -> FuncEntry (lazy) */
-	HTAB	   *apis;			/* fnoid -> ApiEntry */
-	HTAB	   *ext_funcs;		/* fnoid set: members of the extension */
-	HTAB	   *shared;			/* relid -> SharedEntry */
-	bool	   *publishes;		/* ndomains x ndomains: from publishes to */
-	bool	   *publishes_all;	/* from publishes something to every domain */
-	Oid			registry_relid;
-} Cache;
-
-static Cache cache;
+static TsovCache cache;
 static bool cache_valid = false;
 static uint64 generation = 0;
 static MemoryContext old_cxt = NULL;	/* previous generation, kept once */
@@ -171,22 +99,6 @@ tsov_domain_cache_init(void)
 	conflict_domain.nspoid = InvalidOid;
 }
 
-/* ----------------------------------------------------------------
- * Rebuild
- * ---------------------------------------------------------------- */
-
-static HTAB *
-make_hash(const char *name, Size entrysize, MemoryContext cxt)
-{
-	HASHCTL		ctl;
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = entrysize;
-	ctl.hcxt = cxt;
-	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-}
-
 /*
  * Index of a domain by name: a hash lookup, not a scan, because the audit
  * level of the object's domain is asked for on every access.  The domain
@@ -196,7 +108,7 @@ make_hash(const char *name, Size entrysize, MemoryContext cxt)
 static int
 domain_index_by_name(const char *name)
 {
-	NameIdx    *e;
+	TsovNameIdx    *e;
 
 	if (last_by_name >= 0 && last_by_name < cache.ndomains &&
 		strcmp(cache.domains[last_by_name].name, name) == 0)
@@ -211,269 +123,28 @@ domain_index_by_name(const char *name)
 	return e->idx;
 }
 
-static bool
-registry_row(HeapTuple tup, TupleDesc desc, void *arg)
-{
-	TsovDomain *d;
-	bool		isnull;
-	char	   *s;
-	OidIdx	   *e;
-	NameIdx    *ne;
-	bool		found;
-	Oid			roles[3];
-	int			i;
-
-	if (cache.ndomains % 32 == 0)
-		cache.domains = repalloc(cache.domains, sizeof(TsovDomain) * (cache.ndomains + 32));
-	d = &cache.domains[cache.ndomains];
-	memset(d, 0, sizeof(*d));
-
-	s = tsov_getattr_cstring(tup, desc, "name", &isnull);
-	if (isnull)
-		return true;
-	strlcpy(d->name, s, NAMEDATALEN);
-	ne = hash_search(cache.by_name, d->name, HASH_ENTER, &found);
-	if (found)
-		return true;					/* the registry's primary key rules it out */
-	ne->idx = cache.ndomains;
-	s = tsov_getattr_cstring(tup, desc, "schema_name", &isnull);
-	d->nspoid = isnull ? InvalidOid : get_namespace_oid(s, true);
-	s = tsov_getattr_cstring(tup, desc, "owner_role", &isnull);
-	d->owner_role = isnull ? InvalidOid : get_role_oid(s, true);
-	s = tsov_getattr_cstring(tup, desc, "writer_role", &isnull);
-	d->writer_role = isnull ? InvalidOid : get_role_oid(s, true);
-	s = tsov_getattr_cstring(tup, desc, "reader_role", &isnull);
-	d->reader_role = isnull ? InvalidOid : get_role_oid(s, true);
-	s = tsov_getattr_cstring(tup, desc, "state", &isnull);
-	d->state = TSOV_STATE_ACTIVE;
-	if (!isnull && strcmp(s, "transferring") == 0)
-		d->state = TSOV_STATE_TRANSFERRING;
-	else if (!isnull && strcmp(s, "transferred") == 0)
-		d->state = TSOV_STATE_TRANSFERRED;
-	s = tsov_getattr_cstring(tup, desc, "enforcement", &isnull);
-	d->simulate = (!isnull && strcmp(s, "simulate") == 0);
-	s = tsov_getattr_cstring(tup, desc, "audit_level", &isnull);
-	d->audit_level = TSOV_AUDIT_INHERIT;
-	if (!isnull)
-	{
-		if (strcmp(s, "none") == 0)
-			d->audit_level = TSOV_AUDIT_NONE;
-		else if (strcmp(s, "denied") == 0)
-			d->audit_level = TSOV_AUDIT_DENIED;
-		else if (strcmp(s, "write") == 0)
-			d->audit_level = TSOV_AUDIT_WRITE;
-		else if (strcmp(s, "all") == 0)
-			d->audit_level = TSOV_AUDIT_ALL;
-	}
-
-	if (OidIsValid(d->nspoid))
-	{
-		e = hash_search(cache.by_nsp, &d->nspoid, HASH_ENTER, &found);
-		e->idx = cache.ndomains;
-	}
-	roles[0] = d->owner_role;
-	roles[1] = d->writer_role;
-	roles[2] = d->reader_role;
-	for (i = 0; i < 3; i++)
-	{
-		if (!OidIsValid(roles[i]))
-			continue;
-		e = hash_search(cache.by_domrole, &roles[i], HASH_ENTER, &found);
-		e->idx = cache.ndomains;
-	}
-	cache.ndomains++;
-	return true;
-}
-
 /*
- * Resolve "schema.fn(args)" (stored fully qualified by tec_publish_api) to
- * an oid, or InvalidOid.
- *
- * The cache is rebuilt in whatever session first needs it, as whatever role
- * that session runs as; name lookup checks USAGE on the schemas it walks,
- * and an ordinary domain role has none on the publishing domain's schema.
- * The lookup therefore runs as the bootstrap superuser (and as the
- * extension's own work, so the namespace-search guard stays out of it):
- * otherwise the rebuild itself would fail with "permission denied for
- * schema" in the middle of an unrelated statement.
- */
-static Oid
-resolve_signature(const char *sig)
-{
-	LOCAL_FCINFO(fcinfo, 1);
-	volatile Datum result = (Datum) 0;
-	Oid			save_userid;
-	int			save_sec;
-
-	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
-	fcinfo->args[0].value = CStringGetTextDatum(sig);
-	fcinfo->args[0].isnull = false;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		TSOV_INTERNAL_BEGIN();
-		{
-			result = to_regprocedure(fcinfo);
-		}
-		TSOV_INTERNAL_END();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec);
-	}
-	PG_END_TRY();
-
-	if (fcinfo->isnull)
-		return InvalidOid;
-	return DatumGetObjectId(result);
-}
-
-static bool
-api_row(HeapTuple tup, TupleDesc desc, void *arg)
-{
-	bool		isnull;
-	char	   *sig;
-	char	   *from;
-	char	   *to;
-	int			from_idx;
-	int			to_idx = -1;
-	Oid			fnoid;
-	ApiEntry   *e;
-	bool		found;
-
-	from = tsov_getattr_cstring(tup, desc, "domain", &isnull);
-	if (isnull)
-		return true;
-	sig = tsov_getattr_cstring(tup, desc, "function_signature", &isnull);
-	if (isnull)
-		return true;
-	to = tsov_getattr_cstring(tup, desc, "to_domain", &isnull);
-	from_idx = domain_index_by_name(from);
-	if (from_idx < 0)
-		return true;
-	if (to != NULL)
-	{
-		to_idx = domain_index_by_name(to);
-		if (to_idx < 0)
-			return true;
-	}
-	fnoid = resolve_signature(sig);
-	if (!OidIsValid(fnoid))
-		return true;
-
-	e = hash_search(cache.apis, &fnoid, HASH_ENTER, &found);
-	if (!found)
-	{
-		e->to_all = false;
-		e->to = NIL;
-	}
-	if (to_idx < 0)
-	{
-		e->to_all = true;
-		cache.publishes_all[from_idx] = true;
-	}
-	else
-	{
-		e->to = lappend_int(e->to, to_idx);
-		cache.publishes[from_idx * cache.ndomains + to_idx] = true;
-	}
-	return true;
-}
-
-/*
- * A protected shared table is tracked by its OID (the registry's relid
- * column, a regclass: pg_dump writes it as a name and the restore reads
- * it back as the new OID, pg_upgrade keeps it), so that renaming the table
- * or its schema leaves it protected; the domain column is found by the
- * name it had when the table was protected (objects.c refuses to rename
- * it).  A row from before the relid column falls back to the names.
- */
-static bool
-shared_row(HeapTuple tup, TupleDesc desc, void *arg)
-{
-	bool		isnull = true;
-	char	   *column;
-	Oid			relid = InvalidOid;
-	SharedEntry *e;
-	bool		found;
-	int			i;
-
-	column = tsov_getattr_cstring(tup, desc, "domain_column", &isnull);
-	if (isnull)
-		return true;
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Datum		d;
-
-		if (att->attisdropped || strcmp(NameStr(att->attname), "relid") != 0)
-			continue;
-		d = heap_getattr(tup, i + 1, desc, &isnull);
-		if (!isnull)
-			relid = DatumGetObjectId(d);
-	}
-	if (!OidIsValid(relid))
-	{
-		char	   *schema = tsov_getattr_cstring(tup, desc, "table_schema", &isnull);
-		char	   *table = isnull ? NULL : tsov_getattr_cstring(tup, desc, "table_name", &isnull);
-		Oid			nsp = table ? get_namespace_oid(schema, true) : InvalidOid;
-
-		relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
-	}
-	if (!OidIsValid(relid) || !OidIsValid(get_rel_namespace(relid)))
-		return true;			/* dropped since */
-	e = hash_search(cache.shared, &relid, HASH_ENTER, &found);
-	e->attnum = get_attnum(relid, column);
-	namestrcpy(&e->column, column);
-	return true;
-}
-
-static void
-load_extension_functions(Oid extoid)
-{
-	Relation	dep;
-	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tup;
-
-	dep = table_open(DependRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(ExtensionRelationId));
-	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(extoid));
-	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 2, key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
-		bool		found;
-
-		if (d->classid == ProcedureRelationId && d->deptype == DEPENDENCY_EXTENSION)
-			hash_search(cache.ext_funcs, &d->objid, HASH_ENTER, &found);
-	}
-	systable_endscan(scan);
-	table_close(dep, AccessShareLock);
-}
-
-/*
- * Rebuild everything from the registry.  Runs with tsov_internal_depth
- * raised, because resolving names calls namespace lookups whose hooks would
- * otherwise ask this very cache.
+ * Rebuild everything from the registry (registry.c fills the new
+ * generation).  A rebuild that fails leaves the cache invalid, so the next
+ * lookup tries again instead of answering from a half-read registry (a
+ * domain missing from the cache would be no domain at all).
  */
 static void
 rebuild(void)
 {
 	MemoryContext cxt;
 	MemoryContext oldcxt;
-	Oid			ext_nsp;
 
 	if (!IsTransactionState())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("tec_sovereignty cannot check access outside a transaction")));
+				 errmsg("tec_sovereignty cannot check access outside a transaction"),
+				 errdetail("The domain registry is read inside a transaction only.")));
 
+	/*
+	 * Lives until the rebuild after next (old_cxt): a pointer obtained just
+	 * before an invalidation is processed stays valid that long.
+	 */
 	cxt = AllocSetContextCreate(CacheMemoryContext, "tec_sovereignty domain cache",
 								ALLOCSET_SMALL_SIZES);
 	if (old_cxt)
@@ -483,55 +154,24 @@ rebuild(void)
 	memset(&cache, 0, sizeof(cache));
 	cache.cxt = cxt;
 	generation++;
+	last_by_name = -1;
 	oldcxt = MemoryContextSwitchTo(cxt);
 
-	cache.domains = palloc(sizeof(TsovDomain) * 32);
-	cache.by_nsp = make_hash("tsov nsp", sizeof(OidIdx), cxt);
-	cache.by_domrole = make_hash("tsov domrole", sizeof(OidIdx), cxt);
-	{
-		HASHCTL		ctl;
-
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = NAMEDATALEN;
-		ctl.entrysize = sizeof(NameIdx);
-		ctl.hcxt = cxt;
-		cache.by_name = hash_create("tsov domain names", 64, &ctl,
-									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	}
-	last_by_name = -1;
-	cache.roles = make_hash("tsov roles", sizeof(RoleEntry), cxt);
-	cache.funcs = make_hash("tsov funcs", sizeof(FuncEntry), cxt);
-	cache.apis = make_hash("tsov apis", sizeof(ApiEntry), cxt);
-	cache.ext_funcs = make_hash("tsov extfuncs", sizeof(Oid), cxt);
-	cache.shared = make_hash("tsov shared", sizeof(SharedEntry), cxt);
-
-	/* Marked valid first: invalidations processed during the scans (our
-	 * own table locks accept them) then correctly mark it stale again. */
+	/*
+	 * Marked valid first: invalidations processed during the scans (our own
+	 * table locks accept them) then correctly mark it stale again.
+	 */
 	cache_valid = true;
-
-	TSOV_INTERNAL_BEGIN();
+	PG_TRY();
 	{
-		ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
-		if (OidIsValid(ext_nsp))
-		{
-			Oid			extoid = get_extension_oid(TSOV_NAME, true);
-
-			cache.registry_relid = get_relname_relid("domain", ext_nsp);
-			(void) tsov_scan_committed(cache.registry_relid, registry_row, NULL);
-			cache.publishes = palloc0(sizeof(bool) * Max(1, cache.ndomains * cache.ndomains));
-			cache.publishes_all = palloc0(sizeof(bool) * Max(1, cache.ndomains));
-			(void) tsov_scan_committed(get_relname_relid("api", ext_nsp), api_row, NULL);
-			(void) tsov_scan_committed(get_relname_relid("shared_table", ext_nsp), shared_row, NULL);
-			if (OidIsValid(extoid))
-				load_extension_functions(extoid);
-		}
-		else
-		{
-			cache.publishes = palloc0(sizeof(bool));
-			cache.publishes_all = palloc0(sizeof(bool));
-		}
+		tsov_cache_load(&cache, cxt);
 	}
-	TSOV_INTERNAL_END();
+	PG_CATCH();
+	{
+		cache_valid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 
 	MemoryContextSwitchTo(oldcxt);
 }
@@ -550,7 +190,7 @@ ensure_valid(void)
 const TsovDomain *
 tsov_domain_of_namespace(Oid nspoid)
 {
-	OidIdx	   *e;
+	TsovOidIdx	   *e;
 
 	if (!OidIsValid(nspoid))
 		return NULL;
@@ -599,7 +239,7 @@ tsov_registry_relid(void)
 static int
 domain_index_of_domrole(Oid roleid)
 {
-	OidIdx	   *e = hash_search(cache.by_domrole, &roleid, HASH_FIND, NULL);
+	TsovOidIdx	   *e = hash_search(cache.by_domrole, &roleid, HASH_FIND, NULL);
 
 	return e ? e->idx : -1;
 }
@@ -627,7 +267,7 @@ compute_role(Oid roleid, TsovRoleInfo *info)
 const TsovRoleInfo *
 tsov_role_info(Oid roleid)
 {
-	RoleEntry  *e;
+	TsovRoleEntry  *e;
 	bool		found;
 	TsovRoleInfo info;
 	MemoryContext oldcxt;
@@ -662,7 +302,7 @@ tsov_domain_of_role(Oid roleid)
 const TsovFuncInfo *
 tsov_func_info(Oid fnoid)
 {
-	FuncEntry  *e;
+	TsovFuncEntry  *e;
 	bool		found;
 	HeapTuple	tup;
 	TsovFuncInfo info;
@@ -683,7 +323,7 @@ retry:
 	if (HeapTupleIsValid(tup))
 	{
 		Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
-		OidIdx	   *d;
+		TsovOidIdx	   *d;
 
 		d = hash_search(cache.by_nsp, &p->pronamespace, HASH_FIND, NULL);
 		/* facts read from the tuple (funcinfo.c); scratch memory goes
@@ -695,7 +335,7 @@ retry:
 		MemoryContextSwitchTo(cache.cxt);
 		if (d)
 		{
-			ApiEntry   *api;
+			TsovApiEntry   *api;
 
 			api = hash_search(cache.apis, &fnoid, HASH_FIND, NULL);
 			if (api)
@@ -754,7 +394,7 @@ tsov_domain_publishes_to(const TsovDomain *from, const TsovDomain *to)
 const char *
 tsov_shared_table_column_name(Oid relid)
 {
-	SharedEntry *e;
+	TsovSharedEntry *e;
 
 	ensure_valid();
 	if (hash_get_num_entries(cache.shared) == 0)
@@ -766,7 +406,7 @@ tsov_shared_table_column_name(Oid relid)
 AttrNumber
 tsov_shared_table_column(Oid relid)
 {
-	SharedEntry *e;
+	TsovSharedEntry *e;
 
 	ensure_valid();
 	if (hash_get_num_entries(cache.shared) == 0)

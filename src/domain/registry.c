@@ -1,0 +1,373 @@
+/*-------------------------------------------------------------------------
+ *
+ * registry.c
+ *	  Reading the registry into a new generation of the domain cache.
+ *
+ * cache.c owns the cache (its memory context, its validity, the lookups
+ * the guards make); this file fills a fresh TsovCache from the registry
+ * tables (tec_sovereignty.domain, .api, .shared_table) and pg_depend (the
+ * extension's own functions).  The registry stores names, never oids (they
+ * survive dump/restore), so every row is resolved to oids here, through
+ * the syscache.  Rows that no longer resolve (a schema or role dropped
+ * since, a published function gone) are left out: what is not in the cache
+ * belongs to no domain and publishes nothing.
+ *
+ * IDENTIFICATION
+ *	  src/domain/registry.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
+#include "commands/extension.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "common/state.h"
+#include "domain/domain.h"
+#include "domain/internal.h"
+
+static HTAB *
+make_hash(const char *name, Size entrysize, MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = cxt;
+	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+/* Index of a domain of the cache being loaded, by name, or -1. */
+static int
+name_index(TsovCache *c, const char *name)
+{
+	TsovNameIdx *e;
+
+	if (strnlen(name, NAMEDATALEN) >= NAMEDATALEN)
+		return -1;				/* the key is NAMEDATALEN bytes: no match */
+	e = hash_search(c->by_name, name, HASH_FIND, NULL);
+	return e ? e->idx : -1;
+}
+
+static bool
+registry_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	TsovCache  *c = (TsovCache *) arg;
+	TsovDomain *d;
+	bool		isnull;
+	char	   *s;
+	TsovOidIdx	   *e;
+	TsovNameIdx    *ne;
+	bool		found;
+	Oid			roles[3];
+	int			i;
+
+	if (c->ndomains % 32 == 0)
+		c->domains = repalloc(c->domains, sizeof(TsovDomain) * (c->ndomains + 32));
+	d = &c->domains[c->ndomains];
+	memset(d, 0, sizeof(*d));
+
+	s = tsov_getattr_cstring(tup, desc, "name", &isnull);
+	if (isnull)
+		return true;
+	strlcpy(d->name, s, NAMEDATALEN);
+	ne = hash_search(c->by_name, d->name, HASH_ENTER, &found);
+	if (found)
+		return true;					/* the registry's primary key rules it out */
+	ne->idx = c->ndomains;
+	s = tsov_getattr_cstring(tup, desc, "schema_name", &isnull);
+	d->nspoid = isnull ? InvalidOid : get_namespace_oid(s, true);
+	s = tsov_getattr_cstring(tup, desc, "owner_role", &isnull);
+	d->owner_role = isnull ? InvalidOid : get_role_oid(s, true);
+	s = tsov_getattr_cstring(tup, desc, "writer_role", &isnull);
+	d->writer_role = isnull ? InvalidOid : get_role_oid(s, true);
+	s = tsov_getattr_cstring(tup, desc, "reader_role", &isnull);
+	d->reader_role = isnull ? InvalidOid : get_role_oid(s, true);
+	s = tsov_getattr_cstring(tup, desc, "state", &isnull);
+	d->state = TSOV_STATE_ACTIVE;
+	if (!isnull && strcmp(s, "transferring") == 0)
+		d->state = TSOV_STATE_TRANSFERRING;
+	else if (!isnull && strcmp(s, "transferred") == 0)
+		d->state = TSOV_STATE_TRANSFERRED;
+	s = tsov_getattr_cstring(tup, desc, "enforcement", &isnull);
+	d->simulate = (!isnull && strcmp(s, "simulate") == 0);
+	s = tsov_getattr_cstring(tup, desc, "audit_level", &isnull);
+	d->audit_level = TSOV_AUDIT_INHERIT;
+	if (!isnull)
+	{
+		if (strcmp(s, "none") == 0)
+			d->audit_level = TSOV_AUDIT_NONE;
+		else if (strcmp(s, "denied") == 0)
+			d->audit_level = TSOV_AUDIT_DENIED;
+		else if (strcmp(s, "write") == 0)
+			d->audit_level = TSOV_AUDIT_WRITE;
+		else if (strcmp(s, "all") == 0)
+			d->audit_level = TSOV_AUDIT_ALL;
+	}
+
+	if (OidIsValid(d->nspoid))
+	{
+		e = hash_search(c->by_nsp, &d->nspoid, HASH_ENTER, &found);
+		e->idx = c->ndomains;
+	}
+	roles[0] = d->owner_role;
+	roles[1] = d->writer_role;
+	roles[2] = d->reader_role;
+	for (i = 0; i < 3; i++)
+	{
+		if (!OidIsValid(roles[i]))
+			continue;
+		e = hash_search(c->by_domrole, &roles[i], HASH_ENTER, &found);
+		e->idx = c->ndomains;
+	}
+	c->ndomains++;
+	return true;
+}
+
+/*
+ * Resolve "schema.fn(args)" (stored fully qualified by tec_publish_api) to
+ * an oid, or InvalidOid.
+ *
+ * The cache is rebuilt in whatever session first needs it, as whatever role
+ * that session runs as; name lookup checks USAGE on the schemas it walks,
+ * and an ordinary domain role has none on the publishing domain's schema.
+ * The lookup therefore runs as the bootstrap superuser (and as the
+ * extension's own work, so the namespace-search guard stays out of it):
+ * otherwise the rebuild itself would fail with "permission denied for
+ * schema" in the middle of an unrelated statement.
+ */
+static Oid
+resolve_signature(const char *sig)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	volatile Datum result = (Datum) 0;
+	Oid			save_userid;
+	int			save_sec;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = CStringGetTextDatum(sig);
+	fcinfo->args[0].isnull = false;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		TSOV_INTERNAL_BEGIN();
+		{
+			result = to_regprocedure(fcinfo);
+		}
+		TSOV_INTERNAL_END();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+
+	if (fcinfo->isnull)
+		return InvalidOid;
+	return DatumGetObjectId(result);
+}
+
+static bool
+api_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	TsovCache  *c = (TsovCache *) arg;
+	bool		isnull;
+	char	   *sig;
+	char	   *from;
+	char	   *to;
+	int			from_idx;
+	int			to_idx = -1;
+	Oid			fnoid;
+	TsovApiEntry   *e;
+	bool		found;
+
+	from = tsov_getattr_cstring(tup, desc, "domain", &isnull);
+	if (isnull)
+		return true;
+	sig = tsov_getattr_cstring(tup, desc, "function_signature", &isnull);
+	if (isnull)
+		return true;
+	to = tsov_getattr_cstring(tup, desc, "to_domain", &isnull);
+	from_idx = name_index(c, from);
+	if (from_idx < 0)
+		return true;
+	if (to != NULL)
+	{
+		to_idx = name_index(c, to);
+		if (to_idx < 0)
+			return true;
+	}
+	fnoid = resolve_signature(sig);
+	if (!OidIsValid(fnoid))
+		return true;
+
+	e = hash_search(c->apis, &fnoid, HASH_ENTER, &found);
+	if (!found)
+	{
+		e->to_all = false;
+		e->to = NIL;
+	}
+	if (to_idx < 0)
+	{
+		e->to_all = true;
+		c->publishes_all[from_idx] = true;
+	}
+	else
+	{
+		e->to = lappend_int(e->to, to_idx);
+		c->publishes[from_idx * c->ndomains + to_idx] = true;
+	}
+	return true;
+}
+
+/*
+ * A protected shared table is tracked by its OID (the registry's relid
+ * column, a regclass: pg_dump writes it as a name and the restore reads
+ * it back as the new OID, pg_upgrade keeps it), so that renaming the table
+ * or its schema leaves it protected; the domain column is found by the
+ * name it had when the table was protected (objects.c refuses to rename
+ * it).  A row from before the relid column falls back to the names.
+ */
+static bool
+shared_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	TsovCache  *c = (TsovCache *) arg;
+	bool		isnull = true;
+	char	   *column;
+	Oid			relid = InvalidOid;
+	TsovSharedEntry *e;
+	bool		found;
+	int			i;
+
+	column = tsov_getattr_cstring(tup, desc, "domain_column", &isnull);
+	if (isnull)
+		return true;
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Datum		d;
+
+		if (att->attisdropped || strcmp(NameStr(att->attname), "relid") != 0)
+			continue;
+		d = heap_getattr(tup, i + 1, desc, &isnull);
+		if (!isnull)
+			relid = DatumGetObjectId(d);
+	}
+	if (!OidIsValid(relid))
+	{
+		char	   *schema = tsov_getattr_cstring(tup, desc, "table_schema", &isnull);
+		char	   *table = isnull ? NULL : tsov_getattr_cstring(tup, desc, "table_name", &isnull);
+		Oid			nsp = table ? get_namespace_oid(schema, true) : InvalidOid;
+
+		relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+	}
+	if (!OidIsValid(relid) || !OidIsValid(get_rel_namespace(relid)))
+		return true;			/* dropped since */
+	e = hash_search(c->shared, &relid, HASH_ENTER, &found);
+	e->attnum = get_attnum(relid, column);
+	namestrcpy(&e->column, column);
+	return true;
+}
+
+static void
+load_extension_functions(TsovCache *c, Oid extoid)
+{
+	Relation	dep;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(ExtensionRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+		bool		found;
+
+		if (d->classid == ProcedureRelationId && d->deptype == DEPENDENCY_EXTENSION)
+			hash_search(c->ext_funcs, &d->objid, HASH_ENTER, &found);
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
+}
+
+/*
+ * Fill "c", zeroed by the caller, from the registry, allocating in "cxt"
+ * (the new generation's context, current on entry).  Runs as the
+ * extension's own work (tsov_internal_depth raised), because resolving
+ * names calls namespace lookups whose hooks would otherwise ask the very
+ * cache being built.
+ */
+void
+tsov_cache_load(TsovCache *c, MemoryContext cxt)
+{
+	Oid			ext_nsp;
+
+	Assert(CurrentMemoryContext == cxt && c->cxt == cxt && c->ndomains == 0);
+	c->domains = palloc(sizeof(TsovDomain) * 32);
+	c->by_nsp = make_hash("tsov nsp", sizeof(TsovOidIdx), cxt);
+	c->by_domrole = make_hash("tsov domrole", sizeof(TsovOidIdx), cxt);
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = NAMEDATALEN;
+		ctl.entrysize = sizeof(TsovNameIdx);
+		ctl.hcxt = cxt;
+		c->by_name = hash_create("tsov domain names", 64, &ctl,
+									HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	c->roles = make_hash("tsov roles", sizeof(TsovRoleEntry), cxt);
+	c->funcs = make_hash("tsov funcs", sizeof(TsovFuncEntry), cxt);
+	c->apis = make_hash("tsov apis", sizeof(TsovApiEntry), cxt);
+	c->ext_funcs = make_hash("tsov extfuncs", sizeof(Oid), cxt);
+	c->shared = make_hash("tsov shared", sizeof(TsovSharedEntry), cxt);
+
+	TSOV_INTERNAL_BEGIN();
+	{
+		ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
+		if (OidIsValid(ext_nsp))
+		{
+			Oid			extoid = get_extension_oid(TSOV_NAME, true);
+
+			c->registry_relid = get_relname_relid("domain", ext_nsp);
+			(void) tsov_scan_committed(c->registry_relid, registry_row, c);
+			c->publishes = palloc0(sizeof(bool) * Max(1, c->ndomains * c->ndomains));
+			c->publishes_all = palloc0(sizeof(bool) * Max(1, c->ndomains));
+			(void) tsov_scan_committed(get_relname_relid("api", ext_nsp), api_row, c);
+			(void) tsov_scan_committed(get_relname_relid("shared_table", ext_nsp), shared_row, c);
+			if (OidIsValid(extoid))
+				load_extension_functions(c, extoid);
+		}
+		else
+		{
+			c->publishes = palloc0(sizeof(bool));
+			c->publishes_all = palloc0(sizeof(bool));
+		}
+	}
+	TSOV_INTERNAL_END();
+}
