@@ -678,16 +678,12 @@ SELECT 97, 0, '',
   JOIN pg_proc p ON p.oid OPERATOR(pg_catalog.=) to_regprocedure(a.function_signature)
  WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
 
--- 99: members, as comments (login roles are the new owner's business)
+-- 99: members, as comments (login roles are the new owner's business; an
+-- owner member acts as the owner from its membership alone, wherever the
+-- domain exists, so no per-database role setting travels)
 UNION ALL
 SELECT 99, 0, format('%s %s', m.rolname, g.rolname),
 	   format('-- member: GRANT %I TO %I;', g.rolname, m.rolname)
-	   OPERATOR(pg_catalog.||) CASE WHEN EXISTS (
-			SELECT 1 FROM pg_db_role_setting s
-			 WHERE s.setrole OPERATOR(pg_catalog.=) m.oid
-			   AND s.setdatabase OPERATOR(pg_catalog.=) (SELECT oid FROM pg_database WHERE datname OPERATOR(pg_catalog.=) current_database())
-			   AND format('role=%s', d_owner) OPERATOR(pg_catalog.=) ANY (s.setconfig))
-		 THEN format(E'\n-- member: ALTER ROLE %I SET role = %I;  (acts as the domain owner)', m.rolname, d_owner) ELSE '' END
   FROM pg_roles g
   JOIN pg_auth_members am ON am.roleid OPERATOR(pg_catalog.=) g.oid
   JOIN pg_roles m ON m.oid OPERATOR(pg_catalog.=) am.member
