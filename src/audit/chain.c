@@ -399,38 +399,115 @@ tsov_audit_hash_str(pg_cryptohash_ctx *ctx, const char *s)
 	}
 }
 
+/*
+ * The canonical encoding of a row is gathered into one buffer and hashed
+ * with as few pg_cryptohash_update() calls as its size allows: the writer
+ * hashes every row it writes, and an update call per 8-byte integer and
+ * per string (some forty per row, each through OpenSSL's EVP layer) cost
+ * more than the SHA-256 compression itself.  The bytes hashed are exactly
+ * those of one call per item, so every stored hash stays valid.  A value
+ * larger than the buffer (a long statement) is hashed in place after the
+ * buffer is flushed.
+ */
+#define HASHBUF_SIZE 2048
+
+typedef struct HashBuf
+{
+	pg_cryptohash_ctx *ctx;
+	int			len;
+	uint8		data[HASHBUF_SIZE];
+} HashBuf;
+
+static void
+hashbuf_flush(HashBuf *hb)
+{
+	if (hb->len > 0 && pg_cryptohash_update(hb->ctx, hb->data, hb->len) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(hb->ctx));
+	hb->len = 0;
+}
+
+static void
+hashbuf_bytes(HashBuf *hb, const uint8 *p, size_t n)
+{
+	if (hb->len + n > HASHBUF_SIZE)
+	{
+		hashbuf_flush(hb);
+		if (n > HASHBUF_SIZE)
+		{
+			if (pg_cryptohash_update(hb->ctx, p, n) < 0)
+				elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(hb->ctx));
+			return;
+		}
+	}
+	memcpy(hb->data + hb->len, p, n);
+	hb->len += n;
+	Assert(hb->len <= HASHBUF_SIZE);
+}
+
+/* an integer, big-endian in 8 bytes (as hash_u64) */
+static inline void
+hashbuf_u64(HashBuf *hb, uint64 v)
+{
+	uint8	   *b;
+
+	if (hb->len + 8 > HASHBUF_SIZE)
+		hashbuf_flush(hb);
+	b = hb->data + hb->len;
+	for (int i = 7; i >= 0; i--)
+	{
+		b[i] = v & 0xff;
+		v >>= 8;
+	}
+	hb->len += 8;
+}
+
+/* a string, length-prefixed, NULL distinct from empty (as tsov_audit_hash_str) */
+static inline void
+hashbuf_str(HashBuf *hb, const char *s)
+{
+	if (s == NULL)
+		hashbuf_u64(hb, UINT64CONST(0xFFFFFFFFFFFFFFFF));
+	else
+	{
+		size_t		len = strlen(s);
+
+		hashbuf_u64(hb, len);
+		hashbuf_bytes(hb, (const uint8 *) s, len);
+	}
+}
+
 /* One column's value in the canonical encoding. */
 static void
-hash_column(pg_cryptohash_ctx *ctx, const TsovAuditRow *row, const TsovAuditColumn *c)
+hash_column(HashBuf *hb, const TsovAuditRow *row, const TsovAuditColumn *c)
 {
 	switch (c->source)
 	{
 		case TSOV_COL_SEQ:
-			hash_u64(ctx, (uint64) row->seq);
+			hashbuf_u64(hb, (uint64) row->seq);
 			break;
 		case TSOV_COL_LOGGED_AT:
-			hash_u64(ctx, (uint64) row->logged_at);
+			hashbuf_u64(hb, (uint64) row->logged_at);
 			break;
 		case TSOV_COL_XID:
-			hash_u64(ctx, row->fxid);
+			hashbuf_u64(hb, row->fxid);
 			break;
 		case TSOV_COL_PID:
-			hash_u64(ctx, (uint64) (uint32) row->pid);
+			hashbuf_u64(hb, (uint64) (uint32) row->pid);
 			break;
 		case TSOV_COL_OBJECT_OID:
-			hash_u64(ctx, (uint64) row->object_oid);
+			hashbuf_u64(hb, (uint64) row->object_oid);
 			break;
 		case TSOV_COL_CHAIN_SEQ:
-			hash_u64(ctx, (uint64) row->chain_seq);
+			hashbuf_u64(hb, (uint64) row->chain_seq);
 			break;
 		case TSOV_COL_PREV_HASH:
-			pg_cryptohash_update(ctx, row->prev_hash, TSOV_HASH_LEN);
+			hashbuf_bytes(hb, row->prev_hash, TSOV_HASH_LEN);
 			break;
 		case TSOV_COL_ROW_HASH:
 			elog(ERROR, "row_hash cannot cover itself");
 			break;
 		default:
-			tsov_audit_hash_str(ctx, row_text(row, c));
+			hashbuf_str(hb, row_text(row, c));
 			break;
 	}
 }
@@ -443,14 +520,17 @@ void
 tsov_audit_hash_row(pg_cryptohash_ctx *ctx, const TsovAuditRow *row, uint8 *out)
 {
 	static const char tag[] = "tec_sovereignty audit v1";
+	HashBuf		hb;
 
 	derive();
 	Assert(row->prev_hash != NULL);
 	if (pg_cryptohash_init(ctx) < 0)
 		elog(ERROR, "could not initialize SHA-256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_update(ctx, (const uint8 *) tag, sizeof(tag));
+	hb.ctx = ctx;
+	hb.len = 0;
+	hashbuf_bytes(&hb, (const uint8 *) tag, sizeof(tag));
 	for (int h = 0; h < nhash_v1; h++)
-		hash_column(ctx, row, hash_order[h]);
+		hash_column(&hb, row, hash_order[h]);
 
 	/*
 	 * A column hashed only when set (the quarantine marker: it can be
@@ -465,9 +545,10 @@ tsov_audit_hash_row(pg_cryptohash_ctx *ctx, const TsovAuditRow *row, uint8 *out)
 
 		if (c->hash != TSOV_HASH_IF_SET || (v = row_text(row, c)) == NULL)
 			continue;
-		pg_cryptohash_update(ctx, (const uint8 *) c->name, strlen(c->name) + 1);
-		tsov_audit_hash_str(ctx, v);
+		hashbuf_bytes(&hb, (const uint8 *) c->name, strlen(c->name) + 1);
+		hashbuf_str(&hb, v);
 	}
+	hashbuf_flush(&hb);
 	if (pg_cryptohash_final(ctx, out, TSOV_HASH_LEN) < 0)
 		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
 }
