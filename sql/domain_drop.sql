@@ -14,6 +14,24 @@ SELECT count(*) AS still_there FROM tec_sovereignty.domain WHERE name = 'regress
 -- refused, and nothing (not even the schema) is dropped.
 CREATE TABLE public.regress_outside (id int);
 ALTER TABLE public.regress_outside OWNER TO regress_d_owner;
+-- A domain that received APIs: the drop withdraws them (the EXECUTE and
+-- schema USAGE grants tec_publish_api made to its roles would otherwise
+-- stop DROP ROLE); the publisher keeps its function and its other
+-- publications.
+SELECT tec_create_domain('regress_g');
+SELECT tec_create_domain('regress_h');
+SET ROLE regress_g_owner;
+CREATE FUNCTION regress_g.api() RETURNS int LANGUAGE sql SECURITY DEFINER
+	SET search_path = regress_g, pg_temp AS $$SELECT 1$$;
+RESET ROLE;
+SELECT tec_publish_api('regress_g.api()', 'regress_h');
+SELECT tec_publish_api('regress_g.api()');
+SELECT tec_drop_domain('regress_h', force => true);
+SELECT (SELECT count(*) FROM pg_roles WHERE rolname ~ '^regress_h_') AS h_roles,
+	   (SELECT array_agg(COALESCE(to_domain, '(all)')) FROM tec_sovereignty.api WHERE domain = 'regress_g') AS g_publishes,
+	   (SELECT count(*) FROM pg_proc WHERE proname = 'api' AND pronamespace = 'regress_g'::regnamespace) AS g_function;
+SELECT tec_drop_domain('regress_g', force => true);
+
 SELECT tec_drop_domain('regress_d', force => true);
 SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'regress_d') AS schema_left,
 	   (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'regress\_d\_%') AS roles_left,

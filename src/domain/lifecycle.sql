@@ -463,6 +463,17 @@ BEGIN
 		END LOOP;
 	END IF;
 
+	-- APIs other domains published to this one are withdrawn: their EXECUTE
+	-- and schema USAGE grants to this domain's roles would stop DROP ROLE.
+	-- (A row whose function is gone is removed with the registry row.)
+	FOR r IN
+		SELECT a.function_signature FROM tec_sovereignty.api a
+		 WHERE a.to_domain OPERATOR(pg_catalog.=) d.name
+		   AND pg_catalog.to_regprocedure(a.function_signature) IS NOT NULL
+		 ORDER BY 1
+	LOOP
+		PERFORM pg_catalog.tec_revoke_api(pg_catalog.to_regprocedure(r), d.name);
+	END LOOP;
 	EXECUTE format('DROP SCHEMA %I CASCADE', d.schema_name);
 	-- Put the domain roles' role-wide default privileges in this database
 	-- back to PostgreSQL's built-in ones (set at creation, and possibly
