@@ -60,7 +60,11 @@ SELECT tec_export_domain('regress_ea');
 RESET ROLE;
 REVOKE EXECUTE ON FUNCTION tec_export_domain(text, boolean, boolean) FROM regress_eb_owner;
 SELECT tec_audit_flush();
-SELECT count(*) AS export_rows FROM tec_sovereignty.audit_log WHERE seq > :mark AND action LIKE 'EXPORT%';
+SELECT count(*) AS export_rows FROM tec_sovereignty.audit_log WHERE seq > :mark AND action LIKE 'EXPORT%' AND decision <> 'denied';
+-- but the refusal is recorded, with the caller as the actor (not the
+-- extension's owner the export reads the registry as)
+SELECT action, decision, actor_domain, object_domain, effective_user_name, reason
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied';
 SELECT tec_set_audit_level('regress_ea', NULL);
 
 -- Each transfer step is recorded, with the transfer's particulars.
