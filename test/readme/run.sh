@@ -115,12 +115,12 @@ normalize() {
 	' "$1"
 }
 
-# matches EXPECTED ACTUAL: ACTUAL matches EXPECTED ("..." lines are
+# matches EXPECTED ACTUAL ACTUAL_NORM: ACTUAL matches EXPECTED ("..." lines are
 # wildcards).  On a mismatch, prints the first expected line (after the
 # longest prefix of EXPECTED that matches) that ACTUAL does not have.
 matches() {
 	normalize "$1" >"$1.norm"
-	normalize "$2" >"$2.norm"
+	normalize "$2" >"$3"
 	perl -e '
 		sub slurp { local $/; open(my $f, "<", $_[0]) or die "$_[0]: $!"; my $t = <$f>;
 			$t =~ s/\n*\z/\n/; return $t eq "\n" ? "" : $t; }
@@ -137,7 +137,7 @@ matches() {
 		}
 		print "the output goes on after the last expected line\n";
 		exit 1;
-	' "$1.norm" "$2.norm"
+	' "$1.norm" "$3"
 }
 
 passed=0 skipped=0 known=0 texts=0
@@ -186,9 +186,9 @@ while IFS=$'\t' read -r n line lang marker; do
 			[ -n "$file" ] && target=$run/$file
 			if [ -z "$target" ] || [ ! -f "$target" ]; then
 				echo "nothing to compare with: ${target:-no previous block}" >"$out"; ok=0
-			elif ! matches "$b" "$target" >"$out"; then
+			elif ! matches "$b" "$target" "$out.norm" >"$out"; then
 				ok=0
-				{ echo "printed (normalized):"; head -12 "$target.norm"; } >>"$out"
+				{ echo "printed (normalized):"; head -12 "$out.norm"; } >>"$out"
 			fi ;;
 	esac
 	if [ "$mode" != output ]; then
@@ -198,7 +198,7 @@ while IFS=$'\t' read -r n line lang marker; do
 		else
 			[ $rc -eq 0 ] || ok=0
 		fi
-		if [ $ok = 1 ] && [ "$mode" = session ] && [ -s "$b.expected" ] && ! matches "$b.expected" "$out" >"$out.diff"; then
+		if [ $ok = 1 ] && [ "$mode" = session ] && [ -s "$b.expected" ] && ! matches "$b.expected" "$out" "$out.norm" >"$out.diff"; then
 			ok=0
 		fi
 	fi
