@@ -11,6 +11,7 @@
 #      with the library preloaded, on a free port;
 #   4. TAP tests (each starts its own nodes);
 #   5. end-to-end client tests (test/e2e), when present;
+#   5b. the README: every code block, in order (test/readme/run.sh);
 #   6. the layer check of src/ (test/check_layers.sh) on the objects built
 #      in step 1.
 #
@@ -21,13 +22,14 @@
 #   test/run_tests.sh isolation [SPEC...]
 #   test/run_tests.sh tap [020_audit_crash ...]
 #   test/run_tests.sh e2e [FILE.test.mjs ...]
+#   test/run_tests.sh readme
 #   test/run_tests.sh layers
 set -u
 only=${1:-all}
 shift $(( $# > 0 ? 1 : 0 ))
 case $only in
-	all|regress|isolation|tap|e2e|layers) ;;
-	*) echo "usage: $0 [regress|isolation|tap|e2e|layers] [NAME...]" >&2; exit 2 ;;
+	all|regress|isolation|tap|e2e|readme|layers) ;;
+	*) echo "usage: $0 [regress|isolation|tap|e2e|readme|layers] [NAME...]" >&2; exit 2 ;;
 esac
 wanted() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 names=("$@")
@@ -156,6 +158,23 @@ if wanted e2e && [ -x "$TSOV_ROOT/test/e2e/run.sh" ]; then
 	[ $rc -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
 	passed=$((passed + ok)); failed=$((failed + bad))
 	[ "$bad" -gt 0 ] && failures+=("e2e")
+fi
+
+if wanted readme; then
+	tsov_log "README code blocks"
+	out=$(bash "$TSOV_ROOT/test/readme/run.sh" 2>&1)
+	rc=$?
+	echo "$out" | grep -E "^(readme|    )"
+	line=$(echo "$out" | grep -E "^readme: [0-9]+ passed, [0-9]+ failed" | tail -1)
+	if [ -n "$line" ]; then
+		ok=$(echo "$line" | sed -E "s/^readme: ([0-9]+) passed.*/\1/")
+		bad=$(echo "$line" | sed -E "s/^readme: [0-9]+ passed, ([0-9]+) failed.*/\1/")
+	else
+		ok=0; bad=1; echo "$out" | tail -30
+	fi
+	[ $rc -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+	passed=$((passed + ok)); failed=$((failed + bad))
+	[ "$bad" -gt 0 ] && failures+=("readme")
 fi
 
 if wanted layers; then
