@@ -32,6 +32,23 @@ SELECT (SELECT count(*) FROM pg_roles WHERE rolname ~ '^regress_h_') AS h_roles,
 	   (SELECT count(*) FROM pg_proc WHERE proname = 'api' AND pronamespace = 'regress_g'::regnamespace) AS g_function;
 SELECT tec_drop_domain('regress_g', force => true);
 
+-- A domain with rows and grants in a protected shared table: its rows are
+-- its data (a drop without force refuses, a forced drop deletes them and
+-- nobody else's), and its roles' grants on the table and its sequence go.
+SELECT tec_create_domain('regress_s1');
+SELECT tec_create_domain('regress_s2');
+CREATE TABLE public.regress_shared (id serial PRIMARY KEY, dom text NOT NULL, v int);
+GRANT SELECT, INSERT ON public.regress_shared TO regress_s1_writer, regress_s2_writer;
+GRANT USAGE ON SEQUENCE public.regress_shared_id_seq TO regress_s1_writer, regress_s2_writer;
+INSERT INTO public.regress_shared (dom, v) VALUES ('regress_s1', 1), ('regress_s2', 2), ('regress_s2', 3);
+SELECT tec_protect_shared_table('public.regress_shared', 'dom');
+SELECT tec_drop_domain('regress_s2');
+SELECT tec_drop_domain('regress_s2', force => true);
+SELECT dom, v FROM public.regress_shared ORDER BY id;
+SELECT count(*) AS s2_roles FROM pg_roles WHERE rolname ~ '^regress_s2_';
+SELECT tec_drop_domain('regress_s1', force => true);
+DROP TABLE public.regress_shared;
+
 SELECT tec_drop_domain('regress_d', force => true);
 SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'regress_d') AS schema_left,
 	   (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'regress\_d\_%') AS roles_left,

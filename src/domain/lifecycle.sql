@@ -433,6 +433,8 @@ DECLARE
 	objtype text;
 	msg text;
 	det text;
+	st record;
+	seq regclass;
 BEGIN
 	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
 	d := tec_sovereignty.get_domain(name);
@@ -462,6 +464,41 @@ BEGIN
 			END IF;
 		END LOOP;
 	END IF;
+
+	-- Its rows in protected shared tables are its data too: they stop a
+	-- drop without force like its own tables' rows, and a forced drop
+	-- deletes them (left behind, they would belong to the next domain that
+	-- takes the name).  Its roles' grants on those tables and their
+	-- sequences go, or they would stop DROP ROLE.
+	FOR st IN
+		SELECT c.oid::regclass AS relid, s.domain_column
+		  FROM tec_sovereignty.shared_table s
+		  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) s.relid	-- not dropped since
+		 ORDER BY c.oid::regclass::text COLLATE "C"
+	LOOP
+		EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I OPERATOR(pg_catalog.=) $1)',
+					   st.relid, st.domain_column) INTO has_rows USING d.name;
+		IF has_rows AND NOT force THEN
+			RAISE EXCEPTION 'domain "%" still holds data', d.name
+				USING ERRCODE = 'dependent_objects_still_exist',
+					  DETAIL = format('Shared table %s has rows of domain %s (column %I).', st.relid, d.name, st.domain_column),
+					  HINT = format('Move or delete them, or drop the domain with tec_drop_domain(%L, force => true), which deletes them.', d.name);
+		END IF;
+		IF has_rows THEN
+			EXECUTE format('DELETE FROM %s WHERE %I OPERATOR(pg_catalog.=) $1', st.relid, st.domain_column) USING d.name;
+		END IF;
+		EXECUTE format('REVOKE ALL ON TABLE %s FROM %I, %I, %I', st.relid, d.owner_role, d.writer_role, d.reader_role);
+		FOR seq IN
+			SELECT dep.objid::regclass FROM pg_catalog.pg_depend dep
+			  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) dep.objid
+			 WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+			   AND dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass
+			   AND dep.refobjid OPERATOR(pg_catalog.=) st.relid
+			   AND dep.deptype IN ('a', 'i') AND c.relkind OPERATOR(pg_catalog.=) 'S'
+		LOOP
+			EXECUTE format('REVOKE ALL ON SEQUENCE %s FROM %I, %I, %I', seq, d.owner_role, d.writer_role, d.reader_role);
+		END LOOP;
+	END LOOP;
 
 	-- APIs other domains published to this one are withdrawn: their EXECUTE
 	-- and schema USAGE grants to this domain's roles would stop DROP ROLE.
