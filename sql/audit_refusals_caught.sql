@@ -86,6 +86,16 @@ SELECT tec_audit_flush();
 SELECT action, decision, actor_domain, object_domain FROM tec_sovereignty.audit_log
  WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
 
+-- Uncaught, from inside a DO block (a utility statement around the
+-- executor): recorded once.
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
+SET ROLE regress_rc_member;
+DO $$ BEGIN PERFORM count(*) FROM regress_rc.ungranted; END $$;
+RESET ROLE;
+SELECT tec_audit_flush();
+SELECT action, decision, reason, statement FROM tec_sovereignty.audit_log
+ WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
+
 -- A caught denial of the extension's own does not hide the next refusal
 -- of the same transaction (no USAGE: raised in parse analysis, recorded
 -- by the log hook only).

@@ -55,6 +55,7 @@
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "tcop/tcopprot.h"
+#include "utils/memutils.h"
 #include "utils/elog.h"
 
 #include "common/tsov.h"
@@ -143,7 +144,9 @@ unrecorded_refusal(const ErrorData *edata)
 {
 	if (edata->elevel != ERROR || edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
 		return false;
-	if (edata->domain == recorded_mark || raised_by_recording_site(edata))
+	if (edata->domain != NULL && strcmp(edata->domain, recorded_mark) == 0)
+		return false;
+	if (raised_by_recording_site(edata))
 		return false;
 	return !(in_log_hook || proc_exit_inprogress || MyBackendType != B_BACKEND ||
 			 tsov_audit_shared == NULL || !OidIsValid(MyDatabaseId) ||
@@ -193,21 +196,30 @@ tsov_audit_log_event(ErrorData *edata)
  * the hooked work still current: record it if it is an unrecorded refusal,
  * then throw it on, marked as recorded.  Never returns.
  *
+ * A PG_CATCH block is entered in ErrorContext, which FlushErrorState()
+ * resets: the copy of the error, and what recording it allocates, live in
+ * refusal_cxt instead, from here until the next refusal passes (which
+ * resets it; ReThrowError() copies the error back into ErrorContext).
  * Interrupts are held while recording, as in PostgresMain's error path
- * (where emit_log_hook runs): a cancel must not replace the refusal.  The
- * copy of the error lives in the caller's memory context, which outlives
- * ErrorContext (flushed here) until the error is handled.
+ * (where emit_log_hook runs): a cancel must not replace the refusal.
  */
 void
 tsov_audit_rethrow_refusal(void)
 {
+	static MemoryContext refusal_cxt = NULL;
 	ErrorData  *edata;
 
-	Assert(CurrentMemoryContext != ErrorContext);
+	if (refusal_cxt == NULL)
+		refusal_cxt = AllocSetContextCreate(TopMemoryContext,
+											"tec_sovereignty refusal",
+											ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(refusal_cxt);
+	MemoryContextSwitchTo(refusal_cxt);
 	edata = CopyErrorData();
 	if (!unrecorded_refusal(edata))
 	{
-		FreeErrorData(edata);
+		MemoryContextSwitchTo(ErrorContext);
 		PG_RE_THROW();
 	}
 	HOLD_INTERRUPTS();
