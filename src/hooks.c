@@ -10,15 +10,18 @@
  *	 ExecutorStart       the sovereignty guard (enforce/dml.c) checks the
  *	                     plan, then the previous hook or PostgreSQL starts
  *	                     the executor; the guard's state is restored after,
- *	                     on error too.
+ *	                     on error too, and a refusal that PostgreSQL raised
+ *	                     is recorded (audit/log_hook.c) before the error
+ *	                     leaves the hook, where a handler might catch it.
  *	 ExecutorCheckPerms  the audit-trail guard (audit/trail_guard.c), then
  *	                     the previous hook, then the sovereignty guard
  *	                     (enforce/dml.c), which only sees what PostgreSQL
  *	                     and the previous hook allowed.
  *	 ProcessUtility      the audit-trail guard, then the sovereignty guards
  *	                     (enforce/utility.c), then the statement runs with
- *	                     its command tag visible to the other guards, then
- *	                     a change of an extension setting is recorded.
+ *	                     its command tag visible to the other guards (a
+ *	                     refusal it raises is recorded as in ExecutorStart),
+ *	                     then a change of an extension setting is recorded.
  *	 object_access       the previous hook, then the sovereignty guards
  *	                     (enforce/objects.c; enforce/builtins.c for
  *	                     OAT_FUNCTION_EXECUTE), then the audit record's DROP
@@ -99,11 +102,13 @@ tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		else
 			standard_ExecutorStart(queryDesc, eflags);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
 		tsov_dml_start_end(&st);
+		tsov_audit_rethrow_refusal();
 	}
 	PG_END_TRY();
+	tsov_dml_start_end(&st);
 }
 
 static bool
@@ -142,11 +147,13 @@ tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 									params, queryEnv, dest, qc);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
 		tsov_current_command = save_command;
+		tsov_audit_rethrow_refusal();
 	}
 	PG_END_TRY();
+	tsov_current_command = save_command;
 
 	tsov_trail_utility_after(setting, verb);
 }

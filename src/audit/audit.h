@@ -91,12 +91,6 @@ extern void tsov_audit_record_flags(const TsovAuditEvent *ev, int flags);
  */
 extern bool tsov_audit_wanted(const char *object_domain, bool is_write);
 
-/*
- * Called by a guard right before it raises its own 42501 error for an
- * event it has already recorded: the next insufficient-privilege error
- * report is then not recorded again by the emit_log_hook.
- */
-extern void tsov_audit_denial_recorded(void);
 
 /* ---- entry points for src/hooks.c ---- */
 
@@ -111,6 +105,7 @@ extern void tsov_audit_object_access(ObjectAccessType access, Oid classId,
 
 /* in log_hook.c: 42501 errors raised by PostgreSQL itself */
 extern void tsov_audit_log_event(ErrorData *edata);
+extern void tsov_audit_rethrow_refusal(void) pg_attribute_noreturn();
 
 /* in trail_guard.c: the trail is append-only */
 extern bool tsov_trail_check_perms(List *rtable, bool ereport_on_violation);

@@ -15,13 +15,33 @@
  * The hook may not access the catalogs (the transaction is failing): it
  * only copies what it can see (SQLSTATE 42501, the message, the statement,
  * user OIDs) and leaves the rest (user names, actor domain, the object's
- * domain from the schema named in the message) to the writer.  Errors the
- * guards raise themselves were recorded already: tsov_audit_denial_recorded()
- * flags them and the hook skips them.
+ * domain from the schema named in the message) to the writer.
  *
- * The hook only sees errors that go to the server log (output_to_server),
- * i.e. while log_min_messages is at ERROR or below (the default is
- * WARNING); this is documented.
+ * emit_log_hook alone would lose refusals: an error that a PL/pgSQL
+ * exception block (or a savepoint's C caller) catches is never reported,
+ * and with log_min_messages above ERROR nothing reaches the hook at all.
+ * So src/hooks.c calls tsov_audit_rethrow_refusal() when an error leaves
+ * ExecutorStart (relation privileges in ExecCheckRTPerms, EXECUTE in
+ * ExecInitFunc and friends) or ProcessUtility (CREATE in a schema, CALL,
+ * ...): the refusal is recorded there, durably, before any handler can
+ * catch it, and the error goes on marked as recorded.
+ *
+ * Whether an error was recorded is a property of the error itself, never
+ * of the session (a flag set before raising went stale when the error was
+ * caught, and then hid the next refusal):
+ *	- errors raised by the extension's own recording sites (check.c's
+ *	  raise_denial, trail_guard.c's refuse_ext) record before raising; the
+ *	  site is in the error's filename/funcname, which survive ReThrowError
+ *	  (PL/pgSQL's bare RAISE, a parallel leader re-raising a worker's error);
+ *	- errors recorded by tsov_audit_rethrow_refusal() carry recorded_mark
+ *	  as their message domain (used only to translate the message, which
+ *	  was translated already when the error was raised).
+ * Each refusal is therefore recorded exactly once, wherever it is caught.
+ *
+ * Refusals raised during parse analysis (no USAGE on a schema named in
+ * the statement) have no hook of ours around them; they are recorded here
+ * only, i.e. when not caught and while log_min_messages is at ERROR or
+ * below (the default is WARNING); this is documented.
  *
  * IDENTIFICATION
  *	  src/audit/log_hook.c
@@ -35,6 +55,7 @@
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "tcop/tcopprot.h"
+#include "utils/memutils.h"
 #include "utils/elog.h"
 
 #include "common/tsov.h"
@@ -42,6 +63,9 @@
 #include "audit/internal.h"
 
 static bool in_log_hook = false;
+
+/* The message domain of an error recorded by tsov_audit_rethrow_refusal(). */
+static const char recorded_mark[] = "tec_sovereignty (audit recorded)";
 
 /*
  * "permission denied for schema life" -> kind "schema", name "life".
@@ -89,11 +113,7 @@ statement_verb(char *out, size_t outlen)
 
 /*
  * Was this error raised by one of the extension's own denial sites, which
- * record the event before they raise it?  Only asked for errors that reach
- * the leader of a parallel operation: a parallel worker that refused a
- * statement of its own recorded the denial there, but the flag it set is
- * that process's, and the leader re-raises the worker's error (with the
- * worker's file and function) through this hook.
+ * record the event before they raise it?
  */
 static bool
 raised_by_recording_site(const ErrorData *edata)
@@ -118,30 +138,31 @@ raised_by_recording_site(const ErrorData *edata)
 	return false;
 }
 
-/* From emit_log_hook (hooks.c), after the previous hook. */
-void
-tsov_audit_log_event(ErrorData *edata)
+/* Is this a refusal that nobody has recorded yet? */
+static bool
+unrecorded_refusal(const ErrorData *edata)
+{
+	if (edata->elevel != ERROR || edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
+		return false;
+	if (edata->domain != NULL && strcmp(edata->domain, recorded_mark) == 0)
+		return false;
+	if (raised_by_recording_site(edata))
+		return false;
+	return !(in_log_hook || proc_exit_inprogress || MyBackendType != B_BACKEND ||
+			 tsov_audit_shared == NULL || !OidIsValid(MyDatabaseId) ||
+			 tsov_audit_self_depth > 0);
+}
+
+/* Record one refusal of PostgreSQL's own; no catalog access. */
+static void
+record_refusal(const ErrorData *edata)
 {
 	TsovAuditEvent ev;
 	char		kind[32];
 	char		name[NAMEDATALEN * 2 + 8];
 	char		verb[24];
 
-	if (edata->elevel != ERROR || edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
-		return;
-	if (tsov_audit_denial_flag)
-	{
-		/* raised by a guard that recorded it already */
-		tsov_audit_denial_flag = false;
-		return;
-	}
-	if (IsInParallelMode() && raised_by_recording_site(edata))
-		return;					/* a worker's own denial, recorded there */
-	if (in_log_hook || proc_exit_inprogress || MyBackendType != B_BACKEND ||
-		tsov_audit_shared == NULL || !OidIsValid(MyDatabaseId) ||
-		tsov_audit_self_depth > 0)
-		return;
-
+	Assert(!in_log_hook);
 	in_log_hook = true;
 	memset(&ev, 0, sizeof(ev));
 	statement_verb(verb, sizeof(verb));
@@ -160,4 +181,51 @@ tsov_audit_log_event(ErrorData *edata)
 	}
 	tsov_audit_record_from_hook(&ev);
 	in_log_hook = false;
+}
+
+/* From emit_log_hook (hooks.c), after the previous hook. */
+void
+tsov_audit_log_event(ErrorData *edata)
+{
+	if (unrecorded_refusal(edata))
+		record_refusal(edata);
+}
+
+/*
+ * From a PG_CATCH block of src/hooks.c, with the error that interrupted
+ * the hooked work still current: record it if it is an unrecorded refusal,
+ * then throw it on, marked as recorded.  Never returns.
+ *
+ * A PG_CATCH block is entered in ErrorContext, which FlushErrorState()
+ * resets: the copy of the error, and what recording it allocates, live in
+ * refusal_cxt instead, from here until the next refusal passes (which
+ * resets it; ReThrowError() copies the error back into ErrorContext).
+ * Interrupts are held while recording, as in PostgresMain's error path
+ * (where emit_log_hook runs): a cancel must not replace the refusal.
+ */
+void
+tsov_audit_rethrow_refusal(void)
+{
+	static MemoryContext refusal_cxt = NULL;
+	ErrorData  *edata;
+
+	if (refusal_cxt == NULL)
+		refusal_cxt = AllocSetContextCreate(TopMemoryContext,
+											"tec_sovereignty refusal",
+											ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(refusal_cxt);
+	MemoryContextSwitchTo(refusal_cxt);
+	edata = CopyErrorData();
+	if (!unrecorded_refusal(edata))
+	{
+		MemoryContextSwitchTo(ErrorContext);
+		PG_RE_THROW();
+	}
+	HOLD_INTERRUPTS();
+	record_refusal(edata);
+	RESUME_INTERRUPTS();
+	edata->domain = recorded_mark;
+	FlushErrorState();
+	ReThrowError(edata);
 }

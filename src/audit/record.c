@@ -404,15 +404,14 @@ tsov_audit_record_now(const TsovAuditEvent *ev, bool wait)
 }
 
 /*
- * Queue a denial without waiting and flag the error that follows as
- * recorded: for errors raised while holding locks the writer needs.
+ * Queue a denial without waiting: for errors raised while holding locks
+ * the writer needs.
  */
 void
 tsov_audit_record_denial_nowait(const TsovAuditEvent *ev)
 {
 	tsov_audit_record_now(ev, false);
 	tsov_audit_wake_writer();	/* nobody waits, yet it must not lag */
-	tsov_audit_denial_flag = true;
 }
 
 /*
@@ -578,12 +577,6 @@ tsov_audit_buffer_event(const TsovAuditEvent *ev)
 		xbuf_flush(false);
 }
 
-void
-tsov_audit_denial_recorded(void)
-{
-	tsov_audit_denial_flag = true;
-}
-
 /*
  * DROP DATABASE: remember which database this transaction drops, to free
  * its audit channel once the drop is committed (and not before: a DROP
@@ -644,7 +637,6 @@ tsov_audit_xact_event(XactEvent event)
 		case XACT_EVENT_PARALLEL_ABORT:
 			xbuf_flush(true);
 			xact_wait_pos = 0;
-			tsov_audit_denial_flag = false;
 			dropping_dbid = InvalidOid;
 			break;
 		case XACT_EVENT_COMMIT:
@@ -653,7 +645,6 @@ tsov_audit_xact_event(XactEvent event)
 			/* events recorded after PRE_COMMIT by other callbacks */
 			xbuf_flush(true);
 			xact_wait_pos = 0;
-			tsov_audit_denial_flag = false;
 			/* the database is gone now: free its channel (LWLocks only) */
 			if (OidIsValid(dropping_dbid))
 				tsov_audit_database_dropped(dropping_dbid);

@@ -111,10 +111,7 @@ refuse_ext(Oid relid, const char *what, bool locked)
 	if (locked)
 		tsov_audit_record_denial_nowait(&ev);
 	else
-	{
 		tsov_audit_record(&ev);
-		tsov_audit_denial_recorded();
-	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied: the audit trail is append-only"),

@@ -29,7 +29,6 @@
 int			tsov_internal_depth = 0;
 bool		tsov_audit_quiet = false;
 int			tsov_audit_self_depth = 0;
-bool		tsov_audit_denial_flag = false;
 const char *tsov_current_command = NULL;
 bool		tsov_worker_leader_plan = false;
 
@@ -198,7 +197,6 @@ tsov_state_xact_event(XactEvent event)
 			api_top = 0;
 			frame_top = 0;
 			tsov_current_command = NULL;
-			tsov_audit_denial_flag = false;
 			break;
 		default:
 			break;

@@ -44,12 +44,6 @@ extern bool tsov_audit_quiet;
 /* Greater than zero while the audit code writes its own tables. */
 extern int	tsov_audit_self_depth;
 
-/*
- * Set when this backend recorded a denial just before raising its error,
- * so that the log hook does not record the same error a second time.
- */
-extern bool tsov_audit_denial_flag;
-
 /* Command tag of the utility statement being run, for audit actions. */
 extern const char *tsov_current_command;
 

@@ -254,7 +254,6 @@ raise_denial(const char *action, bool is_write, Oid role, const char *actor_doma
 	tsov_audit_record(&ev);
 	if (!raise)
 		return;
-	tsov_audit_denial_recorded();
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg_internal("%s", msg),
