@@ -19,7 +19,9 @@
  *	   is how pg_restore brings a trail back;
  *	 - ProcessUtility_hook: TRUNCATE, LOCK, ALTER TABLE (incl. DISABLE
  *	   TRIGGER/RULE, RLS), RENAME, SET SCHEMA, CREATE TRIGGER/RULE/POLICY,
- *	   ALTER/DROP POLICY/TRIGGER/RULE on them, ALTER EXTENSION ... DROP;
+ *	   ALTER/DROP POLICY/TRIGGER/RULE on them, ALTER EXTENSION ... DROP,
+ *	   and a table inheriting from them (CREATE TABLE ... INHERITS,
+ *	   ALTER TABLE ... INHERIT), whose rows every scan would show;
  *	 - object_access_hook (OAT_DROP): dropping the audit table while it
  *	   holds rows, however it is reached (DROP TABLE, DROP SCHEMA CASCADE,
  *	   DROP OWNED, DROP EXTENSION); (OAT_POST_CREATE of a constraint) a
@@ -220,6 +222,18 @@ check_utility(Node *parsetree)
 			break;
 		case T_AlterTableStmt:
 			check_rangevar(((AlterTableStmt *) parsetree)->relation, "ALTER TABLE");
+			/* a child's rows would show in every scan of the trail */
+			foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+			{
+				AlterTableCmd *cmd = lfirst(lc);
+
+				if (cmd->subtype == AT_AddInherit)
+					check_rangevar((RangeVar *) cmd->def, "INHERIT");
+			}
+			break;
+		case T_CreateStmt:
+			foreach(lc, ((CreateStmt *) parsetree)->inhRelations)
+				check_rangevar(lfirst(lc), "INHERITS");
 			break;
 		case T_RenameStmt:
 			check_rangevar(((RenameStmt *) parsetree)->relation, "RENAME");
