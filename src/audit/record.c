@@ -614,9 +614,6 @@ tsov_audit_xact_event(XactEvent event)
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PARALLEL_PRE_COMMIT:
 		case XACT_EVENT_PRE_PREPARE:
-			/* before waiting: a lock we hold would block the writer */
-			if (event == XACT_EVENT_PRE_PREPARE)
-				tsov_trail_check_prepare();
 			xbuf_flush(false);
 			if (xact_wait_pos > 0)
 			{
