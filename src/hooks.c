@@ -240,6 +240,9 @@ tsov_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 static void
 tsov_xact_callback(XactEvent event, void *arg)
 {
+	/* before the audit's wait, which a lock held on the trail would block */
+	if (event == XACT_EVENT_PRE_PREPARE)
+		tsov_trail_check_prepare();
 	tsov_audit_xact_event(event);
 	tsov_state_xact_event(event);
 }

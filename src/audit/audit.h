@@ -111,6 +111,7 @@ extern void tsov_audit_rethrow_refusal(void) pg_attribute_noreturn();
 extern bool tsov_trail_check_perms(List *rtable, bool ereport_on_violation);
 extern const char *tsov_trail_utility_before(PlannedStmt *pstmt, const char **verb);
 extern void tsov_trail_utility_after(const char *setting, const char *verb);
+extern void tsov_trail_check_prepare(void);
 extern void tsov_trail_object_access(ObjectAccessType access, Oid classId,
 									 Oid objectId, int subId, void *arg);
 

@@ -431,8 +431,8 @@ waiter_done(int code, Datum arg)
  * (an error raised deep inside a command), so that a wait can never become
  * an undetected deadlock.  Whenever it returns false the events stay
  * queued and are written as soon as the writer can proceed.  timeout_ms =
- * 0 waits for as long as it takes (commit of a write: that must not
- * complete first).
+ * 0 (commit of a write, tec_audit_flush: that must not complete first)
+ * waits at most audit_commit_timeout, then raises an error.
  */
 bool
 tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool flush)
@@ -440,6 +440,15 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool f
 	TsovAuditChannel *ch = tsov_audit_channel(false);
 	volatile bool done = false;
 	volatile XLogRecPtr lsn = InvalidXLogRecPtr;
+
+	/*
+	 * A commit's wait (and tec_audit_flush's) is bounded by
+	 * audit_commit_timeout, whatever holds the writer up: a lock on the
+	 * trail that the writer's lock_timeout keeps running into, a writer that
+	 * does not run.  Past it the caller fails closed below.
+	 */
+	bool		commit_bounded = (timeout_ms == 0 && !hold_interrupts);
+	volatile TimestampTz commit_deadline = 0;
 
 	if (pos == 0)
 		return true;
@@ -466,6 +475,10 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool f
 
 		if (timeout_ms > 0)
 			deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+		else if (commit_bounded)
+			commit_deadline = deadline =
+				TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+											tsov_audit_commit_timeout);
 		ConditionVariablePrepareToSleep(&ch->durable_cv);
 		for (;;)
 		{
@@ -550,6 +563,13 @@ tsov_audit_wait_durable(uint64 pos, bool hold_interrupts, int timeout_ms, bool f
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(waiter_done, PointerGetDatum(ch));
 	waiter_done(0, PointerGetDatum(ch));
+	if (!done && commit_bounded && GetCurrentTimestamp() >= commit_deadline)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("could not commit: the audit rows of this transaction were not written within tec_sovereignty.audit_commit_timeout"),
+				 errdetail("The audit writer did not confirm them within %d ms; the transaction is rolled back and nothing of it is committed.",
+						   tsov_audit_commit_timeout),
+				 errhint("Look at writer_state and waiters in tec_sovereignty.audit_stats, and at locks held on the tables of the audit trail (pg_locks, pg_prepared_xacts).")));
 	if (done && flush && !XLogRecPtrIsInvalid(lsn))
 		XLogFlush(lsn);
 	if (hold_interrupts)

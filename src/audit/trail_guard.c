@@ -19,10 +19,22 @@
  *	   is how pg_restore brings a trail back;
  *	 - ProcessUtility_hook: TRUNCATE, LOCK, ALTER TABLE (incl. DISABLE
  *	   TRIGGER/RULE, RLS), RENAME, SET SCHEMA, CREATE TRIGGER/RULE/POLICY,
- *	   ALTER/DROP POLICY/TRIGGER/RULE on them, ALTER EXTENSION ... DROP;
+ *	   ALTER/DROP POLICY/TRIGGER/RULE on them, ALTER EXTENSION ... DROP,
+ *	   and a table inheriting from them (CREATE TABLE ... INHERITS,
+ *	   ALTER TABLE ... INHERIT), whose rows every scan would show;
  *	 - object_access_hook (OAT_DROP): dropping the audit table while it
  *	   holds rows, however it is reached (DROP TABLE, DROP SCHEMA CASCADE,
- *	   DROP OWNED, DROP EXTENSION).
+ *	   DROP OWNED, DROP EXTENSION); (OAT_POST_CREATE of a constraint) a
+ *	   foreign key that references one of the tables, however it is
+ *	   created (CREATE TABLE, ALTER TABLE, a partition cloning its
+ *	   parent's): its RI triggers would lock and act on the trail;
+ *	 - PRE_PREPARE (tsov_trail_check_prepare, from record.c): preparing a
+ *	   transaction that holds a lock on one of the tables which the
+ *	   writer's inserts would wait for, however it was taken (LOCK of a
+ *	   view over the trail, REINDEX, CREATE INDEX, ...): a prepared
+ *	   transaction keeps it until resolved by hand.  A lock held by a live
+ *	   session cannot be refused in advance; commits waiting behind it are
+ *	   bounded by audit_commit_timeout instead (queue.c).
  *
  * The same ProcessUtility hook records SET / RESET / ALTER SYSTEM of the
  * extension's settings, as privileged events made durable at commit.
@@ -37,21 +49,27 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "commands/extension.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "audit/internal.h"
 #include "common/state.h"
@@ -201,6 +219,18 @@ check_utility(Node *parsetree)
 			break;
 		case T_AlterTableStmt:
 			check_rangevar(((AlterTableStmt *) parsetree)->relation, "ALTER TABLE");
+			/* a child's rows would show in every scan of the trail */
+			foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+			{
+				AlterTableCmd *cmd = lfirst(lc);
+
+				if (cmd->subtype == AT_AddInherit)
+					check_rangevar((RangeVar *) cmd->def, "INHERIT");
+			}
+			break;
+		case T_CreateStmt:
+			foreach(lc, ((CreateStmt *) parsetree)->inhRelations)
+				check_rangevar(lfirst(lc), "INHERITS");
 			break;
 		case T_RenameStmt:
 			check_rangevar(((RenameStmt *) parsetree)->relation, "RENAME");
@@ -307,6 +337,98 @@ tsov_trail_utility_after(const char *setting, const char *verb)
 	}
 }
 
+/* Does this backend hold a lock on relid that RowExclusiveLock waits for? */
+static bool
+holds_blocking_lock(Oid relid)
+{
+	LOCKTAG		tag;
+	LOCKMODE	mode;
+
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	for (mode = ShareLock; mode <= AccessExclusiveLock; mode++)
+		if (LockHeldByMe(&tag, mode))
+			return true;
+	return false;
+}
+
+/*
+ * From the transaction callback at PRE_PREPARE (record.c), before the wait
+ * for this transaction's audit rows (which the lock would block): refuse
+ * to prepare a transaction that holds a lock on a table of the trail that
+ * the writer's inserts conflict with.
+ */
+void
+tsov_trail_check_prepare(void)
+{
+	const char *const names[] = {"audit_log", "audit_chain", "audit_anchor"};
+	Oid			nsp;
+	int			i;
+
+	if (!IsTransactionState())
+		return;
+	nsp = get_namespace_oid(TSOV_SCHEMA, true);
+	if (!OidIsValid(nsp))
+		return;
+	for (i = 0; i < lengthof(names); i++)
+	{
+		Oid			relid = get_relname_relid(names[i], nsp);
+
+		if (!OidIsValid(relid) || !holds_blocking_lock(relid))
+			continue;
+		Assert(is_audit_rel(relid));
+		{
+			TsovAuditEvent ev;
+
+			memset(&ev, 0, sizeof(ev));
+			ev.action = "PREPARE TRANSACTION";
+			ev.decision = TSOV_DENIED;
+			ev.is_write = true;
+			ev.object_oid = relid;
+			ev.object_schema = TSOV_SCHEMA;
+			ev.object_name = names[i];
+			ev.reason = "a prepared transaction may not hold a lock on the audit trail";
+			/* we hold the lock the writer needs: do not wait for it */
+			tsov_audit_record_denial_nowait(&ev);
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot prepare a transaction that holds a lock on the audit trail"),
+				 errdetail("The transaction holds a lock on table %s.%s that the audit writer's inserts wait for; prepared, it would hold up every audited commit until resolved by hand.",
+						   TSOV_SCHEMA, names[i]),
+				 errhint("Commit or roll back the transaction instead; locks on the audit trail are refused to every role while tec_sovereignty is loaded.")));
+	}
+}
+
+/*
+ * The referenced table of the foreign key conoid, just created by this
+ * command (hence SnapshotSelf), or InvalidOid when conoid is not one.
+ */
+static Oid
+new_fk_referenced(Oid conoid)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			confrelid = InvalidOid;
+
+	rel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_oid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(conoid));
+	scan = systable_beginscan(rel, ConstraintOidIndexId, true, SnapshotSelf, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_FOREIGN)
+			confrelid = con->confrelid;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return confrelid;
+}
+
 /* From object_access_hook (hooks.c), after the sovereignty guards. */
 void
 tsov_trail_object_access(ObjectAccessType access, Oid classId, Oid objectId,
@@ -316,4 +438,32 @@ tsov_trail_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 		tsov_audit_self_depth == 0 && is_audit_rel(objectId) &&
 		!rel_is_empty(objectId))
 		refuse_ext(objectId, "DROP", true);
+	if (access == OAT_POST_CREATE && classId == ConstraintRelationId &&
+		tsov_audit_self_depth == 0 && !creating_extension)
+	{
+		Oid			confrelid = new_fk_referenced(objectId);
+
+		if (OidIsValid(confrelid) && is_audit_rel(confrelid))
+		{
+			TsovAuditEvent ev;
+			char	   *relname = get_rel_name(confrelid);
+
+			memset(&ev, 0, sizeof(ev));
+			ev.action = "FOREIGN KEY";
+			ev.decision = TSOV_DENIED;
+			ev.is_write = true;
+			ev.object_oid = confrelid;
+			ev.object_schema = TSOV_SCHEMA;
+			ev.object_name = relname;
+			ev.reason = "a foreign key may not reference the audit trail";
+			/* the command holds a lock on the trail: do not wait */
+			tsov_audit_record_denial_nowait(&ev);
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied: a foreign key cannot reference the audit trail"),
+					 errdetail("Table %s.%s is referenced; its triggers and locks would hold up the audit writer and purge. Refused to every role while tec_sovereignty is loaded.",
+							   TSOV_SCHEMA, relname),
+					 errhint("Copy the values you need into a table of your own instead.")));
+		}
+	}
 }

@@ -39,6 +39,7 @@ int			tsov_audit_queue_kb = 8192;
 int			tsov_audit_max_databases = 4;
 int			tsov_audit_worker_idle = 2000;
 int			tsov_audit_fail_timeout = 5000;
+int			tsov_audit_commit_timeout = 30000;
 bool		tsov_audit_echo = false;
 
 static const struct config_enum_entry privileged_options[] = {
@@ -138,6 +139,12 @@ tsov_guc_init(void)
 							"While the writer cannot write (it retries with back-off), a transaction that wrote domain data waits this long for its audit rows, then fails closed with an error; reads are not held up.",
 							&tsov_audit_fail_timeout, 5000, 100, 3600 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	/* issue 11, principle 7: no commit waits forever for its rows */
+	DefineCustomIntVariable(TSOV_NAME ".audit_commit_timeout",
+							"Longest time a commit waits for the audit writer to write its rows before it is refused.",
+							"Bounds the wait whatever holds the writer up (a lock on the trail, a stopped writer); the transaction then fails closed and commits nothing.",
+							&tsov_audit_commit_timeout, 30000, 100, 3600 * 1000,
+							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomBoolVariable(TSOV_NAME ".audit_echo",
 							 "Also report each audit event to the client as a NOTICE (for tests).",
 							 NULL, &tsov_audit_echo, false,

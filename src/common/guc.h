@@ -45,6 +45,7 @@ extern int	tsov_audit_queue_kb;		/* ring size per database */
 extern int	tsov_audit_max_databases;	/* channels */
 extern int	tsov_audit_worker_idle;		/* ms before an idle writer exits */
 extern int	tsov_audit_fail_timeout;	/* ms a commit waits for a failing writer */
+extern int	tsov_audit_commit_timeout;	/* ms a commit waits for its rows at most */
 extern bool tsov_audit_echo;			/* NOTICE per event (tests) */
 
 extern void tsov_guc_init(void);	/* from _PG_init, before anything else */
