@@ -88,6 +88,22 @@ SELECT regress_qb.peek('regress_qb.t');
 SELECT sum(regress_qb.peek('regress_qb.t')) FROM regress_qb.t WHERE id <= 3;
 RESET SESSION AUTHORIZATION;
 
+-- The API called above a Gather, in a leader already in parallel mode:
+-- no setting can change then, so its own parallel query cannot give its
+-- workers the API frame; it is refused rather than run with the wrong one.
+-- (force_parallel_mode puts the whole query under a Gather EXPLAIN does
+-- not show; the API, parallel restricted, runs in the leader above it.)
+-- Parallel unsafe, the API makes the whole query serial and runs.
+ALTER FUNCTION regress_qb.api_count(text) PARALLEL RESTRICTED;
+GRANT SELECT ON regress_q_plain_t TO regress_qa_user;
+SET SESSION AUTHORIZATION regress_qa_user;
+SELECT regress_qb.api_count('regress_qb.t') FROM (SELECT count(*) FROM regress_q_plain_t) s;
+RESET SESSION AUTHORIZATION;
+ALTER FUNCTION regress_qb.api_count(text) PARALLEL UNSAFE;
+SET SESSION AUTHORIZATION regress_qa_user;
+SELECT regress_qb.api_count('regress_qb.t') FROM (SELECT count(*) FROM regress_q_plain_t) s;
+RESET SESSION AUTHORIZATION;
+
 -- Break-glass under privileged_access = 'deny': the domain it opened is
 -- open in the workers too, and only that one.
 SET tec_sovereignty.privileged_access = 'deny';

@@ -330,7 +330,7 @@ tsov_state_pass_to_workers(void)
 					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
 					 errmsg("cannot pass the sovereignty state of a nested query to parallel workers"),
 					 errdetail("The query runs inside a parallel operation, in a published API or break-glass state that differs from the one its workers would inherit; " TSOV_NAME " refuses rather than let them decide with the wrong state."),
-					 errhint("Run the query without parallel workers (SET max_parallel_workers_per_gather = 0).")));
+					 errhint("Declare the function that crosses into the published API PARALLEL UNSAFE, or run the query without parallel workers (SET max_parallel_workers_per_gather = 0).")));
 		tsov_guc_set_parallel_context(value);
 	}
 	pfree(value);
