@@ -13,6 +13,9 @@
  *	                     on error too, and a refusal that PostgreSQL raised
  *	                     is recorded (audit/log_hook.c) before the error
  *	                     leaves the hook, where a handler might catch it.
+ *	 ExecutorRun         common/state.c passes the enforcement state to
+ *	                     the workers of a plan that may launch some, then
+ *	                     the previous hook or PostgreSQL runs the plan.
  *	 ExecutorCheckPerms  the audit-trail guard (audit/trail_guard.c), then
  *	                     the previous hook, then the sovereignty guard
  *	                     (enforce/dml.c), which only sees what PostgreSQL
@@ -77,6 +80,7 @@
 #include "hooks.h"
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ExecutorCheckPerms_hook_type prev_ExecutorCheckPerms = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static object_access_hook_type prev_object_access = NULL;
@@ -109,6 +113,19 @@ tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	}
 	PG_END_TRY();
 	tsov_dml_start_end(&st);
+}
+
+static void
+tsov_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+				 bool execute_once)
+{
+	/* serial plans pay this one branch */
+	if (unlikely(queryDesc->plannedstmt->parallelModeNeeded))
+		tsov_state_pass_to_workers();
+	if (prev_ExecutorRun)
+		prev_ExecutorRun(queryDesc, direction, count, execute_once);
+	else
+		standard_ExecutorRun(queryDesc, direction, count, execute_once);
 }
 
 static bool
@@ -252,6 +269,8 @@ tsov_hooks_install(void)
 {
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tsov_ExecutorStart;
+	prev_ExecutorRun = ExecutorRun_hook;
+	ExecutorRun_hook = tsov_ExecutorRun;
 	prev_ExecutorCheckPerms = ExecutorCheckPerms_hook;
 	ExecutorCheckPerms_hook = tsov_ExecutorCheckPerms;
 	prev_ProcessUtility = ProcessUtility_hook;

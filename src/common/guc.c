@@ -30,6 +30,7 @@
 #include "utils/guc.h"
 
 #include "common/guc.h"
+#include "common/state.h"
 
 int			tsov_privileged_access = TSOV_PRIV_AUDIT;
 int			tsov_audit_level_guc = TSOV_AUDIT_ALL;
@@ -41,6 +42,10 @@ int			tsov_audit_worker_idle = 2000;
 int			tsov_audit_fail_timeout = 5000;
 int			tsov_audit_commit_timeout = 30000;
 bool		tsov_audit_echo = false;
+char	   *tsov_parallel_context = NULL;
+
+/* true only while tsov_guc_set_parallel_context() sets the value */
+static bool parallel_context_by_extension = false;
 
 static const struct config_enum_entry privileged_options[] = {
 	{"audit", TSOV_PRIV_AUDIT, false},
@@ -93,6 +98,57 @@ static bool
 check_superuser_bool(bool *newval, void **extra, GucSource source)
 {
 	return superuser_source(source);
+}
+
+/*
+ * tec_sovereignty.parallel_context carries the leader's enforcement state
+ * to its parallel workers (common/state.h).  Whoever could set it could
+ * hand a worker an API frame or a break-glass domain: only the extension
+ * itself sets it (tsov_guc_set_parallel_context), PostgreSQL copies it
+ * into a starting worker, and the boot value is empty.  Every other
+ * source is refused, superusers included; what a worker receives is
+ * parsed here and a malformed value fails the worker's start.  (RESET
+ * installs the empty value without asking this hook: that passes less,
+ * never more, and the next parallel plan sets it again.)
+ */
+static bool
+check_parallel_context(char **newval, void **extra, GucSource source)
+{
+	const char *v = *newval ? *newval : "";
+
+	if (parallel_context_by_extension || InitializingParallelWorker)
+	{
+		if (tsov_state_restore(v, false))
+			return true;
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("malformed " TSOV_NAME ".parallel_context");
+		GUC_check_errdetail("A parallel worker received a sovereignty state it cannot read; it refuses to start.");
+		return false;
+	}
+	if (source == PGC_S_DEFAULT && *v == '\0')
+		return true;
+	GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+	GUC_check_errmsg("permission denied to set " TSOV_NAME ".parallel_context");
+	GUC_check_errdetail("The setting carries the published-API and break-glass state of a session to its parallel workers; only " TSOV_NAME " itself sets it.");
+	return false;
+}
+
+void
+tsov_guc_set_parallel_context(const char *value)
+{
+	Assert(!IsInParallelMode() && !IsParallelWorker());
+	parallel_context_by_extension = true;
+	PG_TRY();
+	{
+		(void) set_config_option(TSOV_NAME ".parallel_context", value,
+								 PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+								 true, ERROR, false);
+	}
+	PG_FINALLY();
+	{
+		parallel_context_by_extension = false;
+	}
+	PG_END_TRY();
 }
 
 void
@@ -149,4 +205,11 @@ tsov_guc_init(void)
 							 "Also report each audit event to the client as a NOTICE (for tests).",
 							 NULL, &tsov_audit_echo, false,
 							 PGC_SUSET, 0, check_superuser_bool, NULL, NULL);
+	DefineCustomStringVariable(TSOV_NAME ".parallel_context",
+							   "Internal: the enforcement state a parallel worker inherits from its leader.",
+							   NULL, &tsov_parallel_context, "",
+							   PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE |
+							   GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL,
+							   check_parallel_context, NULL, NULL);
 }

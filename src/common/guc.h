@@ -48,6 +48,9 @@ extern int	tsov_audit_fail_timeout;	/* ms a commit waits for a failing writer */
 extern int	tsov_audit_commit_timeout;	/* ms a commit waits for its rows at most */
 extern bool tsov_audit_echo;			/* NOTICE per event (tests) */
 
+extern char *tsov_parallel_context;		/* hidden: see common/state.h */
+extern void tsov_guc_set_parallel_context(const char *value);
+
 extern void tsov_guc_init(void);	/* from _PG_init, before anything else */
 
 #endif							/* TSOV_COMMON_GUC_H */

@@ -20,10 +20,12 @@
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "postmaster/autovacuum.h"
 #include "utils/memutils.h"
 
+#include "common/guc.h"
 #include "common/state.h"
 
 int			tsov_internal_depth = 0;
@@ -171,6 +173,166 @@ bool
 tsov_glass_any_open(void)
 {
 	return glass_open != NIL;
+}
+
+/* ---------------- the state a parallel worker inherits ---------------- */
+
+/*
+ * Text form: "" when there is nothing to pass (the boot value of the
+ * setting, so that work touching no domain never sets it), else
+ *		I<0|1>,Q<0|1>,G<n>,{<len>:<domain>}A<n>,{<len>:<api domain><len>:<caller><len>:<api name>}
+ * (internal work, quiet, the glass domains, the API frames innermost
+ * last).  Lengths make it independent of what the names contain.
+ */
+static void
+put_field(StringInfo buf, const char *v)
+{
+	appendStringInfo(buf, "%d:%s", (int) strlen(v), v);
+}
+
+char *
+tsov_state_serialize(void)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			i;
+
+	if (tsov_internal_depth == 0 && !tsov_audit_quiet && glass_open == NIL &&
+		api_top == 0)
+		return pstrdup("");
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "I%d,Q%d,G%d,", tsov_internal_depth > 0 ? 1 : 0,
+					 tsov_audit_quiet ? 1 : 0, list_length(glass_open));
+	foreach(lc, glass_open)
+		put_field(&buf, (const char *) lfirst(lc));
+	appendStringInfo(&buf, "A%d,", api_top);
+	for (i = 0; i < api_top; i++)
+	{
+		put_field(&buf, api_stack[i].api_domain_name);
+		put_field(&buf, api_stack[i].caller_domain_name);
+		put_field(&buf, api_stack[i].api_name);
+	}
+	return buf.data;
+}
+
+/* read "<tag><n>," with 0 <= n <= max; false when malformed */
+static bool
+get_number(const char **p, char tag, int max, int *n)
+{
+	char	   *end;
+	long		v;
+
+	if (**p != tag || !isdigit((unsigned char) (*p)[1]))
+		return false;
+	v = strtol(*p + 1, &end, 10);
+	if (v < 0 || v > max || *end != ',')
+		return false;
+	*n = (int) v;
+	*p = end + 1;
+	return true;
+}
+
+/* read "<len>:<bytes>" into out (size outlen, non-empty unless allow_empty) */
+static bool
+get_field(const char **p, char *out, int outlen, bool allow_empty)
+{
+	char	   *end;
+	long		len;
+
+	if (!isdigit((unsigned char) **p))
+		return false;
+	len = strtol(*p, &end, 10);
+	if (*end != ':' || len < (allow_empty ? 0 : 1) || len >= outlen ||
+		(long) strnlen(end + 1, len) < len)
+		return false;
+	memcpy(out, end + 1, len);
+	out[len] = '\0';
+	*p = end + 1 + len;
+	return true;
+}
+
+/*
+ * Parse the text form; with apply, install it into this (worker) process:
+ * raise the internal depth, set quiet, open the glass domains and push the
+ * API frames, which stay below every frame the worker pushes itself.
+ * Returns false, having applied nothing, when the text is malformed.
+ */
+bool
+tsov_state_restore(const char *text, bool apply)
+{
+	const char *p = text;
+	int			internal,
+				quiet,
+				nglass,
+				napi,
+				i;
+	char		glass[API_STACK_MAX][NAMEDATALEN];
+	TsovApiFrame frames[API_STACK_MAX];
+
+	if (*p == '\0')
+		return true;
+	if (!get_number(&p, 'I', 1, &internal) || !get_number(&p, 'Q', 1, &quiet) ||
+		!get_number(&p, 'G', API_STACK_MAX, &nglass))
+		return false;
+	for (i = 0; i < nglass; i++)
+		if (!get_field(&p, glass[i], NAMEDATALEN, false))
+			return false;
+	if (!get_number(&p, 'A', API_STACK_MAX, &napi))
+		return false;
+	for (i = 0; i < napi; i++)
+		if (!get_field(&p, frames[i].api_domain_name, NAMEDATALEN, false) ||
+			!get_field(&p, frames[i].caller_domain_name, NAMEDATALEN, true) ||
+			!get_field(&p, frames[i].api_name, sizeof(frames[i].api_name), false))
+			return false;
+	if (*p != '\0')
+		return false;
+	if (!apply)
+		return true;
+
+	/* a worker receives it once, before it runs anything of its own */
+	Assert(IsParallelWorker() && api_top == 0 && frame_top == 0 &&
+		   glass_open == NIL);
+	if (internal)
+		tsov_internal_depth++;
+	if (quiet)
+		tsov_audit_quiet = true;
+	for (i = 0; i < nglass; i++)
+		tsov_break_glass_open(glass[i]);
+	for (i = 0; i < napi; i++)
+		tsov_frame_push_api(frames[i].api_domain_name,
+							frames[i].caller_domain_name, frames[i].api_name);
+	return true;
+}
+
+/*
+ * From ExecutorRun_hook (hooks.c), for a plan that may launch workers:
+ * PostgreSQL copies every non-default setting into the workers when it
+ * launches them, so put this process's state into the hidden setting.
+ * Set locally (the value goes with the transaction, or with the function
+ * whose SET clause raised the GUC nesting level), and only when it
+ * changed.  In parallel mode no setting can change: a nested plan whose
+ * state differs from what the running parallel operation passed cannot
+ * give its workers the right state, so it is refused (fail closed).
+ */
+void
+tsov_state_pass_to_workers(void)
+{
+	char	   *value;
+
+	if (IsParallelWorker())
+		return;					/* a worker launches no workers */
+	value = tsov_state_serialize();
+	if (strcmp(value, tsov_parallel_context ? tsov_parallel_context : "") != 0)
+	{
+		if (IsInParallelMode())
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+					 errmsg("cannot pass the sovereignty state of a nested query to parallel workers"),
+					 errdetail("The query runs inside a parallel operation, in a published API or break-glass state that differs from the one its workers would inherit; " TSOV_NAME " refuses rather than let them decide with the wrong state."),
+					 errhint("Declare the function that crosses into the published API PARALLEL UNSAFE, or run the query without parallel workers (SET max_parallel_workers_per_gather = 0).")));
+		tsov_guc_set_parallel_context(value);
+	}
+	pfree(value);
 }
 
 /* ---------------- end of transaction ---------------- */

@@ -145,6 +145,20 @@ extern void tsov_break_glass_open(const char *domain);
 extern bool tsov_glass_open_for(const char *domain);
 extern bool tsov_glass_any_open(void);
 
+/*
+ * ---- what a parallel worker inherits (state.c) ----
+ * The leader's internal work, quiet switch, break-glass domains and API
+ * frames travel to its workers as the hidden setting
+ * tec_sovereignty.parallel_context (common/guc.c), which PostgreSQL copies
+ * into every worker it launches.  tsov_state_serialize() gives the text
+ * form ("" for nothing), tsov_state_restore() checks it (apply = false)
+ * or installs it in a worker (apply = true); false means malformed.
+ */
+extern char *tsov_state_serialize(void);
+extern bool tsov_state_restore(const char *text, bool apply);
+/* from ExecutorRun_hook for a plan whose parallelModeNeeded is set */
+extern void tsov_state_pass_to_workers(void);
+
 /* ---- end of transaction (state.c), called from hooks.c ---- */
 extern void tsov_state_xact_event(XactEvent event);
 

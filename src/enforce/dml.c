@@ -32,6 +32,8 @@
 #include "utils/rel.h"
 #include "rewrite/rowsecurity.h"
 
+#include "common/guc.h"
+#include "common/state.h"
 #include "enforce/decision.h"
 #include "enforce/enforce.h"
 
@@ -222,8 +224,17 @@ tsov_dml_start_begin(QueryDesc *queryDesc, TsovDmlStart *st)
 		/*
 		 * ParallelQueryMain() starts the leader's plan before anything else
 		 * runs in this process; the leader's ExecutorStart checked it.
+		 * What the worker runs itself later is decided with the leader's
+		 * state (API frames, break-glass, internal work), which the leader
+		 * put into tec_sovereignty.parallel_context before launching us;
+		 * the setting's check hook already refused a malformed value.
 		 */
 		worker_plan_started = true;
+		if (!tsov_state_restore(tsov_parallel_context ? tsov_parallel_context : "", true))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("parallel worker received a malformed sovereignty state"),
+					 errdetail("The worker cannot decide with its leader's state and refuses to run.")));
 		st->leader_plan = true;
 		tsov_worker_leader_plan = true;
 	}
