@@ -63,6 +63,48 @@ RESET ROLE;
 SELECT action, decision, effective_user_name, actor_domain, object_domain, object_name
   FROM tec_sovereignty.audit_log WHERE seq > :mark ORDER BY seq;
 
+-- What PostgreSQL answers from the ACL alone: pg_stats, pg_stats_ext,
+-- pg_stats_ext_exprs and the privilege functions say "no" where the rule
+-- does (not recorded: asked once per catalog row).
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
+SET ROLE regress_pa_owner;
+SELECT count(*) FROM pg_stats WHERE schemaname = 'regress_pb';
+SELECT count(*) FROM pg_stats_ext WHERE schemaname = 'regress_pb';
+SELECT count(*) FROM pg_stats_ext_exprs WHERE schemaname = 'regress_pb';
+SELECT has_table_privilege(c.oid, 'SELECT') AS tbl,
+       has_table_privilege(c.oid, 'INSERT') AS tbl_ins,
+       has_column_privilege(c.oid, 2::int2, 'SELECT') AS col,
+       has_column_privilege(c.oid, 'v', 'SELECT') AS col_name,
+       has_any_column_privilege(c.oid, 'SELECT') AS anycol,
+       has_table_privilege('regress_pa_owner', c.oid, 'SELECT') AS named,
+       has_table_privilege(current_user::regrole::oid, c.oid, 'SELECT') AS byoid
+  FROM pg_class c WHERE c.relname = 'secret'
+   AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'regress_pb');
+SELECT count(*) FROM information_schema.columns WHERE table_schema = 'regress_pb';
+SELECT count(*) FROM information_schema.tables WHERE table_schema = 'regress_pb';
+-- by name: the lookup in the other domain's schema is refused
+SELECT has_table_privilege('regress_pb.secret', 'SELECT');
+-- the domain's own objects: PostgreSQL's answers
+SELECT attname, most_common_vals FROM pg_stats
+ WHERE schemaname = 'regress_pa' AND tablename = 'own' ORDER BY attname;
+SELECT column_name FROM information_schema.columns
+ WHERE table_schema = 'regress_pa' AND table_name = 'own' ORDER BY ordinal_position;
+SELECT has_table_privilege('regress_pa.own'::regclass, 'SELECT, INSERT');
+\d regress_pa.own
+RESET ROLE;
+-- the other domain's own owner, and a superuser, see its statistics
+SET ROLE regress_pb_owner;
+SELECT attname, most_common_vals FROM pg_stats WHERE schemaname = 'regress_pb' ORDER BY attname;
+SELECT statistics_name, most_common_vals FROM pg_stats_ext WHERE schemaname = 'regress_pb';
+RESET ROLE;
+SELECT count(*) FROM pg_stats WHERE schemaname = 'regress_pb';
+SELECT has_table_privilege('regress_pa_owner', c.oid, 'SELECT') AS asked_by_superuser
+  FROM pg_class c WHERE c.relname = 'secret'
+   AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'regress_pb');
+-- nothing recorded for hidden answers (the name lookup's denial only)
+SELECT action, decision, effective_user_name, object_domain
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision <> 'privileged' ORDER BY seq;
+
 -- Partitions the planner expands (not named by the query): a partition
 -- of a table outside every domain, in the other domain's schema.
 CREATE TABLE public.regress_parted (id int, v text) PARTITION BY LIST (id);
