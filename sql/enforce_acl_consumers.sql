@@ -4,7 +4,10 @@
 -- it may run a query's operators on a relation's statistics, must not see
 -- it as one.  A non-leakproof operator of the querying domain would be
 -- run on the other domain's most common values and histogram bounds
--- while the query is planned, before the executor guard refuses it.
+-- while the query is planned, before the executor guard refuses it; and
+-- pg_stats, pg_stats_ext and information_schema, which filter by
+-- has_column_privilege() and its kin, would show the other domain's
+-- values and columns.
 --
 \set SHOW_CONTEXT never
 SELECT tec_create_domain('regress_pa');
@@ -103,6 +106,18 @@ SELECT has_table_privilege('regress_pa_owner', c.oid, 'SELECT') AS asked_by_supe
    AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'regress_pb');
 -- nothing recorded for hidden answers (the name lookup's denial only)
 SELECT action, decision, effective_user_name, object_domain
+  FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision <> 'privileged' ORDER BY seq;
+
+-- Simulate mode: the executor lets the would-be denial through and
+-- records it once; the planner lets it through too and records nothing.
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
+SELECT tec_set_enforcement('regress_pb', 'simulate');
+SET ROLE regress_pa_owner;
+SELECT count(*) FROM regress_pa.peekview WHERE v = 'b-secret-1';
+SELECT count(*) FROM pg_stats WHERE schemaname = 'regress_pb';
+RESET ROLE;
+SELECT tec_set_enforcement('regress_pb', 'enforce');
+SELECT action, decision, effective_user_name, object_name
   FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision <> 'privileged' ORDER BY seq;
 
 -- Partitions the planner expands (not named by the query): a partition

@@ -38,6 +38,9 @@
  *	 - the twin (tsov_guarded_builtin) checks what the argument names with
  *	   the rule (builtins_check.c), then calls the built-in with the same
  *	   arguments (an advisory lock key moved into the domain's key space);
+ *	   a privilege test (has_table_privilege(oid, ...) and its kin, which
+ *	   pg_stats and information_schema filter by) answers false, without a
+ *	   record, where the rule denies what PostgreSQL's ACL allows;
  *	 - OAT_FUNCTION_EXECUTE, which PostgreSQL raises for every function an
  *	   expression, a FROM item, CALL or the fast-path protocol is about to
  *	   call, refuses to domain roles the built-ins the table marks
