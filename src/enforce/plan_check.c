@@ -84,6 +84,17 @@ tsov_plan_relation(PlannerInfo *root, Oid relid, RelOptInfo *rel)
 		return;
 	rte = planner_rt_fetch(rel->relid, root);
 	Assert(rte->rtekind == RTE_RELATION && rte->relid == relid);
+	/*
+	 * A base relation no privilege is asked for is no query's: CREATE INDEX
+	 * and CLUSTER ask the planner for a worker count or a sort decision
+	 * (plan_create_index_workers, plan_cluster_use_sort), before index_build
+	 * switches to the table's owner and with no operator of the caller;
+	 * the utility guard has decided on those.  Every relation a query
+	 * names carries the privileges it needs, and an inheritance child or
+	 * partition (no privileges of its own) is an "other member" relation.
+	 */
+	if (rel->reloptkind == RELOPT_BASEREL && rte->requiredPerms == 0)
+		return;
 	role = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 	action = plan_action(rte, rel->relid == (Index) root->parse->resultRelation,
 						 root->parse->commandType, &is_write);
