@@ -68,6 +68,7 @@
 #include "fmgr.h"
 #include "libpq/auth.h"
 #include "miscadmin.h"
+#include "optimizer/plancat.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
 #include "storage/ipc.h"
@@ -87,6 +88,7 @@ static object_access_hook_type prev_object_access = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr = NULL;
 static fmgr_hook_type prev_fmgr = NULL;
 static planner_hook_type prev_planner = NULL;
+static get_relation_info_hook_type prev_get_relation_info = NULL;
 static emit_log_hook_type prev_emit_log = NULL;
 static shmem_request_hook_type prev_shmem_request = NULL;
 static shmem_startup_hook_type prev_shmem_startup = NULL;
@@ -215,6 +217,15 @@ tsov_planner(Query *parse, const char *query_string, int cursorOptions,
 }
 
 static void
+tsov_get_relation_info(PlannerInfo *root, Oid relid, bool inhparent,
+					   RelOptInfo *rel)
+{
+	tsov_plan_relation(root, relid, rel);
+	if (prev_get_relation_info)
+		prev_get_relation_info(root, relid, inhparent, rel);
+}
+
+static void
 tsov_emit_log(ErrorData *edata)
 {
 	if (prev_emit_log)
@@ -283,6 +294,8 @@ tsov_hooks_install(void)
 	fmgr_hook = tsov_fmgr;
 	prev_planner = planner_hook;
 	planner_hook = tsov_planner;
+	prev_get_relation_info = get_relation_info_hook;
+	get_relation_info_hook = tsov_get_relation_info;
 	prev_emit_log = emit_log_hook;
 	emit_log_hook = tsov_emit_log;
 	prev_shmem_request = shmem_request_hook;

@@ -38,6 +38,9 @@
  *	 - the twin (tsov_guarded_builtin) checks what the argument names with
  *	   the rule (builtins_check.c), then calls the built-in with the same
  *	   arguments (an advisory lock key moved into the domain's key space);
+ *	   a privilege test (has_table_privilege(oid, ...) and its kin, which
+ *	   pg_stats and information_schema filter by) answers false, without a
+ *	   record, where the rule denies what PostgreSQL's ACL allows;
  *	 - OAT_FUNCTION_EXECUTE, which PostgreSQL raises for every function an
  *	   expression, a FROM item, CALL or the fast-path protocol is about to
  *	   call, refuses to domain roles the built-ins the table marks
@@ -98,6 +101,7 @@
 #define LOCK4(f)		{f, TB_LOCK_INT4, 0, true, false, "ADVISORY LOCK"}
 #define STATF(f)		{f, TB_FUNCTION, 0, false, true, "READ METADATA"}
 #define REFUSE(f)		{f, TB_REFUSE, 0, true, false, "EXECUTE"}
+#define PRIV(f, n)		{f, TB_PRIVILEGE, n, false, true, "READ PRIVILEGES"}
 
 /*
  * The checked built-ins, once.  Adding a line is enough for a built-in
@@ -220,6 +224,28 @@ static const TsovCheckedBuiltin checked_builtins[] = {
 	LOCK4(F_PG_ADVISORY_XACT_LOCK_SHARED_INT4_INT4),
 	LOCK4(F_PG_TRY_ADVISORY_XACT_LOCK_INT4_INT4),
 	LOCK4(F_PG_TRY_ADVISORY_XACT_LOCK_SHARED_INT4_INT4),
+
+	/*
+	 * What the ACL answers of a relation: false where the rule denies it
+	 * (pg_stats, pg_stats_ext, pg_stats_ext_exprs and information_schema
+	 * filter by them).  The variants naming the relation by text look the
+	 * name up, which objects.c refuses in another domain's schema.
+	 */
+	PRIV(F_HAS_TABLE_PRIVILEGE_OID_TEXT, 0),
+	PRIV(F_HAS_TABLE_PRIVILEGE_NAME_OID_TEXT, 1),
+	PRIV(F_HAS_TABLE_PRIVILEGE_OID_OID_TEXT, 1),
+	PRIV(F_HAS_SEQUENCE_PRIVILEGE_OID_TEXT, 0),
+	PRIV(F_HAS_SEQUENCE_PRIVILEGE_NAME_OID_TEXT, 1),
+	PRIV(F_HAS_SEQUENCE_PRIVILEGE_OID_OID_TEXT, 1),
+	PRIV(F_HAS_ANY_COLUMN_PRIVILEGE_OID_TEXT, 0),
+	PRIV(F_HAS_ANY_COLUMN_PRIVILEGE_NAME_OID_TEXT, 1),
+	PRIV(F_HAS_ANY_COLUMN_PRIVILEGE_OID_OID_TEXT, 1),
+	PRIV(F_HAS_COLUMN_PRIVILEGE_OID_TEXT_TEXT, 0),
+	PRIV(F_HAS_COLUMN_PRIVILEGE_OID_INT2_TEXT, 0),
+	PRIV(F_HAS_COLUMN_PRIVILEGE_NAME_OID_TEXT_TEXT, 1),
+	PRIV(F_HAS_COLUMN_PRIVILEGE_NAME_OID_INT2_TEXT, 1),
+	PRIV(F_HAS_COLUMN_PRIVILEGE_OID_OID_TEXT_TEXT, 1),
+	PRIV(F_HAS_COLUMN_PRIVILEGE_OID_OID_INT2_TEXT, 1),
 
 	/* notification channels (LISTEN and NOTIFY: utility_data.c) */
 	{F_PG_NOTIFY, TB_CHANNEL, 0, true, false, "NOTIFY"},
@@ -647,7 +673,12 @@ tsov_guarded_builtin(PG_FUNCTION_ARGS)
 		inner->args[i] = fcinfo->args[i];
 
 	if (tsov_guards_active() && !tsov_builtin_check(tc, inner))
+	{
+		/* the rule says no: so does a privilege test */
+		if (tc->builtin->target == TB_PRIVILEGE)
+			PG_RETURN_BOOL(false);
 		PG_RETURN_NULL();		/* hidden: as for an object that does not exist */
+	}
 
 	result = FunctionCallInvoke(inner);
 	fcinfo->isnull = inner->isnull;

@@ -34,6 +34,9 @@ typedef enum TsovBuiltinTarget
 	TB_LOCK_INT8,				/* an advisory lock key (bigint) */
 	TB_LOCK_INT4,				/* an advisory lock key (int, int) */
 	TB_CHANNEL,					/* a notification channel (text) */
+	TB_PRIVILEGE,				/* has_*_privilege of a relation (oid), for
+								 * the role of argument 0 when argno is 1:
+								 * false when the rule denies it */
 	TB_REFUSE					/* no twin: refused to domain roles */
 } TsovBuiltinTarget;
 

@@ -307,6 +307,55 @@ check_backend(TsovTwinCall *tc, FunctionCallInfo call)
 	return true;
 }
 
+/*
+ * Does a privilege string ask for writes only ("INSERT", "UPDATE, DELETE",
+ * "USAGE" of a sequence)?  Any mention of SELECT makes it a read.
+ */
+static bool
+privilege_is_write(text *mode)
+{
+	char	   *m = text_to_cstring(mode);
+	char	   *p;
+
+	for (p = m; *p; p++)
+		*p = pg_ascii_tolower((unsigned char) *p);
+	return strstr(m, "select") == NULL;
+}
+
+/*
+ * has_*_privilege of a relation: PostgreSQL's answer, unless the rule
+ * denies the role asked about (the current user, or argument 0) what the
+ * answer would reveal.  A read denied answers false for every mode; a
+ * write denied answers false for a mode that asks for writes only.  Only
+ * answers: a denial here is not recorded (pg_stats or
+ * information_schema.columns ask once per catalog row), the access itself
+ * is checked, and recorded, when it is made.
+ */
+static bool
+check_privilege(const TsovCheckedBuiltin *b, FunctionCallInfo call)
+{
+	TsovObject	obj;
+	Oid			role = GetUserId();
+
+	relation_object(DatumGetObjectId(call->args[b->argno].value), &obj);
+	if (!OidIsValid(obj.nspoid) || tsov_domain_of_namespace(obj.nspoid) == NULL)
+		return true;
+	if (b->argno == 1)
+	{
+		if (get_fn_expr_argtype(call->flinfo, 0) == NAMEOID)
+			role = get_role_oid(NameStr(*DatumGetName(call->args[0].value)), true);
+		else
+			role = DatumGetObjectId(call->args[0].value);
+		if (!OidIsValid(role))
+			return true;		/* no such role: the built-in says so */
+	}
+	Assert(!call->args[call->nargs - 1].isnull);
+	if (!tsov_would_allow(role, obj.nspoid, false))
+		return false;
+	return !privilege_is_write(DatumGetTextPP(call->args[call->nargs - 1].value)) ||
+		tsov_would_allow(role, obj.nspoid, true);
+}
+
 bool
 tsov_builtin_check(TsovTwinCall *tc, FunctionCallInfo call)
 {
@@ -329,6 +378,8 @@ tsov_builtin_check(TsovTwinCall *tc, FunctionCallInfo call)
 			tsov_check_channel(b->action, b->is_write,
 							   TextDatumGetCString(call->args[b->argno].value));
 			return true;
+		case TB_PRIVILEGE:
+			return check_privilege(b, call);
 		case TB_REFUSE:
 			Assert(false);
 			return true;

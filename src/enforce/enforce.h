@@ -19,6 +19,7 @@
 #include "executor/execdesc.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
+#include "nodes/pathnodes.h"
 #include "nodes/plannodes.h"
 #include "tcop/utility.h"
 
@@ -48,6 +49,10 @@ extern void tsov_fmgr_event(FmgrHookEventType event, FmgrInfo *flinfo);
 /* in builtins.c: the planner swaps in the checked twins of built-ins;
  * OAT_FUNCTION_EXECUTE refuses what a domain role may not call */
 extern void tsov_builtins_plan(Query *parse);
+
+/* in plan_check.c: the planner opened a relation (get_relation_info_hook) */
+extern void tsov_plan_relation(PlannerInfo *root, Oid relid,
+							   RelOptInfo *rel);
 extern void tsov_builtins_execute(Oid fnoid);
 extern void tsov_builtins_init(void);	/* table, invalidation callbacks */
 
