@@ -47,6 +47,7 @@ SELECT tec_drop_domain('regress_s2', force => true);
 SELECT dom, v FROM public.regress_shared ORDER BY id;
 SELECT count(*) AS s2_roles FROM pg_roles WHERE rolname ~ '^regress_s2_';
 SELECT tec_drop_domain('regress_s1', force => true);
+DELETE FROM tec_sovereignty.shared_table WHERE table_name = 'regress_shared';
 DROP TABLE public.regress_shared;
 
 SELECT tec_drop_domain('regress_d', force => true);
