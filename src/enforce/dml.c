@@ -41,8 +41,14 @@
 /* The range table ExecutorStart has just checked (nesting-safe). */
 static List *checked_rtable = NIL;
 
-static const char *
-rte_action(RangeTblEntry *rte, CmdType op, bool is_result, bool *is_write)
+/*
+ * The audit action of a range table entry and whether it writes; also
+ * used by plan_check.c, so that the planner's early check names an access
+ * exactly as this guard will.  A utility statement's command tag (COPY,
+ * ...) names the access when the plan has no command type.
+ */
+const char *
+tsov_rte_action(const RangeTblEntry *rte, bool is_result, CmdType op, bool *is_write)
 {
 	AclMode		p = rte->requiredPerms;
 
@@ -153,7 +159,7 @@ check_rtable(List *rtable, CmdType op, List *result_rtis, List *relation_oids)
 			continue;
 		nsp = get_rel_namespace(rte->relid);
 		role = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : userid;
-		action = rte_action(rte, op, list_member_int(result_rtis, (int) rti), &is_write);
+		action = tsov_rte_action(rte, list_member_int(result_rtis, (int) rti), op, &is_write);
 
 		for (i = 0; i < nseen; i++)
 			if (seen[i].relid == rte->relid && strcmp(seen[i].action, action) == 0)

@@ -33,6 +33,8 @@ typedef struct TsovDmlStart
 extern void tsov_dml_start_begin(QueryDesc *queryDesc, TsovDmlStart *st);
 extern void tsov_dml_start_end(const TsovDmlStart *st);
 extern bool tsov_dml_check_perms(List *rtable, bool ereport_on_violation);
+extern const char *tsov_rte_action(const RangeTblEntry *rte, bool is_result,
+								   CmdType op, bool *is_write);
 
 /* in utility.c: utility statements; false: the statement is done */
 extern bool tsov_utility_before(PlannedStmt **pstmt, bool *readOnlyTree,

@@ -44,25 +44,6 @@
 #include "enforce/decision.h"
 #include "enforce/enforce.h"
 
-/* the action and access dml.c's rte_action() names for this entry */
-static const char *
-plan_action(const RangeTblEntry *rte, bool is_result, CmdType op,
-			bool *is_write)
-{
-	AclMode		p = rte->requiredPerms;
-
-	*is_write = (p & (ACL_INSERT | ACL_UPDATE | ACL_DELETE)) != 0;
-	if (is_result && op == CMD_MERGE)
-		return "MERGE";
-	if (p & ACL_INSERT)
-		return "INSERT";
-	if (p & ACL_DELETE)
-		return "DELETE";
-	if (p & ACL_UPDATE)
-		return is_result ? "UPDATE" : "SELECT FOR UPDATE";
-	return "SELECT";
-}
-
 /*
  * From get_relation_info_hook (hooks.c): the planner has just opened
  * relation relid for the base relation rel of root's query.
@@ -96,7 +77,7 @@ tsov_plan_relation(PlannerInfo *root, Oid relid, RelOptInfo *rel)
 	if (rel->reloptkind == RELOPT_BASEREL && rte->requiredPerms == 0)
 		return;
 	role = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
-	action = plan_action(rte, rel->relid == (Index) root->parse->resultRelation,
+	action = tsov_rte_action(rte, rel->relid == (Index) root->parse->resultRelation,
 						 root->parse->commandType, &is_write);
 	if (tsov_would_allow(role, nsp, is_write))
 		return;
