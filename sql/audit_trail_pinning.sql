@@ -53,5 +53,7 @@ SELECT to_regclass('regress_pin_part') AS part;
 SELECT tec_audit_flush();
 SELECT action, object, count(*) FROM tec_sovereignty.violations
  WHERE seq > :last AND object LIKE 'tec_sovereignty.audit%' GROUP BY 1, 2 ORDER BY 2, 1;
+-- and once: no second row from the log hook or the hooks' rethrow
+SELECT count(*) AS denied_rows FROM tec_sovereignty.audit_log WHERE seq > :last AND decision = 'denied';
 
 DROP TABLE regress_pin_fk, regress_pin_inh, regress_pin_ok, regress_pin_child, regress_pin_parent;

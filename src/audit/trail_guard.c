@@ -107,16 +107,20 @@ rel_is_empty(Oid relid)
 }
 
 /*
- * Record the attempt, then refuse it.  locked: the caller already holds a
- * lock on the table that the writer's insert would wait for (OAT_DROP), so
- * the event is queued without waiting for it (it is written as soon as the
- * abort releases the lock); otherwise it is durable before the error.
+ * Record the attempt, then refuse it: the one place this file raises a
+ * refusal, which audit/log_hook.c knows as a recording site (so neither it
+ * nor the hooks' rethrow records the error a second time).  locked: the
+ * caller already holds a lock on the table that the writer's insert would
+ * wait for (OAT_DROP, a foreign key being created, PREPARE), so the event
+ * is queued without waiting for it (it is written as soon as the abort
+ * releases the lock); otherwise it is durable before the error.
  */
 static void
-refuse_ext(Oid relid, const char *what, bool locked)
+refuse_ext(Oid relid, const char *relname, const char *what, bool locked,
+		   const char *reason, const char *message, const char *detail,
+		   const char *hint)
 {
 	TsovAuditEvent ev;
-	char	   *relname = get_rel_name(relid);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.action = what;
@@ -125,23 +129,35 @@ refuse_ext(Oid relid, const char *what, bool locked)
 	ev.object_oid = relid;
 	ev.object_schema = TSOV_SCHEMA;
 	ev.object_name = relname;
-	ev.reason = "the audit trail is append-only";
+	ev.reason = reason;
 	if (locked)
 		tsov_audit_record_denial_nowait(&ev);
 	else
 		tsov_audit_record(&ev);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied: the audit trail is append-only"),
-			 errdetail("%s on table %s is refused to every role while tec_sovereignty is loaded.",
-					   what, relname),
-			 errhint("Only the audit writer adds rows; old rows can be removed with tec_audit_purge().")));
+			 errmsg_internal("%s", message),
+			 errdetail_internal("%s", detail),
+			 errhint("%s", hint)));
+}
+
+/* The append-only refusal of "what" on one of the trail's tables. */
+static void
+refuse_append_only(Oid relid, const char *what, bool locked)
+{
+	char	   *relname = get_rel_name(relid);
+
+	refuse_ext(relid, relname, what, locked, "the audit trail is append-only",
+			   "permission denied: the audit trail is append-only",
+			   psprintf("%s on table %s is refused to every role while tec_sovereignty is loaded.",
+						what, relname),
+			   "Only the audit writer adds rows; old rows can be removed with tec_audit_purge().");
 }
 
 static void
 refuse(Oid relid, const char *what)
 {
-	refuse_ext(relid, what, false);
+	refuse_append_only(relid, what, false);
 }
 
 /* From ExecutorCheckPerms_hook (hooks.c), before every other check. */
@@ -376,26 +392,13 @@ tsov_trail_check_prepare(void)
 		if (!OidIsValid(relid) || !holds_blocking_lock(relid))
 			continue;
 		Assert(is_audit_rel(relid));
-		{
-			TsovAuditEvent ev;
-
-			memset(&ev, 0, sizeof(ev));
-			ev.action = "PREPARE TRANSACTION";
-			ev.decision = TSOV_DENIED;
-			ev.is_write = true;
-			ev.object_oid = relid;
-			ev.object_schema = TSOV_SCHEMA;
-			ev.object_name = names[i];
-			ev.reason = "a prepared transaction may not hold a lock on the audit trail";
-			/* we hold the lock the writer needs: do not wait for it */
-			tsov_audit_record_denial_nowait(&ev);
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot prepare a transaction that holds a lock on the audit trail"),
-				 errdetail("The transaction holds a lock on table %s.%s that the audit writer's inserts wait for; prepared, it would hold up every audited commit until resolved by hand.",
-						   TSOV_SCHEMA, names[i]),
-				 errhint("Commit or roll back the transaction instead; locks on the audit trail are refused to every role while tec_sovereignty is loaded.")));
+		/* we hold the lock the writer needs: do not wait for it */
+		refuse_ext(relid, names[i], "PREPARE TRANSACTION", true,
+				   "a prepared transaction may not hold a lock on the audit trail",
+				   "cannot prepare a transaction that holds a lock on the audit trail",
+				   psprintf("The transaction holds a lock on table %s.%s that the audit writer's inserts wait for; prepared, it would hold up every audited commit until resolved by hand.",
+							TSOV_SCHEMA, names[i]),
+				   "Commit or roll back the transaction instead; locks on the audit trail are refused to every role while tec_sovereignty is loaded.");
 	}
 }
 
@@ -437,7 +440,7 @@ tsov_trail_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	if (access == OAT_DROP && classId == RelationRelationId && subId == 0 &&
 		tsov_audit_self_depth == 0 && is_audit_rel(objectId) &&
 		!rel_is_empty(objectId))
-		refuse_ext(objectId, "DROP", true);
+		refuse_append_only(objectId, "DROP", true);
 	if (access == OAT_POST_CREATE && classId == ConstraintRelationId &&
 		tsov_audit_self_depth == 0 && !creating_extension)
 	{
@@ -445,25 +448,15 @@ tsov_trail_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 
 		if (OidIsValid(confrelid) && is_audit_rel(confrelid))
 		{
-			TsovAuditEvent ev;
 			char	   *relname = get_rel_name(confrelid);
 
-			memset(&ev, 0, sizeof(ev));
-			ev.action = "FOREIGN KEY";
-			ev.decision = TSOV_DENIED;
-			ev.is_write = true;
-			ev.object_oid = confrelid;
-			ev.object_schema = TSOV_SCHEMA;
-			ev.object_name = relname;
-			ev.reason = "a foreign key may not reference the audit trail";
 			/* the command holds a lock on the trail: do not wait */
-			tsov_audit_record_denial_nowait(&ev);
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied: a foreign key cannot reference the audit trail"),
-					 errdetail("Table %s.%s is referenced; its triggers and locks would hold up the audit writer and purge. Refused to every role while tec_sovereignty is loaded.",
-							   TSOV_SCHEMA, relname),
-					 errhint("Copy the values you need into a table of your own instead.")));
+			refuse_ext(confrelid, relname, "FOREIGN KEY", true,
+					   "a foreign key may not reference the audit trail",
+					   "permission denied: a foreign key cannot reference the audit trail",
+					   psprintf("Table %s.%s is referenced; its triggers and locks would hold up the audit writer and purge. Refused to every role while tec_sovereignty is loaded.",
+								TSOV_SCHEMA, relname),
+					   "Copy the values you need into a table of your own instead.");
 		}
 	}
 }
