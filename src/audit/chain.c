@@ -372,33 +372,6 @@ tsov_audit_row_from_tuple(HeapTuple t, TupleDesc d, TsovAuditRow *row)
 
 /* ---- the hash ---- */
 
-static void
-hash_u64(pg_cryptohash_ctx *ctx, uint64 v)
-{
-	uint8		b[8];
-
-	for (int i = 7; i >= 0; i--)
-	{
-		b[i] = v & 0xff;
-		v >>= 8;
-	}
-	pg_cryptohash_update(ctx, b, 8);
-}
-
-void
-tsov_audit_hash_str(pg_cryptohash_ctx *ctx, const char *s)
-{
-	if (s == NULL)
-		hash_u64(ctx, UINT64CONST(0xFFFFFFFFFFFFFFFF));
-	else
-	{
-		size_t		len = strlen(s);
-
-		hash_u64(ctx, len);
-		pg_cryptohash_update(ctx, (const uint8 *) s, len);
-	}
-}
-
 /*
  * The canonical encoding of a row is gathered into one buffer and hashed
  * with as few pg_cryptohash_update() calls as its size allows: the writer
@@ -444,7 +417,7 @@ hashbuf_bytes(HashBuf *hb, const uint8 *p, size_t n)
 	Assert(hb->len <= HASHBUF_SIZE);
 }
 
-/* an integer, big-endian in 8 bytes (as hash_u64) */
+/* an integer, big-endian in 8 bytes */
 static inline void
 hashbuf_u64(HashBuf *hb, uint64 v)
 {
@@ -461,7 +434,7 @@ hashbuf_u64(HashBuf *hb, uint64 v)
 	hb->len += 8;
 }
 
-/* a string, length-prefixed, NULL distinct from empty (as tsov_audit_hash_str) */
+/* a string, length-prefixed, NULL distinct from empty */
 static inline void
 hashbuf_str(HashBuf *hb, const char *s)
 {
@@ -474,6 +447,18 @@ hashbuf_str(HashBuf *hb, const char *s)
 		hashbuf_u64(hb, len);
 		hashbuf_bytes(hb, (const uint8 *) s, len);
 	}
+}
+
+/* A string in the canonical encoding, straight into ctx (batch.c). */
+void
+tsov_audit_hash_str(pg_cryptohash_ctx *ctx, const char *s)
+{
+	HashBuf		hb;
+
+	hb.ctx = ctx;
+	hb.len = 0;
+	hashbuf_str(&hb, s);
+	hashbuf_flush(&hb);
 }
 
 /* One column's value in the canonical encoding. */
