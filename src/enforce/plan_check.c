@@ -58,7 +58,8 @@ tsov_plan_relation(PlannerInfo *root, Oid relid, RelOptInfo *rel)
 	const char *action;
 	TsovObject	obj;
 
-	if (!tsov_guards_active())
+	/* no syscache lookup per planned relation where no domain exists */
+	if (!tsov_guards_active() || !tsov_domains_exist())
 		return;
 	nsp = get_rel_namespace(relid);
 	if (tsov_domain_of_namespace(nsp) == NULL)
