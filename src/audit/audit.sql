@@ -115,6 +115,38 @@ AS 'MODULE_PATHNAME', 'tsov_audit_verify';
 COMMENT ON FUNCTION pg_catalog.tec_audit_verify(text) IS
 	'Verify the hash chains of one domain (NULL: all): finds changed, deleted, inserted or reordered rows';
 
+CREATE FUNCTION pg_catalog.tec_audit_verify(domain text, digests jsonb)
+RETURNS SETOF tec_sovereignty.audit_verify_result
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_verify_digests';
+COMMENT ON FUNCTION pg_catalog.tec_audit_verify(text, jsonb) IS
+	'Verify the hash chains of one domain (NULL: all) and that each still holds the heads named by signed digests of tec_audit_digest() kept elsewhere';
+
+CREATE FUNCTION pg_catalog.tec_audit_digest(domain text DEFAULT NULL)
+RETURNS SETOF jsonb
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_digest';
+COMMENT ON FUNCTION pg_catalog.tec_audit_digest(text) IS
+	'Signed digest (Ed25519, the domain''s own key) of the head of each audit chain of one domain (NULL: all), one line of JSON per chain, to be kept outside the database';
+
+CREATE FUNCTION pg_catalog.tec_audit_public_key(domain text)
+RETURNS text
+LANGUAGE C CALLED ON NULL INPUT STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_public_key';
+COMMENT ON FUNCTION pg_catalog.tec_audit_public_key(text) IS
+	'The "verify" line of a domain''s audit public key, for the key file of a server that checks that domain''s digests';
+
+CREATE FUNCTION tec_sovereignty.audit_head_digest(domain text, origin text)
+RETURNS jsonb
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_head_digest';
+COMMENT ON FUNCTION tec_sovereignty.audit_head_digest(text, text) IS
+	'Signed digest of the recorded head of one audit chain, NULL without a signing key (tec_export_domain with_audit)';
+
 CREATE FUNCTION pg_catalog.tec_audit_purge(older_than interval)
 RETURNS bigint
 LANGUAGE C CALLED ON NULL INPUT VOLATILE
@@ -228,6 +260,12 @@ GRANT SELECT ON tec_sovereignty.violations, tec_sovereignty.access_summary,
 GRANT SELECT ON tec_sovereignty.audit_stats TO tec_auditor;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_verify(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_purge(interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_verify(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_digest(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_public_key(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_head_digest(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_verify(text, jsonb) TO tec_auditor;
+GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_digest(text) TO tec_auditor;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_note(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_flush() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_set_audit_level(text, text) FROM PUBLIC;
