@@ -155,6 +155,14 @@ AS 'MODULE_PATHNAME', 'tsov_audit_purge';
 COMMENT ON FUNCTION pg_catalog.tec_audit_purge(interval) IS
 	'Remove audit rows older than the given age (superuser only, audited); leaves an anchor so the rest still verifies';
 
+CREATE FUNCTION pg_catalog.tec_audit_purge()
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_purge_retention';
+COMMENT ON FUNCTION pg_catalog.tec_audit_purge() IS
+	'One bounded round of per-domain retention (tec_set_audit_retention): removes each such domain''s audit rows older than its retention, leaving an anchor; call it from a scheduler (superuser only, audited)';
+
 CREATE FUNCTION pg_catalog.tec_audit_note(domain text, action text, detail text)
 RETURNS void
 LANGUAGE C CALLED ON NULL INPUT VOLATILE
@@ -210,6 +218,29 @@ BEGIN
 		format('audit level %s', coalesce(level, 'inherited from tec_sovereignty.audit')));
 END
 $$;
+CREATE FUNCTION pg_catalog.tec_set_audit_retention(domain text, keep interval)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+BEGIN
+	IF keep IS NOT NULL AND keep OPERATOR(pg_catalog.<=) interval '0' THEN
+		RAISE EXCEPTION 'audit retention must be positive'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The retention given for domain "%s" is %s.', d.name, keep),
+				  HINT = 'Give a positive interval, or NULL to keep the domain''s audit rows forever.';
+	END IF;
+	UPDATE tec_sovereignty.domain x SET audit_retention = keep
+	 WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('SET_AUDIT_RETENTION', d.name,
+		format('audit retention %s', coalesce(keep::text, 'forever')));
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_set_audit_retention(text, interval) IS
+	'Keep a domain''s audit rows for this long (NULL: forever); tec_audit_purge() removes older ones';
+
 COMMENT ON FUNCTION pg_catalog.tec_set_audit_level(text, text) IS
 	'Override tec_sovereignty.audit for one domain (NULL: follow the setting); denials and privileged accesses are always recorded';
 
@@ -269,6 +300,8 @@ GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_digest(text) TO tec_auditor;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_note(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_flush() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_set_audit_level(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_set_audit_retention(text, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_purge() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_lifecycle(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_verify(text) TO tec_auditor;

@@ -510,12 +510,13 @@ parse_time(const char *s)
 
 /*
  * Parse one digest object and check its signature with a key this server
- * has for its domain (key id match).  A malformed digest, one signed with
- * an unknown key, or one whose signature does not verify is an error: it
- * is refused, never half-trusted.
+ * has for its domain (key id match).  A malformed digest is an error; one
+ * signed with an unknown key, or whose signature does not verify, is an
+ * error too, or, when why is not NULL, false with *why saying which (the
+ * import records its refusal first).  Never half-trusted.
  */
-void
-tsov_digest_check(JsonbContainer *o, TsovDigest *d)
+bool
+tsov_digest_check(JsonbContainer *o, TsovDigest *d, char **why)
 {
 	JsonbValue *v;
 	char	   *s;
@@ -560,6 +561,13 @@ tsov_digest_check(JsonbContainer *o, TsovDigest *d)
 	for (int i = 0; pub == NULL && i < k.nverify; i++)
 		if (strcmp(key_id(k.verify[i]), d->key_id) == 0)
 			pub = k.verify[i];
+	if (pub == NULL && why != NULL)
+	{
+		explicit_bzero(&k, sizeof(k));
+		*why = psprintf("its digest is signed with key %s, which this server does not have for domain \"%s\"",
+						d->key_id, d->domain);
+		return false;
+	}
 	if (pub == NULL)
 	{
 		explicit_bzero(&k, sizeof(k));
@@ -583,6 +591,11 @@ tsov_digest_check(JsonbContainer *o, TsovDigest *d)
 	if (rc < 0)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
 						errmsg("could not check the signature of an audit digest")));
+	if (rc != 1 && why != NULL)
+	{
+		*why = psprintf("its digest has an invalid signature");
+		return false;
+	}
 	if (rc != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -590,6 +603,7 @@ tsov_digest_check(JsonbContainer *o, TsovDigest *d)
 						d->domain, d->seq),
 				 errdetail("The digest was changed after it was signed, or forged."),
 				 errhint("Use the digests exactly as tec_audit_digest() returned them.")));
+	return true;
 }
 
 /* Does this server have any key for domain (so that a digest is required)? */
@@ -619,7 +633,7 @@ tsov_digests_from_jsonb(Jsonb *j, int *n)
 	if (JB_ROOT_IS_OBJECT(j))
 	{
 		out = palloc(sizeof(TsovDigest));
-		tsov_digest_check(&j->root, out);
+		tsov_digest_check(&j->root, out, NULL);
 		*n = 1;
 		return out;
 	}
@@ -631,7 +645,7 @@ tsov_digests_from_jsonb(Jsonb *j, int *n)
 
 		if (e == NULL || e->type != jbvBinary)
 			digest_bad("an array element is not an object");
-		tsov_digest_check(e->val.binary.data, &out[i]);
+		tsov_digest_check(e->val.binary.data, &out[i], NULL);
 	}
 	return out;
 }

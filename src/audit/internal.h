@@ -388,7 +388,7 @@ typedef struct TsovDigest
 
 extern Jsonb *tsov_digest_head(const char *domain, const char *origin,
 									  bool missing_key_ok);
-extern void tsov_digest_check(JsonbContainer *o, TsovDigest *d);
+extern bool tsov_digest_check(JsonbContainer *o, TsovDigest *d, char **why);
 extern bool tsov_digest_have_key(const char *domain);
 extern TsovDigest *tsov_digests_from_jsonb(Jsonb *j, int *n);
 
