@@ -101,8 +101,30 @@ fails_with("SELECT * FROM tec_audit_verify('d_ok', ${\lit($dig{d_trunc})})", qr/
 fails_with(q{SELECT * FROM tec_audit_verify('d_ok', '{"format": "x"}')}, qr/malformed audit digest/,
 	'a malformed digest is refused');
 
+# --- retention: purge, then what remains verifies, with and without digests ---
+for my $d (qw(r_ret r_ret2))
+{
+	$node->safe_psql('postgres', "SELECT tec_create_domain('$d')");
+	$node->safe_psql('postgres', "SELECT tec_audit_note('$d', 'N$_', 'note $_')") for 1 .. 4;
+}
+$node->safe_psql('postgres', 'SELECT tec_audit_flush()');
+my $before_purge = $node->safe_psql('postgres', q{SELECT tec_audit_digest('r_ret')});
+$node->safe_psql('postgres', "SELECT tec_set_audit_retention('$_', '1 millisecond')") for qw(r_ret r_ret2);
+$node->safe_psql('postgres', 'SELECT pg_sleep(0.1)');
+ok($node->safe_psql('postgres', 'SELECT tec_audit_purge()') >= 12, 'tec_audit_purge() removes the old rows of both domains');
+$node->safe_psql('postgres', "SELECT tec_set_audit_retention('$_', NULL)") for qw(r_ret r_ret2);
+$node->safe_psql('postgres', 'SELECT tec_audit_flush()');
+is($node->safe_psql('postgres', q{SELECT string_agg(domain || ':' || ok, ',' ORDER BY domain) FROM tec_audit_verify() WHERE domain LIKE 'r\_%'}),
+	'r_ret:true,r_ret2:true', 'after the purge the rest verifies');
+like($node->safe_psql('postgres', "SELECT ok || ' ' || reason FROM tec_audit_verify('r_ret', ${\lit($before_purge)})"),
+	qr/^false .*every digest given precedes its purge anchor/, 'a digest older than the purge checks nothing, and says so');
+my $after_purge = $node->safe_psql('postgres', q{SELECT tec_audit_digest('r_ret')});
+is($node->safe_psql('postgres', "SELECT ok FROM tec_audit_verify('r_ret', ${\lit($after_purge)})"), 't',
+	'a digest taken after the purge verifies');
+my $ret_pos = decode_json($after_purge)->{seq};
+
 # more rows after the digests were taken
-$node->safe_psql('postgres', "SELECT tec_audit_note('$_', 'LATER', 'after the digest')") for @domains;
+$node->safe_psql('postgres', "SELECT tec_audit_note('$_', 'LATER', 'after the digest')") for @domains, qw(r_ret r_ret2);
 $node->safe_psql('postgres', 'SELECT tec_audit_flush()');
 my $pos = decode_json($dig{d_trunc})->{seq};
 
@@ -115,6 +137,12 @@ DELETE FROM tec_sovereignty.audit_log WHERE chain_domain = 'd_trunc' AND chain_s
 UPDATE tec_sovereignty.audit_chain SET last_seq = $pos - 1,
 	last_hash = (SELECT row_hash FROM tec_sovereignty.audit_log WHERE chain_domain = 'd_trunc' AND chain_seq = $pos - 1)
  WHERE chain_domain = 'd_trunc';
+DELETE FROM tec_sovereignty.audit_log WHERE chain_domain = 'r_ret' AND chain_seq >= $ret_pos;
+UPDATE tec_sovereignty.audit_chain SET last_seq = $ret_pos - 1,
+	last_hash = (SELECT row_hash FROM tec_sovereignty.audit_log WHERE chain_domain = 'r_ret' AND chain_seq = $ret_pos - 1)
+ WHERE chain_domain = 'r_ret';
+UPDATE tec_sovereignty.audit_log SET reason = 'nothing happened'
+ WHERE chain_domain = 'r_ret2' AND chain_seq = (SELECT max(chain_seq) FROM tec_sovereignty.audit_log WHERE chain_domain = 'r_ret2');
 CREATE FUNCTION pg_temp.s(t text) RETURNS bytea LANGUAGE sql IMMUTABLE AS
 \$\$SELECT CASE WHEN t IS NULL THEN '\\xffffffffffffffff'::bytea
 			  ELSE int8send(octet_length(t)::bigint) || convert_to(t, current_setting('server_encoding')) END\$\$;
@@ -163,6 +191,10 @@ is($got{d_rewrite}[0], 'f', 'with digests: the self-consistently rewritten chain
 like($got{d_rewrite}[1], qr/does not match the digest signed at/, 'and the reason says the history was rewritten');
 is($node->safe_psql('postgres', "SELECT ok FROM tec_audit_verify('d_ok', ${\lit($dig{d_ok})})"), 't',
 	'one digest, as an object, checks one domain');
+is($node->safe_psql('postgres', q{SELECT string_agg(domain || ':' || ok, ',' ORDER BY domain) FROM tec_audit_verify() WHERE domain LIKE 'r\_%'}),
+	'r_ret:true,r_ret2:false', 'after a purge a changed row is still found; a cut tail with a rewritten head is not, without a digest');
+like($node->safe_psql('postgres', "SELECT ok || ' ' || reason FROM tec_audit_verify('r_ret', ${\lit($after_purge)})"),
+	qr/^false .*records position $ret_pos/, 'with the digest taken after the purge the cut tail is found');
 
 # --- per-domain keys: a server with one domain's public key only ---
 my $publine = $node->safe_psql('postgres', q{SELECT tec_audit_public_key('d_ok')});
