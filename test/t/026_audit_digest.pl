@@ -25,6 +25,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use JSON::PP;
+use Digest::SHA qw(hmac_sha256);
 
 my $node = PostgreSQL::Test::Cluster->new('audit_digest');
 $node->init;
@@ -85,7 +86,44 @@ isnt(decode_json($dig{d_ok})->{key_id}, $j->{key_id}, 'each domain signs with it
 unlike(join('', @dig), qr/$master/, 'no digest shows the key');
 
 sub lit { my $s = shift; $s =~ s/'/''/g; return "'$s'" }
+
+# --- provable outside the database: the documented key derivation and
+# signed message, checked with the openssl command-line tool alone ---
+sub offline_check
+{
+	my ($json) = @_;
+	my $d = decode_json($json);
+	my $str = sub { my $v = shift; return pack('Q>', length($v)) . $v };
+	my $us = sub {
+		my $t = shift;
+		return $node->safe_psql('postgres', "SELECT ((extract(epoch FROM '$t'::timestamptz) - 946684800) * 1000000)::bigint");
+	};
+	my $seed = hmac_sha256("tec_sovereignty domain key v1\0" . $d->{domain}, pack('H*', $master));
+	my $der = pack('H*', '302e020100300506032b657004220420') . $seed;
+	my $msg = "tec_sovereignty digest v1\0" . $str->($d->{domain}) . $str->($d->{origin})
+	  . pack('Q>', $d->{seq}) . pack('H*', $d->{hash})
+	  . (defined $d->{time} ? pack('Q>', $us->($d->{time})) : "\xff" x 8)
+	  . $str->($d->{database}) . $str->($d->{system_identifier})
+	  . pack('Q>', $us->($d->{signed_at})) . $str->($d->{key_id});
+	my %f = (priv => $der, msg => $msg, sig => pack('H*', $d->{signature}));
+	for my $k (keys %f)
+	{
+		open my $o, '>:raw', "$tmp/offline.$k" or die;
+		print $o $f{$k};
+		close $o;
+	}
+	system('openssl', 'pkey', '-inform', 'DER', '-in', "$tmp/offline.priv", '-pubout', '-out', "$tmp/offline.pub") == 0
+	  or return 'openssl pkey failed';
+	my $pubder = `openssl pkey -pubin -in $tmp/offline.pub -outform DER`;
+	my $rc = system("openssl pkeyutl -verify -pubin -inkey $tmp/offline.pub -rawin -in $tmp/offline.msg -sigfile $tmp/offline.sig >/dev/null 2>&1");
+	return ($rc == 0 ? 'verified' : 'not verified') . ' ' . unpack('H*', substr($pubder, -32));
+}
 my $all = '[' . join(',', @dig) . ']';
+my ($pubhex) = $node->safe_psql('postgres', q{SELECT tec_audit_public_key('d_trunc')}) =~ /([0-9a-f]{64})$/;
+is(offline_check($dig{d_trunc}), "verified $pubhex",
+	'outside the database, openssl verifies the digest with the key derived as documented');
+(my $bent = $dig{d_trunc}) =~ s/"seq": (\d+)/'"seq": ' . ($1 + 1)/e;
+is(offline_check($bent), "not verified $pubhex", 'and refuses a changed digest');
 is($node->safe_psql('postgres', "SELECT string_agg(domain || ':' || ok, ',' ORDER BY domain) FROM tec_audit_verify(NULL, ${\lit($all)}) WHERE domain LIKE 'd\\_%'"),
 	'd_ok:true,d_rewrite:true,d_trunc:true', 'the intact trail verifies with its digests');
 
