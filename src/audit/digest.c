@@ -513,10 +513,11 @@ parse_time(const char *s)
  * has for its domain (key id match).  A malformed digest is an error; one
  * signed with an unknown key, or whose signature does not verify, is an
  * error too, or, when why is not NULL, false with *why saying which (the
- * import records its refusal first).  Never half-trusted.
+ * import records its refusal first); so is a digest of another domain than
+ * want (NULL: any), checked before the signature.  Never half-trusted.
  */
 bool
-tsov_digest_check(JsonbContainer *o, TsovDigest *d, char **why)
+tsov_digest_check(JsonbContainer *o, TsovDigest *d, const char *want, char **why)
 {
 	JsonbValue *v;
 	char	   *s;
@@ -535,6 +536,18 @@ tsov_digest_check(JsonbContainer *o, TsovDigest *d, char **why)
 	if (strcmp(s, DIGEST_FORMAT) != 0 || strcmp(member_text(o, "algorithm", true), "ed25519") != 0)
 		digest_bad("unknown format or algorithm");
 	d->domain = member_text(o, "domain", true);
+	if (want != NULL && strcmp(d->domain, want) != 0)
+	{
+		if (why != NULL)
+		{
+			*why = psprintf("its digest is of domain \"%s\"", d->domain);
+			return false;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("audit digest is of domain \"%s\", not of \"%s\"", d->domain, want),
+				 errhint("Pass NULL as the domain to verify every domain the digests name.")));
+	}
 	d->origin = member_text(o, "origin", true);
 	d->database = member_text(o, "database", true);
 	d->sysid = member_text(o, "system_identifier", true);
@@ -620,11 +633,12 @@ tsov_digest_have_key(const char *domain)
 }
 
 /*
- * The digests of a jsonb argument: one object or an array of objects.
- * Returns a palloc'd array of checked digests, *n set.
+ * The digests of a jsonb argument: one object or an array of objects, each
+ * of domain want (NULL: any).  Returns a palloc'd array of checked
+ * digests, *n set.
  */
 TsovDigest *
-tsov_digests_from_jsonb(Jsonb *j, int *n)
+tsov_digests_from_jsonb(Jsonb *j, int *n, const char *want)
 {
 	TsovDigest *out;
 
@@ -633,7 +647,7 @@ tsov_digests_from_jsonb(Jsonb *j, int *n)
 	if (JB_ROOT_IS_OBJECT(j))
 	{
 		out = palloc(sizeof(TsovDigest));
-		tsov_digest_check(&j->root, out, NULL);
+		tsov_digest_check(&j->root, out, want, NULL);
 		*n = 1;
 		return out;
 	}
@@ -645,7 +659,7 @@ tsov_digests_from_jsonb(Jsonb *j, int *n)
 
 		if (e == NULL || e->type != jbvBinary)
 			digest_bad("an array element is not an object");
-		tsov_digest_check(e->val.binary.data, &out[i], NULL);
+		tsov_digest_check(e->val.binary.data, &out[i], want, NULL);
 	}
 	return out;
 }

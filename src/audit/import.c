@@ -252,7 +252,7 @@ check_digests(Import *im, Datum *a)
 			why = "it carries no signed digest";
 		else if (!JB_ROOT_IS_OBJECT(im->digests[i]))
 			why = "its digest is not an object";
-		else if (tsov_digest_check(&im->digests[i]->root, dg, &why))
+		else if (tsov_digest_check(&im->digests[i]->root, dg, im->domain, &why))
 		{
 			a[1] = CStringGetTextDatum(im->origins[i]);
 			if (SPI_execute_with_args(psprintf("SELECT last_seq, last_hash FROM %s c WHERE c.chain_origin OPERATOR(pg_catalog.=) $2",
@@ -262,7 +262,7 @@ check_digests(Import *im, Datum *a)
 				elog(ERROR, "could not read an imported chain head");
 			last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 			if (!tsov_audit_get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, h) ||
-				strcmp(dg->domain, im->domain) != 0 || strcmp(dg->origin, im->origins[i]) != 0 ||
+				strcmp(dg->origin, im->origins[i]) != 0 ||
 				dg->seq != last_seq || memcmp(dg->hash, h, TSOV_HASH_LEN) != 0)
 				why = "its signed digest does not name the chain's head";
 		}

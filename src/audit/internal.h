@@ -388,9 +388,10 @@ typedef struct TsovDigest
 
 extern Jsonb *tsov_digest_head(const char *domain, const char *origin,
 									  bool missing_key_ok);
-extern bool tsov_digest_check(JsonbContainer *o, TsovDigest *d, char **why);
+extern bool tsov_digest_check(JsonbContainer *o, TsovDigest *d, const char *want,
+							  char **why);
 extern bool tsov_digest_have_key(const char *domain);
-extern TsovDigest *tsov_digests_from_jsonb(Jsonb *j, int *n);
+extern TsovDigest *tsov_digests_from_jsonb(Jsonb *j, int *n, const char *want);
 
 /* in verify.c: one chain, optionally against signed digests of it */
 extern void tsov_audit_verify_chain_digests(const char *domain, const char *origin,

@@ -421,12 +421,6 @@ tsov_audit_verify_digests(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						errmsg("digests must not be null"),
 						errhint("Use tec_audit_verify(domain) to verify without digests.")));
-	dg = tsov_digests_from_jsonb(PG_GETARG_JSONB_P(1), &ndg);
-	for (int i = 0; i < ndg; i++)
-		if (want != NULL && strcmp(dg[i].domain, want) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("audit digest %d is of domain \"%s\", not of \"%s\"", i + 1, dg[i].domain, want),
-					 errhint("Pass NULL as the domain to verify every domain the digests name.")));
+	dg = tsov_digests_from_jsonb(PG_GETARG_JSONB_P(1), &ndg, want);
 	return verify_trail(fcinfo, want, dg, ndg);
 }
