@@ -39,6 +39,9 @@
  * UTC, a missing time as eight 0xff bytes, strings as their length in 8
  * bytes then their bytes).
  *
+ * Invariants (Assert): a digest names a chain position of at least 1, and
+ * a signature is exactly 64 bytes.
+ *
  * Memory: everything in CurrentMemoryContext (the function call's or SPI's
  * procedure context); key bytes are zeroed after use, OpenSSL objects are
  * freed before any error is raised.
@@ -271,8 +274,9 @@ domain_keys(const char *domain, DomainKeys *k)
 			/* "-" names the chain of events outside any domain */
 			const char *d = strcmp(w[1], "-") == 0 ? "" : w[1];
 
-			if (strcmp(d, domain) == 0 && k->nverify < lengthof(k->verify))
-				bad = !parse_hex32(w[2], k->verify[k->nverify++]);
+			if (strcmp(d, domain) == 0)
+				bad = k->nverify >= lengthof(k->verify) ||
+					!parse_hex32(w[2], k->verify[k->nverify++]);
 		}
 		else
 			bad = true;
@@ -281,7 +285,7 @@ domain_keys(const char *domain, DomainKeys *k)
 			explicit_bzero(buf, KEYFILE_MAX + 1);
 			explicit_bzero(master, sizeof(master));
 			keyfile_error(psprintf("line %d of audit signing key file \"%s\" is malformed", lineno, path),
-						  "Each line is \"signing <64 hex digits>\" (at most one) or \"verify <domain> <64 hex digits>\".",
+						  "Each line is \"signing <64 hex digits>\" (at most one) or \"verify <domain> <64 hex digits>\" (at most 16 per domain).",
 						  NULL);
 		}
 	}
@@ -346,6 +350,7 @@ signed_message(StringInfo m, const TsovDigest *d)
 	msg_str(m, d->sysid);
 	msg_u64(m, (uint64) d->signed_at);
 	msg_str(m, d->key_id);
+	Assert(d->seq >= 1);
 }
 
 /* ---- making a digest ---- */
@@ -454,6 +459,7 @@ tsov_digest_head(const char *domain, const char *origin, bool missing_key_ok)
 	if (!ok)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
 						errmsg("could not sign the digest of the audit trail")));
+	Assert(siglen == ED25519_SIG_LEN);
 
 	initStringInfo(&j);
 	appendStringInfoChar(&j, '{');

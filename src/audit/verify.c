@@ -16,6 +16,13 @@
  *	   (chain.c), is the stored one (a changed row breaks this);
  *	 - the end (check_end): the last row is the recorded head (a removed
  *	   tail breaks this).
+ * With signed digests (tec_audit_verify(domain, digests), digest.c), each
+ * digest's position and hash must still be on the chain: a row met on the
+ * walk, or the purge anchor (check_digests_at); one beyond the last row
+ * means the tail was cut and the head rewritten, and digests that all lie
+ * below the anchor check nothing, which is a failure too
+ * (check_digests_end).  The digests of a chain are walked in position
+ * order (Assert).
  * The rows are read with the columns of chain.c's column table.
  * tsov_audit_verify_chain is also how an import checks the chains it adds
  * (import.c).
@@ -237,6 +244,8 @@ tsov_audit_verify_chain_digests(const char *domain, const char *origin, VerifyRe
 
 		memcpy(sorted, digests, sizeof(TsovDigest) * ndigests);
 		qsort(sorted, ndigests, sizeof(TsovDigest), digest_seq_cmp);
+		for (int i = 1; i < ndigests; i++)
+			Assert(sorted[i - 1].seq <= sorted[i].seq);
 		w.dg = sorted;
 		w.ndg = ndigests;
 		/* a purge anchor is the hash of the last purged row */
