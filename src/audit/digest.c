@@ -187,6 +187,16 @@ derive_seed(const uint8 *master, const char *domain, uint8 *seed)
 }
 
 /*
+ * The key file's name as errors show it: its path to a superuser only,
+ * since the setting is superuser-only (an auditor may call the functions).
+ */
+static const char *
+shown_path(const char *path)
+{
+	return superuser() ? path : "named by tec_sovereignty.audit_signing_key";
+}
+
+/*
  * Read the key file: refused unless it is a regular file owned by the
  * server's OS user with no group or other permission bits.
  */
@@ -202,7 +212,7 @@ read_keyfile(const char *path)
 	if (fd < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not open audit signing key file \"%s\": %m", path),
+				 errmsg("could not open audit signing key file \"%s\": %m", shown_path(path)),
 				 errhint("tec_sovereignty.audit_signing_key must name a file the server's OS user can read.")));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 		(st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
@@ -213,7 +223,7 @@ read_keyfile(const char *path)
 		CloseTransientFile(fd);
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("audit signing key file \"%s\" is readable by others than the server's OS user", path),
+				 errmsg("audit signing key file \"%s\" is readable by others than the server's OS user", shown_path(path)),
 				 errdetail_internal("%s", detail),
 				 errhint("Make it a regular file owned by the server's OS user with mode 0600 (chmod 0600, chown).")));
 	}
@@ -223,7 +233,7 @@ read_keyfile(const char *path)
 	if (n < 0 || n > KEYFILE_MAX)
 	{
 		explicit_bzero(buf, KEYFILE_MAX + 1);
-		keyfile_error(psprintf("could not read audit signing key file \"%s\"", path),
+		keyfile_error(psprintf("could not read audit signing key file \"%s\"", shown_path(path)),
 					  n < 0 ? "The read failed." : "The file is larger than 64 kB.", NULL);
 	}
 	return buf;
@@ -284,7 +294,7 @@ domain_keys(const char *domain, DomainKeys *k)
 		{
 			explicit_bzero(buf, KEYFILE_MAX + 1);
 			explicit_bzero(master, sizeof(master));
-			keyfile_error(psprintf("line %d of audit signing key file \"%s\" is malformed", lineno, path),
+			keyfile_error(psprintf("line %d of audit signing key file \"%s\" is malformed", lineno, shown_path(path)),
 						  "Each line is \"signing <64 hex digits>\" (at most one) or \"verify <domain> <64 hex digits>\" (at most 16 per domain).",
 						  NULL);
 		}

@@ -64,6 +64,10 @@ my $err = fails_with('SELECT tec_audit_digest()', qr/readable by others than the
 	'a key file with mode 0644 is refused');
 like($err, qr/HINT:.*0600/, 'and the hint says how to fix it');
 unlike($err, qr/$master/, 'the error does not show the key');
+$node->safe_psql('postgres', 'CREATE ROLE regress_auditor LOGIN IN ROLE tec_auditor');
+$err = fails_with('SET ROLE regress_auditor; SELECT tec_audit_digest()', qr/readable by others than the server's OS user/,
+	'an auditor gets the same refusal');
+unlike($err, qr/\Q$keyfile\E/, 'without the path of the superuser-only setting');
 chmod 0600, $keyfile;
 $node->safe_psql('postgres', 'CREATE ROLE regress_nobody LOGIN');
 my ($rc, $out, $e2) = $node->psql('postgres', 'SET ROLE regress_nobody; SHOW tec_sovereignty.audit_signing_key');
