@@ -133,7 +133,7 @@ COMMENT ON FUNCTION pg_catalog.tec_audit_digest(text) IS
 
 CREATE FUNCTION pg_catalog.tec_audit_public_key(domain text)
 RETURNS text
-LANGUAGE C CALLED ON NULL INPUT STABLE
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'tsov_audit_public_key';
 COMMENT ON FUNCTION pg_catalog.tec_audit_public_key(text) IS
