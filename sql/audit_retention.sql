@@ -59,6 +59,23 @@ SELECT name, audit_retention FROM tec_sovereignty.domains WHERE name LIKE 'regre
 SELECT action, reason FROM tec_sovereignty.audit_log
  WHERE chain_domain = 'regress_r1' AND action = 'SET_AUDIT_RETENTION' ORDER BY seq;
 
+-- a chain longer than one batch (10000 rows) is cut in several, all anchored
+SELECT tec_create_domain('regress_r3');
+SELECT count(tec_audit_note('regress_r3', 'BULK', 'row ' || i)) FROM generate_series(1, 25000) i;
+SELECT tec_audit_flush();
+SELECT tec_set_audit_retention('regress_r3', '1 millisecond');
+SELECT pg_sleep(0.05);
+SELECT tec_audit_purge() AS removed;
+SELECT tec_audit_flush();
+SELECT regexp_replace(reason, '[0-9]+/[0-9]+ cut at position [0-9]+ \(hash [0-9a-f]{64}\)', 'ORIGIN cut at position N (hash H)') AS reason
+  FROM tec_sovereignty.audit_log
+ WHERE chain_domain = 'regress_r3' AND action = 'PURGE' ORDER BY seq DESC LIMIT 1;
+SELECT a.anchor_seq = 25002 AS anchored_at_last_old_row,
+	   (SELECT count(*) FROM tec_sovereignty.audit_log l WHERE l.chain_domain = 'regress_r3') AS rows_left
+  FROM tec_sovereignty.audit_anchor a WHERE a.chain_domain = 'regress_r3';
+SELECT domain, ok, reason FROM tec_audit_verify('regress_r3');
+SELECT tec_drop_domain('regress_r3', force => true);
+
 -- clean up
 SELECT tec_drop_domain('regress_r1', force => true);
 SELECT tec_drop_domain('regress_r2', force => true);
