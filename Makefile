@@ -34,6 +34,9 @@ TAP_TESTS   = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 
 PG_CPPFLAGS = -I$(srcdir)/src
+# Ed25519 of the audit trail's signed digests (src/audit/digest.c); the
+# server links the same OpenSSL.
+SHLIB_LINK += -lcrypto
 # Warnings are errors for developers and CI (make WERROR= to relax them);
 # an assert-enabled build: make PG_CFLAGS_EXTRA=-DUSE_ASSERT_CHECKING.
 WERROR     ?= -Werror

@@ -115,6 +115,38 @@ AS 'MODULE_PATHNAME', 'tsov_audit_verify';
 COMMENT ON FUNCTION pg_catalog.tec_audit_verify(text) IS
 	'Verify the hash chains of one domain (NULL: all): finds changed, deleted, inserted or reordered rows';
 
+CREATE FUNCTION pg_catalog.tec_audit_verify(domain text, digests jsonb)
+RETURNS SETOF tec_sovereignty.audit_verify_result
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_verify_digests';
+COMMENT ON FUNCTION pg_catalog.tec_audit_verify(text, jsonb) IS
+	'Verify the hash chains of one domain (NULL: all) and that each still holds the heads named by signed digests of tec_audit_digest() kept elsewhere';
+
+CREATE FUNCTION pg_catalog.tec_audit_digest(domain text DEFAULT NULL)
+RETURNS SETOF jsonb
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_digest';
+COMMENT ON FUNCTION pg_catalog.tec_audit_digest(text) IS
+	'Signed digest (Ed25519, the domain''s own key) of the head of each audit chain of one domain (NULL: all), one line of JSON per chain, to be kept outside the database';
+
+CREATE FUNCTION pg_catalog.tec_audit_public_key(domain text)
+RETURNS text
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_public_key';
+COMMENT ON FUNCTION pg_catalog.tec_audit_public_key(text) IS
+	'The "verify" line of a domain''s audit public key, for the key file of a server that checks that domain''s digests';
+
+CREATE FUNCTION tec_sovereignty.audit_head_digest(domain text, origin text)
+RETURNS jsonb
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_head_digest';
+COMMENT ON FUNCTION tec_sovereignty.audit_head_digest(text, text) IS
+	'Signed digest of the recorded head of one audit chain, NULL without a signing key (tec_export_domain with_audit)';
+
 CREATE FUNCTION pg_catalog.tec_audit_purge(older_than interval)
 RETURNS bigint
 LANGUAGE C CALLED ON NULL INPUT VOLATILE
@@ -122,6 +154,14 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'tsov_audit_purge';
 COMMENT ON FUNCTION pg_catalog.tec_audit_purge(interval) IS
 	'Remove audit rows older than the given age (superuser only, audited); leaves an anchor so the rest still verifies';
+
+CREATE FUNCTION pg_catalog.tec_audit_purge()
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'tsov_audit_purge_retention';
+COMMENT ON FUNCTION pg_catalog.tec_audit_purge() IS
+	'One bounded round of per-domain retention (tec_set_audit_retention): removes each such domain''s audit rows older than its retention, leaving an anchor; call it from a scheduler (superuser only, audited)';
 
 CREATE FUNCTION pg_catalog.tec_audit_note(domain text, action text, detail text)
 RETURNS void
@@ -178,6 +218,29 @@ BEGIN
 		format('audit level %s', coalesce(level, 'inherited from tec_sovereignty.audit')));
 END
 $$;
+CREATE FUNCTION pg_catalog.tec_set_audit_retention(domain text, keep interval)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+BEGIN
+	IF keep IS NOT NULL AND keep OPERATOR(pg_catalog.<=) interval '0' THEN
+		RAISE EXCEPTION 'audit retention must be positive'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The retention given for domain "%s" is %s.', d.name, keep),
+				  HINT = 'Give a positive interval, or NULL to keep the domain''s audit rows forever.';
+	END IF;
+	UPDATE tec_sovereignty.domain x SET audit_retention = keep
+	 WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('SET_AUDIT_RETENTION', d.name,
+		format('audit retention %s', coalesce(keep::text, 'forever')));
+END
+$$;
+COMMENT ON FUNCTION pg_catalog.tec_set_audit_retention(text, interval) IS
+	'Keep a domain''s audit rows for this long (NULL: forever); tec_audit_purge() removes older ones';
+
 COMMENT ON FUNCTION pg_catalog.tec_set_audit_level(text, text) IS
 	'Override tec_sovereignty.audit for one domain (NULL: follow the setting); denials and privileged accesses are always recorded';
 
@@ -228,9 +291,17 @@ GRANT SELECT ON tec_sovereignty.violations, tec_sovereignty.access_summary,
 GRANT SELECT ON tec_sovereignty.audit_stats TO tec_auditor;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_verify(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_purge(interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_verify(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_digest(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_public_key(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.audit_head_digest(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_verify(text, jsonb) TO tec_auditor;
+GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_digest(text) TO tec_auditor;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_note(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_audit_flush() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_set_audit_level(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_set_audit_retention(text, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_audit_purge() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_lifecycle(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.audit_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pg_catalog.tec_audit_verify(text) TO tec_auditor;

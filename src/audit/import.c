@@ -7,11 +7,14 @@
  *
  * The import script of an export fills two temporary tables: chains, one
  * row per chain (chain_origin, last_seq, last_hash, anchor_seq,
- * anchor_hash: the chain's head and purge anchor on the source), and log,
+ * anchor_hash: the chain's head and purge anchor on the source; digest,
+ * when the table has that column: the source's signed digest of the head),
+ * and log,
  * the rows, with the columns of tec_sovereignty.audit_log (chain.c's
  * column table names them).  The import runs in named steps:
  * check_target (a domain this transaction creates; the import lock),
- * check_chains (well-formed, foreign, new), check_rows (every row in the
+ * check_chains (well-formed, foreign, new), check_digests (the
+ * exporter's signed digests, when this server has a key), check_rows (every row in the
  * domain and in a listed chain), insert_rows (rows, heads and anchors,
  * below every local seq number), verify_chains (each chain as
  * tec_audit_verify() checks it, with a summary for the success record).
@@ -35,9 +38,14 @@
  *	   itself recorded, as a denial in the domain's local chain;
  *	 - a success is recorded (AUDIT_IMPORT, privileged) in the domain's
  *	   local chain, with each imported chain's origin, length and head hash.
- * What remains possible, and is documented: a superuser can fabricate a
- * self-consistent chain under an invented origin for a domain being
- * created (SHA-256 chains are unkeyed: anyone can compute them).  It cannot
+ *	 - signed digests (digest.c): when this server has a key for the
+ *	   domain's digests, every chain must carry the exporter's digest of
+ *	   its head, signed with such a key, naming that head exactly
+ *	   (check_digests), and the walk checks the row it names;
+ * What remains possible without a shared key, and is documented: a
+ * superuser can fabricate a self-consistent chain under an invented origin
+ * for a domain being created (SHA-256 chains are unkeyed: anyone can
+ * compute them).  It cannot
  * change, extend or interleave with any chain already here, and the
  * fabrication stays visible: the AUDIT_IMPORT row that names its head hash
  * sits in this database's own chain, and the source's EXPORT row names the
@@ -83,6 +91,11 @@ typedef struct Import
 	char		own_origin[64];
 	int			nchains;
 	char	  **origins;
+	Jsonb	  **digests;		/* the exporter's signed digest of each head, or NULL */
+	TsovDigest *checked;		/* digests checked with a key of this server */
+	bool	   *is_checked;
+	bool		have_key;		/* this server has a key for the domain */
+	bool		has_digest_col; /* the chains table has a digest column */
 	int64		nrows;
 } Import;
 
@@ -158,17 +171,20 @@ check_chains(Import *im, Datum *a)
 	bool		isnull;
 
 	if (SPI_execute_with_args(psprintf("SELECT chain_origin, last_seq, last_hash, anchor_seq, anchor_hash,"
+									   " %s AS digest,"
 									   " EXISTS (SELECT 1 FROM tec_sovereignty.audit_log l"
 									   "          WHERE l.chain_domain OPERATOR(pg_catalog.=) $1 AND l.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
 									   " OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_chain h"
 									   "          WHERE h.chain_domain OPERATOR(pg_catalog.=) $1 AND h.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
 									   " OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_anchor n"
 									   "          WHERE n.chain_domain OPERATOR(pg_catalog.=) $1 AND n.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
-									   " FROM %s c ORDER BY chain_origin COLLATE \"C\"", im->chains_sql),
+									   " FROM %s c ORDER BY chain_origin COLLATE \"C\"",
+									   im->has_digest_col ? "c.digest" : "NULL::pg_catalog.jsonb", im->chains_sql),
 							  1, t1, a, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the imported audit chains");
 	im->nchains = (int) SPI_processed;
 	im->origins = palloc0(sizeof(char *) * (im->nchains + 1));
+	im->digests = palloc0(sizeof(Jsonb *) * (im->nchains + 1));
 	for (int i = 0; i < im->nchains; i++)
 	{
 		HeapTuple	t = SPI_tuptable->vals[i];
@@ -184,11 +200,16 @@ check_chains(Import *im, Datum *a)
 
 		im->origins[i] = origin;
 		(void) SPI_getbinval(t, d, 5, &ahash_null);
+		{
+			Datum		dv = SPI_getbinval(t, d, 6, &isnull);
+
+			im->digests[i] = isnull ? NULL : DatumGetJsonbPCopy(dv);
+		}
 		if (origin == NULL || origin[0] == '\0')
 			why = "a chain without an origin";
 		else if (strcmp(origin, im->own_origin) == 0)
 			why = "a chain of this database's own origin: only the audit writer appends to it";
-		else if (DatumGetBool(SPI_getbinval(t, d, 6, &isnull)))
+		else if (DatumGetBool(SPI_getbinval(t, d, 7, &isnull)))
 			why = psprintf("chain \"%s\" of domain \"%s\" already has rows, a head or an anchor here", origin, im->domain);
 		else if (seq_null || last_seq < 0 || !tsov_audit_get_hash(t, d, 3, h))
 			why = psprintf("chain \"%s\": malformed head", origin);
@@ -197,6 +218,59 @@ check_chains(Import *im, Datum *a)
 			why = psprintf("chain \"%s\": malformed purge anchor", origin);
 		if (why != NULL)
 			refuse_input(im, why, "An import only adds new chains from another database, each of which must verify.");
+	}
+}
+
+/*
+ * The exporter's signed digests.  When this server has a key for the
+ * domain's digests (its own master key or a "verify" line of the domain),
+ * every chain must carry a digest signed with one of them that names the
+ * chain's head exactly: a history made up elsewhere, however consistent,
+ * carries no such digest.  Without a key nothing can be checked, which
+ * the success record says.  Must run while the chains' rows are read
+ * (check_chains), before any row is inserted.
+ */
+static void
+check_digests(Import *im, Datum *a)
+{
+	Oid			t2[2] = {TEXTOID, TEXTOID};
+
+	im->have_key = tsov_digest_have_key(im->domain);
+	im->checked = palloc0(sizeof(TsovDigest) * (im->nchains + 1));
+	im->is_checked = palloc0(sizeof(bool) * (im->nchains + 1));
+	if (!im->have_key)
+		return;
+	for (int i = 0; i < im->nchains; i++)
+	{
+		TsovDigest *dg = &im->checked[i];
+		char	   *why = NULL;
+		uint8		h[TSOV_HASH_LEN];
+		int64		last_seq;
+		bool		isnull;
+
+		if (im->digests[i] == NULL)
+			why = "it carries no signed digest";
+		else if (!JB_ROOT_IS_OBJECT(im->digests[i]))
+			why = "its digest is not an object";
+		else if (tsov_digest_check(&im->digests[i]->root, dg, im->domain, &why))
+		{
+			a[1] = CStringGetTextDatum(im->origins[i]);
+			if (SPI_execute_with_args(psprintf("SELECT last_seq, last_hash FROM %s c WHERE c.chain_origin OPERATOR(pg_catalog.=) $2",
+											   im->chains_sql),
+									  2, t2, a, NULL, false, 1) != SPI_OK_SELECT ||
+				SPI_processed != 1)
+				elog(ERROR, "could not read an imported chain head");
+			last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			if (!tsov_audit_get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, h) ||
+				strcmp(dg->origin, im->origins[i]) != 0 ||
+				dg->seq != last_seq || memcmp(dg->hash, h, TSOV_HASH_LEN) != 0)
+				why = "its signed digest does not name the chain's head";
+		}
+		if (why != NULL)
+			refuse_input(im, psprintf("chain \"%s\": %s", im->origins[i], why),
+						 psprintf("This server has a key for the signed digests of domain \"%s\": every imported chain must carry the exporter's digest of its head, signed with that key.",
+								  im->domain));
+		im->is_checked[i] = true;
 	}
 }
 
@@ -295,7 +369,8 @@ verify_chains(const Import *im, Datum *a, StringInfo summary)
 
 		memset(&res, 0, sizeof(res));
 		res.ok = true;
-		tsov_audit_verify_chain(im->domain, im->origins[i], &res, ctx);
+		tsov_audit_verify_chain_digests(im->domain, im->origins[i], &res, ctx,
+										&im->checked[i], im->is_checked[i] ? 1 : 0);
 		if (!res.ok)
 		{
 			import_refuse(im, psprintf("the imported chain does not verify: %s", res.reason));
@@ -311,9 +386,11 @@ verify_chains(const Import *im, Datum *a, StringInfo summary)
 								  " WHERE chain_domain OPERATOR(pg_catalog.=) $1 AND chain_origin OPERATOR(pg_catalog.=) $2",
 								  2, t2, a, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "could not read an imported chain head");
-		appendStringInfo(summary, "%s%s#%s:%s (" INT64_FORMAT " rows)", i > 0 ? ", " : "", im->origins[i],
+		appendStringInfo(summary, "%s%s#%s:%s (" INT64_FORMAT " rows, %s)", i > 0 ? ", " : "", im->origins[i],
 						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
-						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), res.rows);
+						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), res.rows,
+						 im->is_checked[i] ? psprintf("signed digest checked with key %s", im->checked[i].key_id) :
+						 im->digests[i] ? "signed digest not checked: no key for the domain" : "no signed digest");
 	}
 	pg_cryptohash_free(ctx);
 	PopActiveSnapshot();
@@ -347,6 +424,16 @@ tsov_audit_import(PG_FUNCTION_ARGS)
 	im.schema = get_namespace_name(im.nspoid);
 	im.chains_sql = rel_sql_name(PG_GETARG_OID(1));
 	im.log_sql = rel_sql_name(PG_GETARG_OID(2));
+	{
+		AttrNumber	att = get_attnum(PG_GETARG_OID(1), "digest");
+
+		im.has_digest_col = att != InvalidAttrNumber;
+		if (im.has_digest_col && get_atttype(PG_GETARG_OID(1), att) != JSONBOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"digest\" of the imported audit chains must be of type jsonb"),
+					 errhint("Import the script of tec_export_domain(with_audit => true) as it was made.")));
+	}
 	tsov_audit_origin(im.own_origin, sizeof(im.own_origin));
 	initStringInfo(&summary);
 
@@ -355,6 +442,7 @@ tsov_audit_import(PG_FUNCTION_ARGS)
 	a[0] = CStringGetTextDatum(im.domain);
 	check_target(&im, a);
 	check_chains(&im, a);
+	check_digests(&im, a);
 	check_rows(&im, a);
 	insert_rows(&im, a);
 	verify_chains(&im, a, &summary);

@@ -57,6 +57,7 @@
 #include "storage/condition_variable.h"
 #include "storage/lwlock.h"
 #include "storage/spin.h"
+#include "utils/jsonb.h"
 #include "utils/relcache.h"
 
 /* String fields of a record, in this order. */
@@ -369,5 +370,33 @@ typedef struct VerifyResult
 extern void tsov_audit_verify_chain(const char *domain, const char *origin,
 									VerifyResult *res,
 									struct pg_cryptohash_ctx *ctx);
+
+/* in digest.c: signed digests of chain heads (issue 16) */
+typedef struct TsovDigest
+{
+	char	   *domain;			/* chain_domain ('' outside any domain) */
+	char	   *origin;
+	int64		seq;			/* the head's chain position */
+	uint8		hash[TSOV_HASH_LEN];
+	bool		has_time;
+	TimestampTz time;			/* logged_at of the head row */
+	char	   *database;
+	char	   *sysid;
+	TimestampTz signed_at;
+	char	   *key_id;
+} TsovDigest;
+
+extern Jsonb *tsov_digest_head(const char *domain, const char *origin,
+									  bool missing_key_ok);
+extern bool tsov_digest_check(JsonbContainer *o, TsovDigest *d, const char *want,
+							  char **why);
+extern bool tsov_digest_have_key(const char *domain);
+extern TsovDigest *tsov_digests_from_jsonb(Jsonb *j, int *n, const char *want);
+
+/* in verify.c: one chain, optionally against signed digests of it */
+extern void tsov_audit_verify_chain_digests(const char *domain, const char *origin,
+											VerifyResult *res,
+											struct pg_cryptohash_ctx *ctx,
+											const TsovDigest *digests, int ndigests);
 
 #endif							/* TSOV_AUDIT_INTERNAL_H */

@@ -16,6 +16,13 @@
  *	   (chain.c), is the stored one (a changed row breaks this);
  *	 - the end (check_end): the last row is the recorded head (a removed
  *	   tail breaks this).
+ * With signed digests (tec_audit_verify(domain, digests), digest.c), each
+ * digest's position and hash must still be on the chain: a row met on the
+ * walk, or the purge anchor (check_digests_at); one beyond the last row
+ * means the tail was cut and the head rewritten, and digests that all lie
+ * below the anchor check nothing, which is a failure too
+ * (check_digests_end).  The digests of a chain are walked in position
+ * order (Assert).
  * The rows are read with the columns of chain.c's column table.
  * tsov_audit_verify_chain is also how an import checks the chains it adds
  * (import.c).
@@ -37,13 +44,17 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "audit/internal.h"
 
 PG_FUNCTION_INFO_V1(tsov_audit_verify);
+PG_FUNCTION_INFO_V1(tsov_audit_verify_digests);
 
 /* Where a chain's walk stands. */
 typedef struct ChainWalk
@@ -54,6 +65,11 @@ typedef struct ChainWalk
 	bool		have_head;
 	int64		head_seq;
 	uint8		head_hash[TSOV_HASH_LEN];
+	const TsovDigest *dg;		/* signed digests of the chain, by seq */
+	int			ndg;
+	int			next_dg;		/* the first not yet reached */
+	int			checked_dg;		/* how many matched a row or the anchor */
+	int64		anchor_seq;		/* 0: no purge anchor */
 } ChainWalk;
 
 /* The chain's recorded head and purge anchor: where the walk starts. */
@@ -93,6 +109,28 @@ read_start(Datum *args, ChainWalk *w)
 }
 
 /*
+ * The digests at chain position seq, whose hash is hash (a verified row's,
+ * or the anchor's): NULL if each names that hash, else why not.  Digests
+ * before seq were below the purge anchor: they cannot be checked.
+ */
+static char *
+check_digests_at(ChainWalk *w, int64 seq, const uint8 *hash, const char *what)
+{
+	while (w->next_dg < w->ndg && w->dg[w->next_dg].seq < seq)
+		w->next_dg++;
+	for (; w->next_dg < w->ndg && w->dg[w->next_dg].seq == seq; w->next_dg++)
+	{
+		const TsovDigest *d = &w->dg[w->next_dg];
+
+		if (memcmp(d->hash, hash, TSOV_HASH_LEN) != 0)
+			return psprintf("chain \"%s\": %s at chain position " INT64_FORMAT " does not match the digest signed at %s (history rewritten)",
+							w->origin, what, seq, timestamptz_to_str(d->signed_at));
+		w->checked_dg++;
+	}
+	return NULL;
+}
+
+/*
  * One row: NULL if it continues the chain (the walk advances), else why
  * not (allocated in CurrentMemoryContext).
  */
@@ -118,7 +156,7 @@ check_row(ChainWalk *w, TsovAuditRow *row, pg_cryptohash_ctx *ctx)
 		return psprintf("chain \"%s\": row content does not match its hash (row changed)", w->origin);
 	memcpy(w->prev, row->row_hash, TSOV_HASH_LEN);
 	w->expect++;
-	return NULL;
+	return check_digests_at(w, row->chain_seq, row->row_hash, "the row");
 }
 
 /* After the last row: NULL if it is the recorded head, else why not. */
@@ -140,12 +178,51 @@ check_end(const ChainWalk *w)
 }
 
 /*
+ * After check_end: every digest must have been reached.  One beyond the
+ * last row means rows were removed from the end and the head rewritten (a
+ * chain alone cannot see that); digests that all precede the purge anchor
+ * check nothing, and an anchor can be forged as easily as a head.
+ */
+static char *
+check_digests_end(const ChainWalk *w)
+{
+	if (w->next_dg < w->ndg)
+		return psprintf("chain \"%s\": the trail ends at chain position " INT64_FORMAT " but a digest signed at %s records position " INT64_FORMAT " (rows at the end deleted and the chain head rewritten)",
+						w->origin, w->expect - 1, timestamptz_to_str(w->dg[w->ndg - 1].signed_at),
+						w->dg[w->ndg - 1].seq);
+	if (w->ndg > 0 && w->checked_dg == 0)
+		return psprintf("chain \"%s\": every digest given precedes its purge anchor at chain position " INT64_FORMAT ", so none can be checked",
+						w->origin, w->anchor_seq);
+	return NULL;
+}
+
+static int
+digest_seq_cmp(const void *a, const void *b)
+{
+	int64		x = ((const TsovDigest *) a)->seq;
+	int64		y = ((const TsovDigest *) b)->seq;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
  * Verify one chain; adds its rows to res->rows and, if res has no problem
  * yet, records the chain's first one.
  */
 void
 tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *res,
 						pg_cryptohash_ctx *ctx)
+{
+	tsov_audit_verify_chain_digests(domain, origin, res, ctx, NULL, 0);
+}
+
+/*
+ * The same, and each of the ndigests signed digests of this chain (checked
+ * by digest.c) must name a row (or the purge anchor) that is still on it.
+ */
+void
+tsov_audit_verify_chain_digests(const char *domain, const char *origin, VerifyResult *res,
+								pg_cryptohash_ctx *ctx, const TsovDigest *digests, int ndigests)
 {
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
@@ -160,6 +237,21 @@ tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *re
 	memset(&w, 0, sizeof(w));
 	w.origin = origin;
 	read_start(args, &w);
+	w.anchor_seq = w.expect - 1;
+	if (ndigests > 0)
+	{
+		TsovDigest *sorted = palloc(sizeof(TsovDigest) * ndigests);
+
+		memcpy(sorted, digests, sizeof(TsovDigest) * ndigests);
+		qsort(sorted, ndigests, sizeof(TsovDigest), digest_seq_cmp);
+		for (int i = 1; i < ndigests; i++)
+			Assert(sorted[i - 1].seq <= sorted[i].seq);
+		w.dg = sorted;
+		w.ndg = ndigests;
+		/* a purge anchor is the hash of the last purged row */
+		if (w.expect > 1)
+			why = check_digests_at(&w, w.expect - 1, w.prev, "the purge anchor");
+	}
 
 	portal = SPI_cursor_open_with_args(NULL,
 									   psprintf("SELECT %s FROM tec_sovereignty.audit_log"
@@ -194,6 +286,8 @@ tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *re
 
 	if (why == NULL)
 		why = check_end(&w);
+	if (why == NULL)
+		why = check_digests_end(&w);
 	if (why != NULL && res->ok)
 	{
 		res->ok = false;
@@ -226,34 +320,47 @@ put_result(ReturnSetInfo *rsinfo, const char *domain, const VerifyResult *r)
  *	 RETURNS TABLE (domain text, ok boolean, rows_checked bigint,
  *					first_bad_seq bigint, reason text)
  * One row per domain (NULL domain: the chain of events outside any
- * domain); with a NULL argument, every domain of the trail.
+ * domain); with a NULL argument, every domain of the trail.  With digests
+ * (tec_audit_verify(domain, digests jsonb)), each chain must also still
+ * hold the heads its signed digests name, and the chains they name are
+ * verified even when nothing of them is left.
  */
-Datum
-tsov_audit_verify(PG_FUNCTION_ARGS)
+static Datum
+verify_trail(FunctionCallInfo fcinfo, const char *want, const TsovDigest *dg, int ndg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *want = tsov_audit_text_arg(fcinfo, 0);
-	Oid			types[1] = {TEXTOID};
-	Datum		args[1];
-	char		nulls[1];
+	Oid			types[3] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	Datum	   *ddom = palloc(sizeof(Datum) * Max(ndg, 1));
+	Datum	   *dorig = palloc(sizeof(Datum) * Max(ndg, 1));
+	TsovDigest *mine = palloc(sizeof(TsovDigest) * Max(ndg, 1));
 	SPITupleTable *chains;
 	uint64		nchains;
 	pg_cryptohash_ctx *ctx;
 	VerifyResult cur;
 	char	   *cur_domain = NULL;
 
+	for (int i = 0; i < ndg; i++)
+	{
+		ddom[i] = CStringGetTextDatum(dg[i].domain);
+		dorig[i] = CStringGetTextDatum(dg[i].origin);
+	}
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "could not connect to SPI");
 
 	args[0] = want ? CStringGetTextDatum(want) : (Datum) 0;
 	nulls[0] = want ? ' ' : 'n';
+	args[1] = PointerGetDatum(construct_array(ddom, ndg, TEXTOID, -1, false, TYPALIGN_INT));
+	args[2] = PointerGetDatum(construct_array(dorig, ndg, TEXTOID, -1, false, TYPALIGN_INT));
 	if (SPI_execute_with_args("SELECT chain_domain, chain_origin FROM ("
 							  " SELECT DISTINCT chain_domain, chain_origin FROM tec_sovereignty.audit_log"
-							  " UNION SELECT chain_domain, chain_origin FROM tec_sovereignty.audit_chain) c"
+							  " UNION SELECT chain_domain, chain_origin FROM tec_sovereignty.audit_chain"
+							  " UNION SELECT * FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3))) c(chain_domain, chain_origin)"
 							  " WHERE $1 IS NULL OR chain_domain OPERATOR(pg_catalog.=) $1"
 							  " ORDER BY 1, 2",
-							  1, types, args, nulls, true, 0) != SPI_OK_SELECT)
+							  3, types, args, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the audit chains");
 	chains = SPI_tuptable;
 	nchains = SPI_processed;
@@ -268,6 +375,7 @@ tsov_audit_verify(PG_FUNCTION_ARGS)
 	{
 		char	   *dom = tsov_audit_get_text(chains->vals[i], chains->tupdesc, 1);
 		char	   *orig = tsov_audit_get_text(chains->vals[i], chains->tupdesc, 2);
+		int			nmine = 0;
 
 		if (cur_domain != NULL && strcmp(dom, cur_domain) != 0)
 		{
@@ -280,7 +388,10 @@ tsov_audit_verify(PG_FUNCTION_ARGS)
 			cur.ok = true;
 			cur_domain = dom;
 		}
-		tsov_audit_verify_chain(dom, orig, &cur, ctx);
+		for (int j = 0; j < ndg; j++)
+			if (strcmp(dg[j].domain, dom) == 0 && strcmp(dg[j].origin, orig) == 0)
+				mine[nmine++] = dg[j];
+		tsov_audit_verify_chain_digests(dom, orig, &cur, ctx, mine, nmine);
 	}
 	if (cur_domain != NULL)
 		put_result(rsinfo, cur_domain, &cur);
@@ -293,4 +404,32 @@ tsov_audit_verify(PG_FUNCTION_ARGS)
 	pg_cryptohash_free(ctx);
 	SPI_finish();
 	return (Datum) 0;
+}
+
+Datum
+tsov_audit_verify(PG_FUNCTION_ARGS)
+{
+	return verify_trail(fcinfo, tsov_audit_text_arg(fcinfo, 0), NULL, 0);
+}
+
+/*
+ * tec_audit_verify(domain text, digests jsonb): the same, against digests
+ * of tec_audit_digest() kept elsewhere (one object or an array).  Every
+ * digest is checked (its signature, with a key of this server) before the
+ * trail is read; one that is malformed, of another domain than the one
+ * asked for, or badly signed refuses the whole call.
+ */
+Datum
+tsov_audit_verify_digests(PG_FUNCTION_ARGS)
+{
+	char	   *want = tsov_audit_text_arg(fcinfo, 0);
+	TsovDigest *dg;
+	int			ndg;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						errmsg("digests must not be null"),
+						errhint("Use tec_audit_verify(domain) to verify without digests.")));
+	dg = tsov_digests_from_jsonb(PG_GETARG_JSONB_P(1), &ndg, want);
+	return verify_trail(fcinfo, want, dg, ndg);
 }

@@ -42,6 +42,7 @@ int			tsov_audit_worker_idle = 2000;
 int			tsov_audit_fail_timeout = 5000;
 int			tsov_audit_commit_timeout = 30000;
 bool		tsov_audit_echo = false;
+char	   *tsov_audit_signing_key = NULL;
 char	   *tsov_parallel_context = NULL;
 
 /* true only while tsov_guc_set_parallel_context() sets the value */
@@ -201,6 +202,12 @@ tsov_guc_init(void)
 							"Bounds the wait whatever holds the writer up (a lock on the trail, a stopped writer); the transaction then fails closed and commits nothing.",
 							&tsov_audit_commit_timeout, 30000, 100, 3600 * 1000,
 							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
+	/* issue 16: signed digests; the file, never the key, is the setting */
+	DefineCustomStringVariable(TSOV_NAME ".audit_signing_key",
+							   "File with the Ed25519 key of the audit trail's signed digests.",
+							   "Readable by the server's OS user only (mode 0600); empty: no digests are signed or checked.",
+							   &tsov_audit_signing_key, "",
+							   PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
 	DefineCustomBoolVariable(TSOV_NAME ".audit_echo",
 							 "Also report each audit event to the client as a NOTICE (for tests).",
 							 NULL, &tsov_audit_echo, false,

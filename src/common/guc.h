@@ -47,6 +47,7 @@ extern int	tsov_audit_worker_idle;		/* ms before an idle writer exits */
 extern int	tsov_audit_fail_timeout;	/* ms a commit waits for a failing writer */
 extern int	tsov_audit_commit_timeout;	/* ms a commit waits for its rows at most */
 extern bool tsov_audit_echo;			/* NOTICE per event (tests) */
+extern char *tsov_audit_signing_key;	/* key file of signed digests */
 
 extern char *tsov_parallel_context;		/* hidden: see common/state.h */
 extern void tsov_guc_set_parallel_context(const char *value);

@@ -35,6 +35,8 @@ CREATE TABLE tec_sovereignty.domain (
 				CHECK (enforcement IN ('enforce', 'simulate')),
 	audit_level text
 				CHECK (audit_level IN ('all', 'write', 'denied', 'none')),
+	audit_retention interval	-- NULL: keep forever (tec_set_audit_retention)
+				CHECK (audit_retention OPERATOR(pg_catalog.>) interval '0'),
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	created_by	name NOT NULL DEFAULT SESSION_USER
 );

@@ -29,6 +29,7 @@ SELECT d.name,
 	   d.state,
 	   d.enforcement,
 	   d.audit_level,
+	   d.audit_retention,
 	   d.owner_role AS owner,
 	   n.oid AS schema_oid,
 	   (SELECT pg_catalog.count(*) FROM tec_sovereignty.members mb
@@ -46,7 +47,7 @@ SELECT d.name,
 	 WHERE c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relkind IN ('r', 'm', 'S')
   ) sz ON true;
 COMMENT ON VIEW tec_sovereignty.domains IS
-	'One row per domain: template, state, owner, members, tables, size (DBA console)';
+	'One row per domain: template, state, audit level and retention, owner, members, tables, size (DBA console)';
 
 /* ------------------------------------------------------------------------
  * Administrative functions are superuser-only by default.

@@ -160,11 +160,14 @@ export_audit_chain_heads(ExportState *st, StringInfo sql)
 	args[0] = CStringGetTextDatum(st->domain);
 	export_query(st->snapshot,
 				 "SELECT c.chain_origin, c.last_seq, pg_catalog.encode(c.last_hash, 'hex'),"
-				 "       pg_catalog.format('INSERT INTO pg_temp.tsov_audit_import_chain VALUES (%L, %s, pg_catalog.decode(%L, ''hex''), %s, %s);',"
+				 "       pg_catalog.format('INSERT INTO pg_temp.tsov_audit_import_chain VALUES (%L, %s, pg_catalog.decode(%L, ''hex''), %s, %s, %s);',"
 				 "         c.chain_origin, c.last_seq, pg_catalog.encode(c.last_hash, 'hex'),"
 				 "         COALESCE(a.anchor_seq::pg_catalog.text, 'NULL'),"
 				 "         CASE WHEN a.anchor_hash IS NULL THEN 'NULL'"
-				 "              ELSE pg_catalog.format('pg_catalog.decode(%L, ''hex'')', pg_catalog.encode(a.anchor_hash, 'hex')) END)"
+				 "              ELSE pg_catalog.format('pg_catalog.decode(%L, ''hex'')', pg_catalog.encode(a.anchor_hash, 'hex')) END,"
+				 /* the signed digest of the head (src/audit/digest.c), NULL without a key */
+				 "         COALESCE(pg_catalog.quote_literal(tec_sovereignty.audit_head_digest(c.chain_domain, c.chain_origin)::pg_catalog.text)"
+				 "                  OPERATOR(pg_catalog.||) '::pg_catalog.jsonb', 'NULL'))"
 				 "  FROM tec_sovereignty.audit_chain c"
 				 "  LEFT JOIN tec_sovereignty.audit_anchor a"
 				 "    ON a.chain_domain OPERATOR(pg_catalog.=) c.chain_domain AND a.chain_origin OPERATOR(pg_catalog.=) c.chain_origin"
@@ -237,7 +240,7 @@ export_audit_section(ExportState *st)
 						   "-- its rows.  tec_sovereignty.audit_import() verifies every chain like\n"
 						   "-- tec_audit_verify() and refuses the whole import if one does not verify.\n"
 						   "CREATE TEMPORARY TABLE tsov_audit_import_chain (chain_origin text, last_seq bigint,"
-						   " last_hash bytea, anchor_seq bigint, anchor_hash bytea) ON COMMIT DROP;\n"
+						   " last_hash bytea, anchor_seq bigint, anchor_hash bytea, digest jsonb) ON COMMIT DROP;\n"
 						   "CREATE TEMPORARY TABLE tsov_audit_import_log (LIKE tec_sovereignty.audit_log) ON COMMIT DROP;");
 	export_audit_chain_heads(st, &sql);
 	st->post = lappend(st->post, sql.data);
