@@ -59,17 +59,18 @@ deny_grantee(const char *action, const TsovObject *obj, const char *domname,
 }
 
 /*
- * Does this REVOKE take USAGE on a schema away from PUBLIC?  tec_create_domain
- * grants it, so that PostgreSQL's own schema check always passes and the
- * namespace search hook (objects.c) decides, and records, every lookup.
+ * PUBLIC's USAGE on a domain schema: tec_create_domain grants it, so that
+ * PostgreSQL's own schema check always passes and the namespace search hook
+ * (objects.c) decides, and records, every lookup.  Does this GRANT/REVOKE
+ * on a schema name USAGE (only: nothing else, no grant option) for PUBLIC?
  */
 static bool
-revokes_public_usage(GrantStmt *stmt)
+public_schema_usage(GrantStmt *stmt, bool only)
 {
 	ListCell   *lc;
-	bool		usage = (stmt->privileges == NIL);	/* ALL PRIVILEGES */
+	bool		usage = (stmt->privileges == NIL && !only);	/* ALL */
+	bool		other = (stmt->privileges == NIL);
 
-	Assert(!stmt->is_grant);
 	if (stmt->targtype != ACL_TARGET_OBJECT || stmt->objtype != OBJECT_SCHEMA)
 		return false;
 	foreach(lc, stmt->privileges)
@@ -78,9 +79,11 @@ revokes_public_usage(GrantStmt *stmt)
 
 		if (p->priv_name && strcmp(p->priv_name, "usage") == 0)
 			usage = true;
+		else
+			other = true;
 	}
-	if (!usage || stmt->grant_option)
-		return false;			/* GRANT OPTION FOR keeps the privilege */
+	if (!usage || stmt->grant_option || (only && other))
+		return false;			/* REVOKE GRANT OPTION FOR keeps the privilege */
 	foreach(lc, stmt->grantees)
 	{
 		if (lfirst_node(RoleSpec, lc)->roletype == ROLESPEC_PUBLIC)
@@ -108,7 +111,7 @@ keep_public_usage(const TsovObject *obj, const char *domname)
 			  psprintf("cannot revoke USAGE on schema %s of domain \"%s\" from PUBLIC",
 					   quote_identifier(get_namespace_name(obj->objid)), domname),
 			  "PUBLIC's USAGE on a domain schema lets the extension, not PostgreSQL, decide and record every name lookup in it; it reaches no object by itself.",
-			  "Tables, functions and types keep their own privileges; revoke those instead.");
+			  "Tables, functions and types keep their own privileges; revoke those instead.  (An export script of an older version revokes ALL on the schema FROM PUBLIC: take PUBLIC out of that REVOKE.)");
 }
 
 static void
@@ -126,7 +129,7 @@ grant_target(GrantStmt *stmt, TsovObject *obj)
 	tsov_check(action, true, GetUserId(), obj);
 	if (!stmt->is_grant)
 	{
-		if (revokes_public_usage(stmt))
+		if (public_schema_usage(stmt, false))
 			keep_public_usage(obj, domname);
 		return;
 	}
@@ -140,6 +143,8 @@ grant_target(GrantStmt *stmt, TsovObject *obj)
 		const char *name;
 		char	   *who;
 
+		if (rs->roletype == ROLESPEC_PUBLIC && public_schema_usage(stmt, true))
+			continue;			/* the domain's own (an export script restores it) */
 		if (rs->roletype == ROLESPEC_PUBLIC)
 		{
 			grantee = InvalidOid;
