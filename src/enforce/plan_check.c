@@ -120,11 +120,20 @@ is_domain_function(Oid fn, void *context)
 	return tsov_domain_of_namespace(tsov_func_info(fn)->nspoid) != NULL;
 }
 
-/* Refuse (recorded) a domain function the rule does not let the user call. */
+/*
+ * Refuse (recorded) a domain function the rule does not let the user call.
+ * A domain in simulate mode is left to the executor, which records its
+ * simulated denial once.
+ */
 static bool
 decide_function(Oid fn, void *context)
 {
-	if (is_domain_function(fn, NULL))
+	const TsovDomain *dom;
+
+	if (!is_domain_function(fn, NULL))
+		return false;
+	dom = tsov_domain_of_namespace(tsov_func_info(fn)->nspoid);
+	if (dom != NULL && !dom->simulate)
 		(void) tsov_check_execute(fn, true, NULL, NULL, NULL);
 	return false;				/* look at every function */
 }
