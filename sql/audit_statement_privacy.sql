@@ -50,7 +50,7 @@ SELECT actor_domain, object_domain, action, decision, via_api, statement
 SELECT actor_domain, action, statement FROM tec_sovereignty.violations
  WHERE seq >= :mark;
 SELECT count(*) AS rows_seen FROM tec_sovereignty.audit_log
- WHERE seq >= :mark AND object_domain = 'regress_pa';
+ WHERE seq >= :mark AND object_domain = 'regress_pa' AND action <> 'SET ROLE';
 SELECT statement FROM tec_sovereignty.audit_log WHERE seq >= :mark;
 SELECT * FROM tec_sovereignty.audit_log WHERE seq >= :mark;
 SELECT count(*) AS leaked FROM tec_sovereignty.audit_trail WHERE statement LIKE '%pl-%-literal%';
