@@ -32,6 +32,8 @@ BEGIN
 		WHEN 'shut' THEN x := regress_se.shut_fn();
 		WHEN 'imm' THEN x := regress_se.shut_imm(7);
 		WHEN 'api' THEN x := regress_se.api();
+		WHEN 'query' THEN SELECT regress_se.open_fn() INTO x FROM pg_catalog.pg_database LIMIT 1;
+		WHEN 'dead' THEN x := CASE WHEN false THEN regress_se.open_fn() END;
 	END CASE;
 	RETURN 'allowed: ' || x;
 EXCEPTION WHEN insufficient_privilege THEN
@@ -73,6 +75,10 @@ SHOW log_min_messages;
 SELECT regress_assign('api');
 SELECT regress_assign('open');
 SELECT regress_if();
+-- a query with relations: decided before PostgreSQL's EXECUTE check too;
+-- and a call the planner would fold away is refused all the same
+SELECT regress_assign('query');
+SELECT regress_assign('dead');
 \c - postgres
 ALTER ROLE regress_sf_member RESET log_min_messages;
 SELECT tec_audit_flush();

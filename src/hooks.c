@@ -32,8 +32,8 @@
  *	                     audit-trail guard's DROP refusal.
  *	 needs_fmgr / fmgr   the previous hook, then enforce/fmgr.c.
  *	 planner             enforce/builtins.c rewrites the query, then
- *	                     enforce/plan_check.c decides on the functions of a
- *	                     statement without relations, then the previous
+ *	                     enforce/plan_check.c decides on the domain
+ *	                     functions the query calls, then the previous
  *	                     hook or PostgreSQL plans it (a refusal it raises is
  *	                     recorded as in ExecutorStart), then plan_check.c
  *	                     keeps PL/pgSQL from evaluating a plan that calls a

@@ -25,20 +25,24 @@
  * denial is raised through tsov_check(), which records it durably and
  * raises the error the executor guard would have raised.
  *
- * Functions of a statement without relations (tsov_plan_functions_before,
- * tsov_plan_functions_after): PL/pgSQL evaluates such a statement (x :=
- * b.f(); IF b.f() THEN) as a "simple expression", outside the executor:
- * ExecInitFunc's own EXECUTE check refuses there, where no hook of ours
- * runs, so the refusal would reach the trail only through emit_log_hook
- * (lost under an EXCEPTION block, or with log_min_messages above ERROR).
- * Before planning, the rule decides on every domain function the query
- * calls (the extension's refusal, recorded durably, before any check of
- * PostgreSQL's, also before the planner folds an immutable call).  After
- * planning, a plan that still calls a domain function is marked as
+ * Functions (tsov_plan_functions_before, tsov_plan_functions_after): the
+ * executor's ExecInitFunc checks EXECUTE before OAT_FUNCTION_EXECUTE asks
+ * us, and PL/pgSQL evaluates a statement without relations (x := b.f();
+ * IF b.f() THEN) as a "simple expression", outside the executor, where no
+ * hook of ours runs: such a refusal reached the trail only through
+ * emit_log_hook (lost under an EXCEPTION block, or with log_min_messages
+ * above ERROR).  So before planning, the rule decides on every domain
+ * function the query, its subqueries, CTEs and expanded views call: the
+ * extension's refusal, recorded durably, before any check of PostgreSQL's,
+ * also before the planner folds an immutable call (a call in a branch the
+ * planner would fold away is refused too).  After planning, a plan
+ * without relations that still calls a domain function is marked as
  * depending on the role: PL/pgSQL then never takes it for a simple
  * expression (CachedPlanAllowsSimpleValidityCheck), so each evaluation
  * goes through ExecutorStart, whose refusals hooks.c records; and the plan
  * cache plans it again for another role, which the rule then decides on.
+ * Planning-time decisions only refuse: what they let through, the
+ * executor guard and OAT_FUNCTION_EXECUTE decide (and record) again.
  *
  * IDENTIFICATION
  *	  src/enforce/plan_check.c
@@ -143,6 +147,8 @@ decide_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, decide_walker, context, 0);
 	(void) check_functions_in_node(node, decide_function, context);
 	return expression_tree_walker(node, decide_walker, context);
 }
@@ -158,21 +164,15 @@ domain_function_walker(Node *node, void *context)
 }
 
 /*
- * From planner_hook (hooks.c), before planning: a SELECT without range
- * table, sublinks or CTEs, the shape PL/pgSQL may evaluate as a simple
- * expression.  Every other statement reaches ExecutorStart.
+ * From planner_hook (hooks.c), before planning: every function of the
+ * query, its subqueries, CTEs and the views the rewriter expanded.
  */
 void
 tsov_plan_functions_before(Query *parse)
 {
 	if (!tsov_guards_active() || !tsov_domains_exist())
 		return;
-	if (parse->commandType != CMD_SELECT || parse->rtable != NIL ||
-		parse->hasSubLinks || parse->cteList != NIL)
-		return;
-	(void) decide_walker((Node *) parse->targetList, NULL);
-	(void) decide_walker(parse->jointree ? parse->jointree->quals : NULL, NULL);
-	(void) decide_walker(parse->havingQual, NULL);
+	(void) decide_walker((Node *) parse, NULL);
 }
 
 /* Does a plan node, or one below it, call a domain function? */
