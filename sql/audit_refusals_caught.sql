@@ -97,8 +97,8 @@ SELECT action, decision, reason, statement FROM tec_sovereignty.audit_log
  WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
 
 -- A caught denial of the extension's own does not hide the next refusal
--- of the same transaction (no USAGE: raised in parse analysis, recorded
--- by the log hook only).
+-- of the same transaction (another domain's schema: refused by the
+-- namespace search hook in parse analysis).
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 BEGIN;
 SET LOCAL ROLE regress_rc_owner;

@@ -5,7 +5,8 @@
 \set SHOW_CONTEXT never
 SELECT tec_create_domain('regress_empty');
 
--- Schema owned by the owner role, nothing granted to PUBLIC.
+-- Schema owned by the owner role; PUBLIC holds USAGE only (so that the
+-- extension, not PostgreSQL, decides every name lookup in it).
 SELECT n.nspname, pg_get_userbyid(n.nspowner) AS owner, n.nspacl
   FROM pg_namespace n WHERE n.nspname = 'regress_empty';
 

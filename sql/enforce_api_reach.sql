@@ -35,7 +35,8 @@ SELECT count(*) FROM regress_ra."Portfolio";
 SELECT regress_rb.totals('u1');
 \c - postgres
 
--- To every domain: PUBLIC gets USAGE; withdrawing takes it back.
+-- To every domain, then withdrawn: PUBLIC keeps the USAGE every domain
+-- schema grants it (the extension decides name lookups), EXECUTE goes.
 SELECT tec_publish_api('regress_rb.totals(text)'::regprocedure);
 SELECT has_schema_privilege('public', 'regress_rb', 'USAGE') AS public_usage;
 SELECT tec_revoke_api('regress_rb.totals(text)'::regprocedure);

@@ -31,8 +31,13 @@
  *	                     DATABASE bookkeeping (audit/record.c), then the
  *	                     audit-trail guard's DROP refusal.
  *	 needs_fmgr / fmgr   the previous hook, then enforce/fmgr.c.
- *	 planner             enforce/builtins.c rewrites the query, then the
- *	                     previous hook or PostgreSQL plans it.
+ *	 planner             enforce/builtins.c rewrites the query, then
+ *	                     enforce/plan_check.c decides on the domain
+ *	                     functions the query calls, then the previous
+ *	                     hook or PostgreSQL plans it (a refusal it raises is
+ *	                     recorded as in ExecutorStart), then plan_check.c
+ *	                     keeps PL/pgSQL from evaluating a plan that calls a
+ *	                     domain function outside the executor.
  *	 emit_log            the previous hook, then audit/log_hook.c.
  *	 shmem request/startup  the previous hook, then audit/queue.c.
  *	 ClientAuthentication  the previous hook, then enforce/session.c
@@ -210,10 +215,25 @@ static PlannedStmt *
 tsov_planner(Query *parse, const char *query_string, int cursorOptions,
 			 ParamListInfo boundParams)
 {
+	PlannedStmt *result;
+
 	tsov_builtins_plan(parse);
-	if (prev_planner)
-		return prev_planner(parse, query_string, cursorOptions, boundParams);
-	return standard_planner(parse, query_string, cursorOptions, boundParams);
+	tsov_plan_functions_before(parse);
+	PG_TRY();
+	{
+		if (prev_planner)
+			result = prev_planner(parse, query_string, cursorOptions, boundParams);
+		else
+			result = standard_planner(parse, query_string, cursorOptions, boundParams);
+	}
+	PG_CATCH();
+	{
+		/* EXECUTE refused while the planner folds a call (PL/pgSQL too) */
+		tsov_audit_rethrow_refusal();
+	}
+	PG_END_TRY();
+	tsov_plan_functions_after(result);
+	return result;
 }
 
 static void

@@ -96,8 +96,60 @@ CREATE POLICY owner_reads_own_domain ON tec_sovereignty.audit_log
 		SELECT 1 FROM pg_catalog.pg_roles r
 		 WHERE r.rolname OPERATOR(pg_catalog.=) (object_domain OPERATOR(pg_catalog.||) '_owner')
 		   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')));
-GRANT SELECT ON tec_sovereignty.audit_log TO PUBLIC;
+-- Every column but the statement: a row about domain d's object may hold
+-- the statement of another domain's session, with its literals (principle
+-- 7).  Statements are read through tec_sovereignty.audit_trail, which
+-- withholds them from every other domain.
+GRANT SELECT (seq, logged_at, xid, pid, session_user_name, effective_user_name,
+			  actor_domain, object_domain, object_schema, object_name, object_oid,
+			  action, decision, reason, via_api, client_addr, application_name,
+			  chain_domain, chain_origin, chain_seq, prev_hash, row_hash, quarantine)
+	ON tec_sovereignty.audit_log TO PUBLIC;
+GRANT SELECT ON tec_sovereignty.audit_log TO tec_auditor;
 GRANT SELECT ON tec_sovereignty.audit_chain, tec_sovereignty.audit_anchor TO tec_auditor;
+
+/*
+ * Does the current user read domain d's part of the trail: as its owner (a
+ * member of <d>_owner), as tec_auditor, or as a superuser (a member of
+ * every role)?  Evaluated as the querying role, also inside audit_trail.
+ */
+CREATE FUNCTION tec_sovereignty.audit_reads_domain(d text)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.pg_has_role('tec_auditor', 'MEMBER')
+		OR (d IS NOT NULL AND EXISTS (
+			SELECT 1 FROM pg_catalog.pg_roles r
+			 WHERE r.rolname OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.||) '_owner')
+			   AND pg_catalog.pg_has_role(r.oid, 'MEMBER')))
+$$;
+
+/*
+ * The trail as its readers may see it: the rows row-level security shows
+ * them (auditor_reads_all, owner_reads_own_domain, repeated here since the
+ * view reads as its owner), every column, and the statement only to the
+ * domain whose session ran it (or to no domain's: a DBA's), to tec_auditor
+ * and to superusers.  Another domain's statement is withheld, not hashed:
+ * a hash of a short statement is an oracle for guessing its literals.
+ * row_hash still covers the real text; tec_audit_verify() reads the table.
+ * security_barrier: the caller's functions see only the rows it may read.
+ */
+CREATE VIEW tec_sovereignty.audit_trail WITH (security_barrier = true) AS
+SELECT l.seq, l.logged_at, l.xid, l.pid, l.session_user_name, l.effective_user_name,
+	   l.actor_domain, l.object_domain, l.object_schema, l.object_name, l.object_oid,
+	   l.action, l.decision, l.reason, l.via_api, l.client_addr, l.application_name,
+	   CASE WHEN l.statement IS NULL OR l.actor_domain IS NULL
+				 OR l.actor_domain OPERATOR(pg_catalog.=) l.object_domain
+				 OR tec_sovereignty.audit_reads_domain(l.actor_domain)
+			THEN l.statement
+			ELSE pg_catalog.format('(withheld: a statement of domain %s)', l.actor_domain) END AS statement,
+	   l.chain_domain, l.chain_origin, l.chain_seq, l.prev_hash, l.row_hash, l.quarantine
+  FROM tec_sovereignty.audit_log l
+ WHERE tec_sovereignty.audit_reads_domain(l.object_domain);
+COMMENT ON VIEW tec_sovereignty.audit_trail IS
+	'The audit trail as the current role may read it: another domain''s statements withheld';
+GRANT SELECT ON tec_sovereignty.audit_trail TO PUBLIC;
 
 CREATE TYPE tec_sovereignty.audit_verify_result AS (
 	domain			text,
@@ -244,7 +296,8 @@ COMMENT ON FUNCTION pg_catalog.tec_set_audit_retention(text, interval) IS
 COMMENT ON FUNCTION pg_catalog.tec_set_audit_level(text, text) IS
 	'Override tec_sovereignty.audit for one domain (NULL: follow the setting); denials and privileged accesses are always recorded';
 
-/* DBA console views: security_invoker, so row-level security applies. */
+/* DBA console views: security_invoker, so row-level security applies (the
+ * two that show statements read them through audit_trail). */
 CREATE VIEW tec_sovereignty.violations WITH (security_invoker = true) AS
 SELECT l.seq, l.logged_at, l.session_user_name, l.effective_user_name,
 	   l.actor_domain, l.object_domain,
@@ -253,7 +306,7 @@ SELECT l.seq, l.logged_at, l.session_user_name, l.effective_user_name,
 			ELSE COALESCE(l.object_schema, l.object_name) END AS object,
 	   l.action, l.decision, l.reason, l.client_addr, l.application_name, l.statement,
 	   l.quarantine
-  FROM tec_sovereignty.audit_log l
+  FROM tec_sovereignty.audit_trail l
  WHERE l.decision IN ('denied', 'simulated')
  ORDER BY l.seq DESC;
 COMMENT ON VIEW tec_sovereignty.violations IS 'Denied (and simulated) attempts, newest first (quarantine: not NULL when the writer had to cut or withhold fields)';
@@ -263,7 +316,7 @@ SELECT l.seq, l.logged_at, l.session_user_name, l.effective_user_name,
 	   l.actor_domain, l.object_domain, l.object_schema, l.object_name,
 	   l.action, l.decision, l.chain_domain, l.chain_seq,
 	   pg_catalog.octet_length(l.statement) AS statement_bytes, l.quarantine
-  FROM tec_sovereignty.audit_log l
+  FROM tec_sovereignty.audit_trail l
  WHERE l.quarantine IS NOT NULL
  ORDER BY l.seq DESC;
 COMMENT ON VIEW tec_sovereignty.audit_quarantined IS

@@ -173,7 +173,17 @@ BEGIN
 	END LOOP;
 
 	EXECUTE format('CREATE SCHEMA %I AUTHORIZATION %I', name, d_owner);
-	EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', name);
+	-- USAGE to PUBLIC: PostgreSQL's own schema check (LookupExplicitNamespace,
+	-- search_path) then always passes, so that the extension's namespace
+	-- search hook (src/enforce/objects.c) decides and records every name
+	-- lookup in the schema, also one a PL/pgSQL EXCEPTION block catches.
+	-- USAGE alone reaches no data: tables, functions and types keep their
+	-- own privileges.  Only a superuser may revoke it (utility_grant.c), so
+	-- it comes first in the ACL: an export script, run as the owner, rebuilds
+	-- the rest around it in the same order (export.sql).
+	EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC, %I', name, d_owner);
+	EXECUTE format('GRANT USAGE ON SCHEMA %I TO PUBLIC', name);
+	EXECUTE format('GRANT ALL ON SCHEMA %I TO %I', name, d_owner);
 	EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I, %I', name, d_writer, d_reader);
 	EXECUTE format('COMMENT ON SCHEMA %I IS %L', name, format('Sovereign domain %s (tec_sovereignty)', name));
 

@@ -55,6 +55,10 @@ extern void tsov_builtins_plan(Query *parse);
 /* in plan_check.c: the planner opened a relation (get_relation_info_hook) */
 extern void tsov_plan_relation(PlannerInfo *root, Oid relid,
 							   RelOptInfo *rel);
+/* ... and the functions of a statement without relations (PL/pgSQL's
+ * simple expressions), before and after planning */
+extern void tsov_plan_functions_before(Query *parse);
+extern void tsov_plan_functions_after(PlannedStmt *stmt);
 extern void tsov_builtins_execute(Oid fnoid);
 extern void tsov_builtins_init(void);	/* table, invalidation callbacks */
 

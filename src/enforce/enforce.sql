@@ -211,9 +211,9 @@ GRANT EXECUTE ON FUNCTION pg_catalog.tec_row_visible(text) TO PUBLIC;
 /*
  * Keep USAGE on a domain's schema in line with its published APIs (called
  * by tec_publish_api and tec_revoke_api as the bootstrap superuser): the
- * domain's own roles keep theirs; PUBLIC has it while an API is published
- * to every domain; another domain's roles have it while an API is
- * published to them.
+ * domain's own roles keep theirs; PUBLIC always has it; another domain's
+ * roles have it while an API is published to them (what a superuser's
+ * REVOKE from PUBLIC leaves).
  */
 CREATE FUNCTION tec_sovereignty.api_sync_schema_usage(domain_name text)
 RETURNS void
@@ -225,12 +225,10 @@ DECLARE
 	o tec_sovereignty.domain;
 BEGIN
 	SELECT * INTO STRICT d FROM tec_sovereignty.domain x WHERE x.name OPERATOR(pg_catalog.=) domain_name;
-	IF EXISTS (SELECT 1 FROM tec_sovereignty.api a
-				WHERE a.domain OPERATOR(pg_catalog.=) d.name AND a.to_domain IS NULL) THEN
-		EXECUTE format('GRANT USAGE ON SCHEMA %I TO PUBLIC', d.schema_name);
-	ELSE
-		EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM PUBLIC', d.schema_name);
-	END IF;
+	-- PUBLIC always holds it (tec_create_domain): the namespace search hook
+	-- decides every lookup.  Granting it again restores it in a domain
+	-- created before that.
+	EXECUTE format('GRANT USAGE ON SCHEMA %I TO PUBLIC', d.schema_name);
 	FOR o IN SELECT * FROM tec_sovereignty.domain x WHERE x.name OPERATOR(pg_catalog.<>) d.name LOOP
 		IF EXISTS (SELECT 1 FROM tec_sovereignty.api a
 					WHERE a.domain OPERATOR(pg_catalog.=) d.name AND a.to_domain OPERATOR(pg_catalog.=) o.name) THEN

@@ -58,6 +58,62 @@ deny_grantee(const char *action, const TsovObject *obj, const char *domname,
 			  "Publish a SECURITY DEFINER function with tec_publish_api() instead.");
 }
 
+/*
+ * PUBLIC's USAGE on a domain schema: tec_create_domain grants it, so that
+ * PostgreSQL's own schema check always passes and the namespace search hook
+ * (objects.c) decides, and records, every lookup.  Does this GRANT/REVOKE
+ * on a schema name USAGE (only: nothing else, no grant option) for PUBLIC?
+ */
+static bool
+public_schema_usage(GrantStmt *stmt, bool only)
+{
+	ListCell   *lc;
+	bool		usage = (stmt->privileges == NIL && !only);	/* ALL */
+	bool		other = (stmt->privileges == NIL);
+
+	if (stmt->targtype != ACL_TARGET_OBJECT || stmt->objtype != OBJECT_SCHEMA)
+		return false;
+	foreach(lc, stmt->privileges)
+	{
+		AccessPriv *p = lfirst_node(AccessPriv, lc);
+
+		if (p->priv_name && strcmp(p->priv_name, "usage") == 0)
+			usage = true;
+		else
+			other = true;
+	}
+	if (!usage || stmt->grant_option || (only && other))
+		return false;			/* REVOKE GRANT OPTION FOR keeps the privilege */
+	foreach(lc, stmt->grantees)
+	{
+		if (lfirst_node(RoleSpec, lc)->roletype == ROLESPEC_PUBLIC)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Without PUBLIC's USAGE, PostgreSQL refuses names in the schema before the
+ * extension is asked: the refusal would carry none of its detail and reach
+ * the trail only through emit_log_hook (lost when an EXCEPTION block catches
+ * it).  Refused to everyone but a superuser, whose REVOKE tsov_check() has
+ * just recorded as privileged: a restore script revokes everything and
+ * grants PUBLIC's USAGE again (export.sql), and a superuser can switch the
+ * extension off anyway.
+ */
+static void
+keep_public_usage(const TsovObject *obj, const char *domname)
+{
+	Assert(obj->classid == NamespaceRelationId);
+	if (superuser() || !tsov_guards_active())
+		return;
+	tsov_deny("REVOKE", GetUserId(), obj,
+			  psprintf("cannot revoke USAGE on schema %s of domain \"%s\" from PUBLIC",
+					   quote_identifier(get_namespace_name(obj->objid)), domname),
+			  "PUBLIC's USAGE on a domain schema lets the extension, not PostgreSQL, decide and record every name lookup in it; it reaches no object by itself.",
+			  "Tables, functions and types keep their own privileges; revoke those instead.  (An export script of an older version revokes ALL on the schema FROM PUBLIC: take PUBLIC out of that REVOKE.)");
+}
+
 static void
 grant_target(GrantStmt *stmt, TsovObject *obj)
 {
@@ -72,7 +128,11 @@ grant_target(GrantStmt *stmt, TsovObject *obj)
 	strlcpy(domname, dom->name, NAMEDATALEN);
 	tsov_check(action, true, GetUserId(), obj);
 	if (!stmt->is_grant)
+	{
+		if (public_schema_usage(stmt, false))
+			keep_public_usage(obj, domname);
 		return;
+	}
 
 	foreach(lc, stmt->grantees)
 	{
@@ -83,6 +143,8 @@ grant_target(GrantStmt *stmt, TsovObject *obj)
 		const char *name;
 		char	   *who;
 
+		if (rs->roletype == ROLESPEC_PUBLIC && public_schema_usage(stmt, true))
+			continue;			/* the domain's own (an export script restores it) */
 		if (rs->roletype == ROLESPEC_PUBLIC)
 		{
 			grantee = InvalidOid;

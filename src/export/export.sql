@@ -120,9 +120,12 @@ $$;
  * item order (the default privileges of the target domain would otherwise
  * add their own); grants to any other role, and to PUBLIC, are listed as
  * comments, since roles outside the domain are the new owner's business and
- * enforcement refuses a grant on domain objects to PUBLIC.  (PUBLIC's USAGE
- * on the schema and EXECUTE on a function come from an API published to
- * every domain; section 97 publishes it again, which grants them again.)
+ * enforcement refuses a grant on domain objects to PUBLIC.  PUBLIC's USAGE
+ * on the schema is the domain's own (tec_create_domain grants it first, so
+ * that the extension decides every name lookup in the schema; only a
+ * superuser may revoke it): the schema's REVOKE leaves it in place;
+ * PUBLIC's EXECUTE on a function comes from an API published to every
+ * domain: section 97 publishes it again, which grants it again.
  *
  * target is what the statements are about ("TABLE life.t", or "TABLES" for
  * default privileges); prefix comes before each REVOKE/GRANT ("ALTER
@@ -144,9 +147,13 @@ AS $$
 		  FROM items i
 		 GROUP BY i.grantee, i.is_grantable
 	)
-	SELECT format('%sREVOKE ALL ON %s FROM PUBLIC, %I, %I, %I;', prefix, target, d_owner, d_writer, d_reader)
+	SELECT format('%sREVOKE ALL ON %s FROM %s%I, %I, %I;', prefix, target,
+				  CASE WHEN target OPERATOR(pg_catalog.~~) 'SCHEMA %' THEN '' ELSE 'PUBLIC, ' END,
+				  d_owner, d_writer, d_reader)
 		   OPERATOR(pg_catalog.||) COALESCE(string_agg(
-			 CASE WHEN p.grantee OPERATOR(pg_catalog.<>) 0 AND pg_get_userbyid(p.grantee) IN (d_owner, d_writer, d_reader)
+			 CASE WHEN (p.grantee OPERATOR(pg_catalog.<>) 0 AND pg_get_userbyid(p.grantee) IN (d_owner, d_writer, d_reader))
+					OR (p.grantee OPERATOR(pg_catalog.=) 0 AND p.privs OPERATOR(pg_catalog.=) 'USAGE' AND NOT p.is_grantable
+						AND target OPERATOR(pg_catalog.~~) 'SCHEMA %')
 				  THEN E'\n' ELSE E'\n-- not a role of the domain: ' END
 			 OPERATOR(pg_catalog.||) format('%sGRANT %s ON %s TO %s%s;', prefix, p.privs, target,
 					  CASE WHEN p.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(p.grantee)) END,

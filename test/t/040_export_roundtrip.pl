@@ -808,7 +808,7 @@ GRANT EXECUTE ON ROUTINE hard.sel_count(hard."select") TO hard_writer;
 REVOKE ALL ON ROUTINE hard.tree_touch() FROM PUBLIC, hard_owner, hard_writer, hard_reader;
 GRANT EXECUTE ON ROUTINE hard.tree_touch() TO hard_owner;
 GRANT EXECUTE ON ROUTINE hard.tree_touch() TO hard_writer;
-REVOKE ALL ON SCHEMA hard FROM PUBLIC, hard_owner, hard_writer, hard_reader;
+REVOKE ALL ON SCHEMA hard FROM hard_owner, hard_writer, hard_reader;
 GRANT CREATE, USAGE ON SCHEMA hard TO hard_owner;
 GRANT USAGE ON SCHEMA hard TO hard_writer;
 GRANT USAGE ON SCHEMA hard TO hard_reader;
