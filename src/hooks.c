@@ -12,7 +12,10 @@
  *	                     the executor; the guard's state is restored after,
  *	                     on error too, and a refusal that PostgreSQL raised
  *	                     is recorded (audit/log_hook.c) before the error
- *	                     leaves the hook, where a handler might catch it.
+ *	                     leaves the hook, where a handler might catch it;
+ *	                     the statement's events are bracketed
+ *	                     (audit/record.c), so that those it was allowed
+ *	                     are marked aborted when it fails.
  *	 ExecutorRun         common/state.c passes the enforcement state to
  *	                     the workers of a plan that may launch some, then
  *	                     the previous hook or PostgreSQL runs the plan.
@@ -23,7 +26,8 @@
  *	 ProcessUtility      the audit-trail guard, then the sovereignty guards
  *	                     (enforce/utility.c), then the statement runs with
  *	                     its command tag visible to the other guards (a
- *	                     refusal it raises is recorded as in ExecutorStart),
+ *	                     refusal it raises is recorded, and its events
+ *	                     bracketed, as in ExecutorStart),
  *	                     then a change of an extension setting is recorded.
  *	 object_access       the previous hook, then the sovereignty guards
  *	                     (enforce/objects.c; enforce/builtins.c for
@@ -99,10 +103,12 @@ static void
 tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	TsovDmlStart st;
+	uint64		mark = tsov_audit_statement_begin();
 
-	tsov_dml_start_begin(queryDesc, &st);
 	PG_TRY();
 	{
+		/* inside: a denial here ends the statement's events too */
+		tsov_dml_start_begin(queryDesc, &st);
 		if (prev_ExecutorStart)
 			prev_ExecutorStart(queryDesc, eflags);
 		else
@@ -111,10 +117,11 @@ tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	PG_CATCH();
 	{
 		tsov_dml_start_end(&st);
-		tsov_audit_rethrow_refusal();
+		tsov_audit_rethrow_refusal(queryDesc->plannedstmt, mark);
 	}
 	PG_END_TRY();
 	tsov_dml_start_end(&st);
+	tsov_audit_statement_end(mark);
 }
 
 static void
@@ -151,12 +158,14 @@ tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	const char *verb = NULL;
 	const char *setting;
 	const char *save_command = tsov_current_command;
+	uint64		mark;
 
 	setting = tsov_trail_utility_before(pstmt, &verb);
 	if (!tsov_utility_before(&pstmt, &readOnlyTree, context, tag))
 		return;
 
 	tsov_current_command = tag;
+	mark = tsov_audit_statement_begin();
 	PG_TRY();
 	{
 		if (prev_ProcessUtility)
@@ -169,10 +178,11 @@ tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	PG_CATCH();
 	{
 		tsov_current_command = save_command;
-		tsov_audit_rethrow_refusal();
+		tsov_audit_rethrow_refusal(pstmt, mark);
 	}
 	PG_END_TRY();
 	tsov_current_command = save_command;
+	tsov_audit_statement_end(mark);
 
 	tsov_trail_utility_after(setting, verb);
 }
