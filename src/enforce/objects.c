@@ -516,7 +516,11 @@ drop(Oid classId, Oid objectId, int subId)
 				   "The extension created this policy to keep each domain to its own rows.",
 				   NULL);
 	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+	{
+		if (classId == RelationRelationId && subId == 0)
+			tsov_obj_shared_table_dropped(command("DROP TABLE"), objectId);
 		return;
+	}
 	make_obj(&obj, classId, objectId, subId, &info);
 	tsov_check(command("DROP"), true, GetUserId(), &obj);
 }
