@@ -66,7 +66,7 @@ SELECT * FROM regress_rows(:mark);
 
 -- What the DBA reads (logged in as the domain's members: allowed, not
 -- privileged): no DROP SCHEMA counted as allowed.
-SELECT actor_domain, action, decision, events
+SELECT actor_domain, action, decision, events, role_names
   FROM tec_sovereignty.access_summary
  WHERE object_domain = 'regress_ca' AND action IN ('DROP SCHEMA', 'DROP TABLE', 'SELECT');
 

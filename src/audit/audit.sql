@@ -223,6 +223,7 @@ CREATE VIEW tec_sovereignty.access_summary WITH (security_invoker = true) AS
 SELECT l.actor_domain, l.object_domain, l.action, l.decision,
 	   pg_catalog.count(*) AS events,
 	   pg_catalog.count(DISTINCT l.effective_user_name) AS roles,
+	   pg_catalog.array_agg(DISTINCT l.effective_user_name) AS role_names,
 	   pg_catalog.min(l.logged_at) AS first_at,
 	   pg_catalog.max(l.logged_at) AS last_at
   FROM tec_sovereignty.audit_log l
@@ -230,7 +231,7 @@ SELECT l.actor_domain, l.object_domain, l.action, l.decision,
  GROUP BY 1, 2, 3, 4
  ORDER BY 2, 1, 3, 4;
 COMMENT ON VIEW tec_sovereignty.access_summary IS
-	'Accesses of the last 24 hours per object domain, actor domain (NULL: a role of no domain), action and decision (aborted: allowed, but the statement failed and did not happen)';
+	'Accesses of the last 24 hours per object domain, actor domain (NULL: a role of no domain), action and decision (aborted: allowed, but the statement failed and did not happen), with the roles (role_names) that made them';
 
 CREATE VIEW tec_sovereignty.audit_stats AS
 SELECT * FROM tec_sovereignty.audit_stats_raw();
