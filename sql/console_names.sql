@@ -60,6 +60,8 @@ SELECT regress_try('LOCK TABLE regress_cn."Quoted Tab"');
 SELECT regress_try('TRUNCATE regress_cn."Quoted Tab"');
 SELECT regress_try('CALL regress_cn.shut_proc()');
 SELECT regress_try('SELECT regress_cn.shut_fn(1)');
+-- refused while the plan runs, and caught: recorded all the same
+SELECT regress_try('SELECT nextval(''regress_cn.seq'')');
 RESET ROLE;
 SELECT tec_audit_flush();
 SELECT * FROM regress_rows(:mark);
@@ -72,9 +74,15 @@ SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_cn_member;
 SELECT * FROM regress_cn_plain.t;
 SELECT * FROM regress_cn_plain.t a, regress_cn.t b;
--- a refusal raised while the plan runs (nextval) reaches only the log
--- hook, which may not read the catalogs: name only, no schema, no domain
+-- a refusal raised while the plan runs (nextval): the plan names the
+-- sequence as a constant
 SELECT nextval('regress_cn.seq');
+RESET ROLE;
+-- a refusal of parse analysis (no USAGE on the schema) has no hook of ours
+-- around it: the log hook has the schema from the message, the writer
+-- finds its domain
+SET ROLE regress_co_member;
+SELECT * FROM regress_cn.open_tab;
 RESET ROLE;
 SELECT tec_audit_flush();
 SELECT * FROM regress_rows(:mark);

@@ -18,7 +18,10 @@
  *	                     are marked aborted when it fails.
  *	 ExecutorRun         common/state.c passes the enforcement state to
  *	                     the workers of a plan that may launch some, then
- *	                     the previous hook or PostgreSQL runs the plan.
+ *	                     the previous hook or PostgreSQL runs the plan; a
+ *	                     refusal raised while it runs (nextval, a function
+ *	                     called by the plan) is recorded, and its events
+ *	                     bracketed, as in ExecutorStart.
  *	 ExecutorCheckPerms  the audit-trail guard (audit/trail_guard.c), then
  *	                     the previous hook, then the sovereignty guard
  *	                     (enforce/dml.c), which only sees what PostgreSQL
@@ -128,13 +131,25 @@ static void
 tsov_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 				 bool execute_once)
 {
+	uint64		mark;
+
 	/* serial plans pay this one branch */
 	if (unlikely(queryDesc->plannedstmt->parallelModeNeeded))
 		tsov_state_pass_to_workers();
-	if (prev_ExecutorRun)
-		prev_ExecutorRun(queryDesc, direction, count, execute_once);
-	else
-		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	mark = tsov_audit_statement_begin();
+	PG_TRY();
+	{
+		if (prev_ExecutorRun)
+			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_CATCH();
+	{
+		tsov_audit_rethrow_refusal(queryDesc->plannedstmt, mark);
+	}
+	PG_END_TRY();
+	tsov_audit_statement_end(mark);
 }
 
 static bool

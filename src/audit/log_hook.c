@@ -25,17 +25,20 @@
  * and with log_min_messages above ERROR nothing reaches the hook at all.
  * So src/hooks.c calls tsov_audit_rethrow_refusal() when an error leaves
  * ExecutorStart (relation privileges in ExecCheckRTPerms, EXECUTE in
- * ExecInitFunc and friends) or ProcessUtility (CREATE in a schema, CALL,
- * ...): the refusal is recorded there, durably, before any handler can
- * catch it, and the error goes on marked as recorded.  There the
- * statement is at hand: when the refusal is aclcheck_error()'s (see
- * catalog_readable()), the relation of that name among those the statement
- * names (its range table, or the RangeVars of a utility statement), the
- * function of that name the plan calls, or the procedure of a CALL, gives
- * the event its schema and OID, and the writer
- * the object's domain.  Before the refusal is recorded, the events that
- * the failed statement had buffered as allowed are marked aborted
- * (record.c, tsov_audit_statement_failed).
+ * ExecInitFunc and friends), ExecutorRun (nextval and the like, checked
+ * while the plan runs) or ProcessUtility (CREATE in a schema, CALL, ...):
+ * the refusal is recorded there, durably, before any handler can catch
+ * it, and the error goes on marked as recorded.
+ *
+ * There the statement is at hand.  When the refusal is a permission
+ * check's (catalog_readable()), the object of that name among those the
+ * statement names gives the event its schema and OID, and the writer the
+ * object's domain: a relation of its range table, of its relation
+ * constants or of a utility statement's RangeVars; a function its plan
+ * calls; the procedure of a CALL.  Two of that name leave the event with
+ * the name alone.  Before the refusal is recorded, the events that the
+ * failed statement had buffered as allowed are marked aborted (record.c,
+ * tsov_audit_statement_failed).
  *
  * Whether an error was recorded is a property of the error itself, never
  * of the session (a flag set before raising went stale when the error was
@@ -221,16 +224,26 @@ unrecorded_refusal(const ErrorData *edata)
 
 /*
  * Can the catalogs be read in the PG_CATCH block where this error is
- * current?  Only for an error of aclcheck_error() (a permission check,
- * which holds no buffer, LWLock or critical section when it raises), in a
- * transaction that has not begun to abort: then the syscache lookups that
- * the check itself has just made are as safe here as they were there.
+ * current?  Only for an error of a permission check that holds no buffer,
+ * LWLock or critical section when it raises (aclcheck_error(), and the
+ * sequence functions' own checks, made before they read the sequence), in
+ * a transaction that has not begun to abort: then the syscache lookups
+ * that the check itself has just made are as safe here as they were there.
  */
 static bool
 catalog_readable(const ErrorData *edata)
 {
-	return IsTransactionState() && InterruptHoldoffCount == 0 && CritSectionCount == 0 &&
-		edata->funcname != NULL && strcmp(edata->funcname, "aclcheck_error") == 0;
+	static const char *const checks[] = {
+		"aclcheck_error", "nextval_internal", "currval_oid", "do_setval",
+	};
+
+	if (!IsTransactionState() || InterruptHoldoffCount > 0 || CritSectionCount > 0 ||
+		edata->funcname == NULL)
+		return false;
+	for (int i = 0; i < lengthof(checks); i++)
+		if (strcmp(edata->funcname, checks[i]) == 0)
+			return true;
+	return false;
 }
 
 /* Add the relation a RangeVar names (looked up as the statement did). */
@@ -266,7 +279,8 @@ statement_relations(const PlannedStmt *pstmt)
 			if (rte->rtekind == RTE_RELATION)
 				oids = lappend_oid(oids, rte->relid);
 		}
-		return oids;
+		/* and those it names as constants: nextval('s'), 't'::regclass */
+		return list_concat(oids, pstmt->relationOids);
 	}
 	switch (nodeTag(u))
 	{
