@@ -91,8 +91,25 @@ SELECT object_schema, object_name, action, decision, reason, pg_xact_status(xid)
   FROM tec_sovereignty.audit_log
  WHERE seq > :mark AND object_schema = 'regress_cx_common' ORDER BY seq;
 
+-- Its owner, a role of no domain, may not drop it (every domain's rows):
+-- the refusal names the table, and the registry row stays.
+CREATE ROLE regress_cx_keeper LOGIN;
+CREATE TABLE regress_cx_common.kept (id int, domain text);
+ALTER TABLE regress_cx_common.kept OWNER TO regress_cx_keeper;
+GRANT USAGE ON SCHEMA regress_cx_common TO regress_cx_keeper;
+SELECT tec_protect_shared_table('regress_cx_common.kept', 'domain');
+SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
+\c - regress_cx_keeper
+DROP TABLE regress_cx_common.kept;
+\c - postgres
+SELECT table_name FROM tec_sovereignty.shared_table;
+SELECT tec_audit_flush();
+SELECT effective_user_name, object, action, decision, reason
+  FROM tec_sovereignty.violations WHERE seq > :mark;
+
 -- clean up
 DROP SCHEMA regress_cx_common CASCADE;
+DROP ROLE regress_cx_keeper;
 SELECT tec_drop_domain('regress_cx', force => true);
 SELECT tec_drop_domain('regress_cy', force => true);
 DROP ROLE regress_cx_member;
