@@ -12,10 +12,16 @@
  *	                     the executor; the guard's state is restored after,
  *	                     on error too, and a refusal that PostgreSQL raised
  *	                     is recorded (audit/log_hook.c) before the error
- *	                     leaves the hook, where a handler might catch it.
+ *	                     leaves the hook, where a handler might catch it;
+ *	                     the statement's events are bracketed
+ *	                     (audit/record.c), so that those it was allowed
+ *	                     are marked aborted when it fails.
  *	 ExecutorRun         common/state.c passes the enforcement state to
  *	                     the workers of a plan that may launch some, then
- *	                     the previous hook or PostgreSQL runs the plan.
+ *	                     the previous hook or PostgreSQL runs the plan; a
+ *	                     refusal raised while it runs (nextval, a function
+ *	                     called by the plan) is recorded, and its events
+ *	                     bracketed, as in ExecutorStart.
  *	 ExecutorCheckPerms  the audit-trail guard (audit/trail_guard.c), then
  *	                     the previous hook, then the sovereignty guard
  *	                     (enforce/dml.c), which only sees what PostgreSQL
@@ -23,7 +29,8 @@
  *	 ProcessUtility      the audit-trail guard, then the sovereignty guards
  *	                     (enforce/utility.c), then the statement runs with
  *	                     its command tag visible to the other guards (a
- *	                     refusal it raises is recorded as in ExecutorStart),
+ *	                     refusal it raises is recorded, and its events
+ *	                     bracketed, as in ExecutorStart),
  *	                     then a change of an extension setting is recorded.
  *	 object_access       the previous hook, then the sovereignty guards
  *	                     (enforce/objects.c; enforce/builtins.c for
@@ -104,10 +111,12 @@ static void
 tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	TsovDmlStart st;
+	uint64		mark = tsov_audit_statement_begin();
 
-	tsov_dml_start_begin(queryDesc, &st);
 	PG_TRY();
 	{
+		/* inside: a denial here ends the statement's events too */
+		tsov_dml_start_begin(queryDesc, &st);
 		if (prev_ExecutorStart)
 			prev_ExecutorStart(queryDesc, eflags);
 		else
@@ -116,23 +125,36 @@ tsov_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	PG_CATCH();
 	{
 		tsov_dml_start_end(&st);
-		tsov_audit_rethrow_refusal();
+		tsov_audit_rethrow_refusal(queryDesc->plannedstmt, mark);
 	}
 	PG_END_TRY();
 	tsov_dml_start_end(&st);
+	tsov_audit_statement_end(mark);
 }
 
 static void
 tsov_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 				 bool execute_once)
 {
+	uint64		mark;
+
 	/* serial plans pay this one branch */
 	if (unlikely(queryDesc->plannedstmt->parallelModeNeeded))
 		tsov_state_pass_to_workers();
-	if (prev_ExecutorRun)
-		prev_ExecutorRun(queryDesc, direction, count, execute_once);
-	else
-		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	mark = tsov_audit_statement_begin();
+	PG_TRY();
+	{
+		if (prev_ExecutorRun)
+			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_CATCH();
+	{
+		tsov_audit_rethrow_refusal(queryDesc->plannedstmt, mark);
+	}
+	PG_END_TRY();
+	tsov_audit_statement_end(mark);
 }
 
 static bool
@@ -156,12 +178,14 @@ tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	const char *verb = NULL;
 	const char *setting;
 	const char *save_command = tsov_current_command;
+	uint64		mark;
 
 	setting = tsov_trail_utility_before(pstmt, &verb);
 	if (!tsov_utility_before(&pstmt, &readOnlyTree, context, tag))
 		return;
 
 	tsov_current_command = tag;
+	mark = tsov_audit_statement_begin();
 	PG_TRY();
 	{
 		if (prev_ProcessUtility)
@@ -174,10 +198,11 @@ tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	PG_CATCH();
 	{
 		tsov_current_command = save_command;
-		tsov_audit_rethrow_refusal();
+		tsov_audit_rethrow_refusal(pstmt, mark);
 	}
 	PG_END_TRY();
 	tsov_current_command = save_command;
+	tsov_audit_statement_end(mark);
 
 	tsov_trail_utility_after(setting, verb);
 }

@@ -41,7 +41,10 @@ typedef enum TsovDecision
 	TSOV_ALLOWED,				/* ordinary access, inside the actor's domain */
 	TSOV_DENIED,				/* refused (by the extension or by PostgreSQL) */
 	TSOV_PRIVILEGED,			/* allowed to a non-domain superuser/DBA role */
-	TSOV_SIMULATED				/* would have been denied; domain in simulate mode */
+	TSOV_SIMULATED,				/* would have been denied; domain in simulate mode */
+	TSOV_ABORTED				/* allowed or privileged, but the statement then
+								 * failed: what it was allowed did not happen
+								 * (set by tsov_audit_statement_failed only) */
 } TsovDecision;
 
 typedef struct TsovAuditEvent
@@ -105,7 +108,19 @@ extern void tsov_audit_object_access(ObjectAccessType access, Oid classId,
 
 /* in log_hook.c: 42501 errors raised by PostgreSQL itself */
 extern void tsov_audit_log_event(ErrorData *edata);
-extern void tsov_audit_rethrow_refusal(void) pg_attribute_noreturn();
+extern void tsov_audit_rethrow_refusal(const PlannedStmt *pstmt, uint64 mark) pg_attribute_noreturn();
+
+/*
+ * in record.c: a statement's events.  tsov_audit_statement_begin() before
+ * ExecutorStart / ProcessUtility run a statement returns its mark; on
+ * success tsov_audit_statement_end(mark), on error
+ * tsov_audit_rethrow_refusal(pstmt, mark), which calls
+ * tsov_audit_statement_failed(mark): the allowed and privileged events the
+ * statement left in this backend's buffer become TSOV_ABORTED.
+ */
+extern uint64 tsov_audit_statement_begin(void);
+extern void tsov_audit_statement_end(uint64 mark);
+extern void tsov_audit_statement_failed(uint64 mark);
 
 /* in trail_guard.c: the trail is append-only */
 extern bool tsov_trail_check_perms(List *rtable, bool ereport_on_violation);

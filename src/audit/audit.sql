@@ -29,11 +29,14 @@ CREATE TABLE tec_sovereignty.audit_log (
 	effective_user_name text,					-- role whose privileges were checked
 	actor_domain		text,					-- NULL: non-domain role
 	object_domain		text,					-- NULL: not a domain object
-	object_schema		text,
-	object_name			text,
+	object_schema		text,					-- as pg_namespace.nspname (unquoted)
+	object_name			text,					-- identity in the schema, quoted as SQL
+												-- writes it ("Portfolio", f(integer))
 	object_oid			oid,
 	action				text NOT NULL,			-- SELECT, INSERT, ..., DDL tag, EXECUTE, EXPORT, ...
-	decision			text NOT NULL,			-- allowed / denied / privileged / simulated
+	decision			text NOT NULL,			-- allowed / denied / privileged / simulated /
+												-- aborted (allowed or privileged, then the
+												-- statement failed: it did not happen)
 	reason				text,
 	via_api				text,
 	client_addr			text,
@@ -296,14 +299,24 @@ COMMENT ON FUNCTION pg_catalog.tec_set_audit_retention(text, interval) IS
 COMMENT ON FUNCTION pg_catalog.tec_set_audit_level(text, text) IS
 	'Override tec_sovereignty.audit for one domain (NULL: follow the setting); denials and privileged accesses are always recorded';
 
+/*
+ * One naming rule for every row and view: object_schema is the schema's
+ * name as pg_namespace holds it (unquoted: it joins to domain.schema_name),
+ * object_name the object's identity within its schema as SQL writes it
+ * (getObjectIdentity() after the schema: "Portfolio" quoted, f(integer),
+ * trg on assets."Portfolio"), and a view's object column puts the two
+ * together as a name that can be pasted into SQL:
+ * quote_ident(object_schema) || '.' || object_name.
+ */
 /* DBA console views: security_invoker, so row-level security applies (the
  * two that show statements read them through audit_trail). */
 CREATE VIEW tec_sovereignty.violations WITH (security_invoker = true) AS
 SELECT l.seq, l.logged_at, l.session_user_name, l.effective_user_name,
 	   l.actor_domain, l.object_domain,
-	   CASE WHEN l.object_schema IS NOT NULL AND l.object_name IS NOT NULL
-			THEN pg_catalog.quote_ident(l.object_schema) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(l.object_name)
-			ELSE COALESCE(l.object_schema, l.object_name) END AS object,
+	   CASE WHEN l.object_schema IS NULL THEN l.object_name
+			WHEN l.object_name IS NULL THEN pg_catalog.quote_ident(l.object_schema)
+			ELSE pg_catalog.quote_ident(l.object_schema) OPERATOR(pg_catalog.||) '.'
+				 OPERATOR(pg_catalog.||) l.object_name END AS object,
 	   l.action, l.decision, l.reason, l.client_addr, l.application_name, l.statement,
 	   l.quarantine
   FROM tec_sovereignty.audit_trail l
@@ -326,13 +339,15 @@ CREATE VIEW tec_sovereignty.access_summary WITH (security_invoker = true) AS
 SELECT l.actor_domain, l.object_domain, l.action, l.decision,
 	   pg_catalog.count(*) AS events,
 	   pg_catalog.count(DISTINCT l.effective_user_name) AS roles,
+	   pg_catalog.array_agg(DISTINCT l.effective_user_name) AS role_names,
 	   pg_catalog.min(l.logged_at) AS first_at,
 	   pg_catalog.max(l.logged_at) AS last_at
   FROM tec_sovereignty.audit_log l
  WHERE l.logged_at OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '24 hours')
- GROUP BY 1, 2, 3, 4;
+ GROUP BY 1, 2, 3, 4
+ ORDER BY 2, 1, 3, 4;
 COMMENT ON VIEW tec_sovereignty.access_summary IS
-	'Accesses of the last 24 hours per actor domain, object domain, action and decision';
+	'Accesses of the last 24 hours per object domain, actor domain (NULL: a role of no domain), action and decision (aborted: allowed, but the statement failed and did not happen), with the roles (role_names) that made them';
 
 CREATE VIEW tec_sovereignty.audit_stats AS
 SELECT * FROM tec_sovereignty.audit_stats_raw();

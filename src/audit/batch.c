@@ -175,7 +175,7 @@ unpack_record(BatchItem *it, TsovAuditRecord *rec)
 			p += slen;
 		}
 	}
-	if (rec->decision > TSOV_SIMULATED)
+	if (rec->decision > TSOV_ABORTED)
 	{
 		add_note(it, "unrecognized decision %d", rec->decision);
 		it->decision = "unknown";

@@ -77,12 +77,19 @@
 #include "audit/internal.h"
 
 #define TSOV_XBUF_MAX_EVENTS 64
+/* while a statement runs: what it records stays here to be marked if it fails */
+#define TSOV_XBUF_HOLD_EVENTS 1024
 
 static StringInfoData xbuf;
 static int	xbuf_count = 0;
 static bool xbuf_has_write = false;
 static TimestampTz xbuf_first = 0;
 static uint64 xact_wait_pos = 0;	/* position the commit must wait for */
+static uint64 xbuf_serial = 0;	/* events ever put into xbuf: the last one's
+								 * number (the first in xbuf is number
+								 * xbuf_serial - xbuf_count + 1) */
+static int	stmt_depth = 0;		/* statements running (nested), see
+								 * tsov_audit_statement_begin */
 
 
 /* one-entry caches for role names (no catalog access on hits) */
@@ -104,6 +111,8 @@ tsov_audit_decision_name(int d)
 			return "privileged";
 		case TSOV_SIMULATED:
 			return "simulated";
+		case TSOV_ABORTED:
+			return "aborted";
 	}
 	return "unknown";
 }
@@ -336,6 +345,7 @@ xbuf_consume(Size n)
 }
 
 static void xbuf_at_exit(int code, Datum arg);
+static void xbuf_maybe_flush(void);
 
 /*
  * Make sure that events left in the buffer between transactions are not
@@ -375,7 +385,12 @@ xbuf_keep(const char *buf, Size len)
 	MemoryContextSwitchTo(old);
 	if (xbuf_count == 0)
 		xbuf_first = GetCurrentTimestamp();
-	xbuf_count += count_events(buf, len);
+	{
+		int			n = count_events(buf, len);
+
+		xbuf_count += n;
+		xbuf_serial += n;
+	}
 	xbuf_exit_hook();
 }
 
@@ -570,11 +585,85 @@ tsov_audit_buffer_event(const TsovAuditEvent *ev)
 	MemoryContextSwitchTo(old);
 	if (xbuf_count++ == 0)
 		xbuf_first = GetCurrentTimestamp();
+	xbuf_serial++;
 	if (ev->is_write)
 		xbuf_has_write = true;
-	if (xbuf_count >= TSOV_XBUF_MAX_EVENTS ||
-		TimestampDifferenceExceeds(xbuf_first, GetCurrentTimestamp(), tsov_audit_max_delay))
+	xbuf_maybe_flush();
+}
+
+/*
+ * Queue the buffer when it holds enough events, or when its oldest one is
+ * older than audit_max_delay.  While a statement runs, "enough" is
+ * TSOV_XBUF_HOLD_EVENTS: its events stay in the buffer, where they can
+ * still be marked if it fails (a DROP ... CASCADE records one event per
+ * object); the delay is the same, so that no read waits longer.
+ */
+static void
+xbuf_maybe_flush(void)
+{
+	if (xbuf_count >= (stmt_depth > 0 ? TSOV_XBUF_HOLD_EVENTS : TSOV_XBUF_MAX_EVENTS) ||
+		(xbuf_count > 0 &&
+		 TimestampDifferenceExceeds(xbuf_first, GetCurrentTimestamp(), tsov_audit_max_delay)))
 		xbuf_flush(false);
+}
+
+/*
+ * A statement starts (ExecutorStart, ProcessUtility; nested ones too):
+ * its mark is the number the next event put into the buffer will have
+ * minus one.
+ */
+uint64
+tsov_audit_statement_begin(void)
+{
+	stmt_depth++;
+	return xbuf_serial;
+}
+
+/* The statement of this mark completed. */
+void
+tsov_audit_statement_end(uint64 mark)
+{
+	Assert(stmt_depth > 0 && mark <= xbuf_serial);
+	stmt_depth--;
+	if (stmt_depth == 0)
+		xbuf_maybe_flush();
+}
+
+/*
+ * The statement of this mark failed (called from a PG_CATCH block: only
+ * memory writes, nothing that can fail).  Its events still in the buffer
+ * that say allowed or privileged are marked aborted: what they allowed
+ * was rolled back with the statement.  The trail keeps them (forensics
+ * wants the attempt), but no view counts them as accesses that happened.
+ * Denied and simulated events stay as they are.  Events already queued
+ * (more than TSOV_XBUF_HOLD_EVENTS in the statement, or older than
+ * audit_max_delay, or queued by tec_audit_flush()) keep their decision;
+ * their xid says, with pg_xact_status(), whether the transaction
+ * committed.
+ */
+void
+tsov_audit_statement_failed(uint64 mark)
+{
+	uint64		serial;
+
+	Assert(stmt_depth > 0 && mark <= xbuf_serial);
+	stmt_depth--;
+	serial = xbuf_serial - xbuf_count;
+	for (Size o = 0; o < (Size) xbuf.len;)
+	{
+		TsovAuditRecord *r = (TsovAuditRecord *) (xbuf.data + o);
+
+		Assert(r->len >= TSOV_REC_HDRSZ && o + r->len <= xbuf.len);
+		if (r->kind == TSOV_REC_EVENT)
+		{
+			serial++;
+			if (serial > mark &&
+				(r->decision == TSOV_ALLOWED || r->decision == TSOV_PRIVILEGED))
+				r->decision = TSOV_ABORTED;
+		}
+		o += r->len;
+	}
+	Assert(serial == xbuf_serial);
 }
 
 /*

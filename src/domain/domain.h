@@ -151,6 +151,8 @@ extern bool tsov_domain_publishes_to(const TsovDomain *from, const TsovDomain *t
 extern AttrNumber tsov_shared_table_column(Oid relid);
 /* ... and the name its domain column had when it was protected, or NULL */
 extern const char *tsov_shared_table_column_name(Oid relid);
+/* in registry.c: DROP of a protected shared table removes its registry row */
+extern bool tsov_shared_table_forget(Oid relid, char **schema, char **name, char **column);
 
 extern Oid	tsov_registry_relid(void);
 

@@ -593,14 +593,34 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	e record;
+	kept text[] := '{}';
 BEGIN
-	FOR e IN SELECT * FROM tec_sovereignty.ecosystem() LOOP
-		IF NOT EXISTS (SELECT 1 FROM tec_sovereignty.domain d WHERE d.name OPERATOR(pg_catalog.=) e.domain) THEN
+	/*
+	 * A domain that exists is left as it is, and said so: one NOTICE for
+	 * each that lacks the design's template (its tables are not there),
+	 * one for those that have it.
+	 */
+	FOR e IN SELECT x.domain, x.template, d.name AS existing, d.template AS has
+			   FROM tec_sovereignty.ecosystem() x
+			   LEFT JOIN tec_sovereignty.domain d ON d.name OPERATOR(pg_catalog.=) x.domain LOOP
+		IF e.existing IS NULL THEN
 			PERFORM pg_catalog.tec_create_domain(e.domain, e.template);
 			RETURN NEXT e.domain;
+		ELSIF e.has IS DISTINCT FROM e.template THEN
+			RAISE NOTICE 'domain "%" already exists without template "%", skipping', e.domain, e.template
+				USING DETAIL = CASE WHEN e.has IS NULL
+									THEN format('It was created without a template, so the tables of template "%s" are not in schema "%s".', e.template, e.domain)
+									ELSE format('It was created with template "%s"; tec_create_ecosystem() does not change an existing domain.', e.has) END,
+					  HINT = format('If the domain holds nothing yet, drop it with tec_drop_domain(%L) and run tec_create_ecosystem() again; otherwise create the tables it needs yourself.', e.domain);
+		ELSE
+			kept := kept OPERATOR(pg_catalog.||) e.domain;
 		END IF;
 	END LOOP;
+	IF pg_catalog.cardinality(kept) OPERATOR(pg_catalog.>) 0 THEN
+		RAISE NOTICE '% domain(s) already exist with their template, skipping: %',
+			pg_catalog.cardinality(kept), pg_catalog.array_to_string(kept, ', ');
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION pg_catalog.tec_create_ecosystem() IS
-	'Create the 24 domains of the TEC ecosystem with their category templates; returns the names created';
+	'Create the 24 domains of the TEC ecosystem with their category templates; returns the names created (a NOTICE names those that existed, and those that lack their template)';

@@ -12,6 +12,10 @@
  * since, a published function gone) are left out: what is not in the cache
  * belongs to no domain and publishes nothing.
  *
+ * One write: tsov_shared_table_forget() deletes the registry row of a
+ * protected shared table that is being dropped (a row left behind would
+ * name a table that is gone, and whatever later got its OID).
+ *
  * IDENTIFICATION
  *	  src/domain/registry.c
  *
@@ -20,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/dependency.h"
@@ -30,12 +35,14 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
 #include "commands/extension.h"
+#include "parser/parse_relation.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -370,4 +377,49 @@ tsov_cache_load(TsovCache *c, MemoryContext cxt)
 		}
 	}
 	TSOV_INTERNAL_END();
+}
+
+/*
+ * From the DROP of relation relid (enforce/objects.c, OAT_DROP): delete
+ * its rows of tec_sovereignty.shared_table, as the statement's own change
+ * (it rolls back with the statement), and make every backend reload the
+ * cache, as the registry's trigger would.  Returns whether a row
+ * was deleted, with its names (palloc'd in the caller's context).  The
+ * caller has checked that relid is protected: no catalog work otherwise.
+ */
+bool
+tsov_shared_table_forget(Oid relid, char **schema, char **name, char **column)
+{
+	Oid			ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
+	Oid			regrel = OidIsValid(ext_nsp) ? get_relname_relid("shared_table", ext_nsp) : InvalidOid;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	AttrNumber	relid_att;
+	bool		deleted = false;
+
+	if (!OidIsValid(regrel))
+		return false;
+	rel = table_open(regrel, RowExclusiveLock);
+	relid_att = attnameAttNum(rel, "relid", false);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, relid_att, RelationGetDescr(rel), &isnull);
+
+		if (isnull || DatumGetObjectId(d) != relid)
+			continue;
+		*schema = tsov_getattr_cstring(tup, RelationGetDescr(rel), "table_schema", &isnull);
+		*name = tsov_getattr_cstring(tup, RelationGetDescr(rel), "table_name", &isnull);
+		*column = tsov_getattr_cstring(tup, RelationGetDescr(rel), "domain_column", &isnull);
+		simple_heap_delete(rel, &tup->t_self);
+		deleted = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, RowExclusiveLock);
+	/* as tsov_registry_changed: every backend reloads at commit (this one at the next command) */
+	if (deleted && OidIsValid(tsov_registry_relid()))
+		CacheInvalidateRelcacheByRelid(tsov_registry_relid());
+	return deleted;
 }

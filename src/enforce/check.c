@@ -646,7 +646,10 @@ tsov_deny(const char *action, Oid role, const TsovObject *obj,
 
 /*
  * Record an allowed access made through a published API (the crossing
- * itself: EXECUTE of the API function by the calling domain).
+ * itself: EXECUTE of the API function by the calling domain).  A crossing
+ * of a domain boundary is kept at audit level 'write' as writes are, but
+ * like a read it is not made durable before the commit (the writes inside
+ * the API are, each on its own).
  */
 void
 tsov_audit_api_call(Oid role, const char *caller_domain, const char *domname,
@@ -654,12 +657,13 @@ tsov_audit_api_call(Oid role, const char *caller_domain, const char *domname,
 {
 	TsovAuditEvent ev;
 
-	if (tsov_audit_quiet || !tsov_audit_wanted(domname, false))
+	if (tsov_audit_quiet || !tsov_audit_wanted(domname, true))
 		return;
 	fill_event(&ev, "EXECUTE", TSOV_ALLOWED, false, role, caller_domain,
 			   domname, obj, NULL);
 	ev.via_api = api_name;
 	ev.actor_domain = caller_domain;
-	tsov_audit_record(&ev);
+	/* the level was asked above, as for a write */
+	tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS);
 }
 

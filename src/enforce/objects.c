@@ -511,12 +511,31 @@ drop(Oid classId, Oid objectId, int subId)
 		return;
 	if (classId == PolicyRelationId && is_protected_policy(objectId, &info) &&
 		!superuser())
+	{
+		/*
+		 * The policy depends on its table alone: any other DROP that reaches
+		 * it drops the shared table (DROP TABLE, DROP SCHEMA ... CASCADE,
+		 * DROP OWNED), and the refusal says so.
+		 */
+		if (strcmp(command("DROP POLICY"), "DROP POLICY") != 0)
+			tsov_obj_deny_fixed(command("DROP TABLE"), info.nspoid, RelationRelationId,
+								info.parent_relid,
+								psprintf("cannot drop table %s protected by tec_sovereignty",
+										 quote_qualified_identifier(get_namespace_name(info.nspoid),
+																	get_rel_name(info.parent_relid))),
+								"The table is shared between domains: its rows are every domain's; only a superuser drops it (its row in tec_sovereignty.shared_table goes with it).",
+								NULL);
 		tsov_obj_deny_fixed(command("DROP POLICY"), info.nspoid, classId, objectId,
 				   psprintf("cannot drop policy \"%s\" of a shared table protected by tec_sovereignty", info.name),
 				   "The extension created this policy to keep each domain to its own rows.",
 				   NULL);
+	}
 	if (tsov_domain_of_namespace(info.nspoid) == NULL)
+	{
+		if (classId == RelationRelationId && subId == 0)
+			tsov_obj_shared_table_dropped(command("DROP TABLE"), objectId);
 		return;
+	}
 	make_obj(&obj, classId, objectId, subId, &info);
 	tsov_check(command("DROP"), true, GetUserId(), &obj);
 }

@@ -46,6 +46,7 @@ extern void tsov_obj_extension_into_domain_rule(const char *action, Oid classId,
 extern void tsov_obj_shared_table_rule(const char *action, Oid classId,
 									   Oid objectId, Oid relid,
 									   const ObjInfo *info, bool creating);
+extern void tsov_obj_shared_table_dropped(const char *action, Oid relid);
 extern void tsov_obj_pin_rule(const char *action, Oid classId, Oid objectId,
 							  int subId, const ObjInfo *info);
 

@@ -41,6 +41,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "audit/audit.h"
 #include "enforce/decision.h"
 #include "enforce/objects.h"
 
@@ -376,4 +377,34 @@ tsov_obj_shared_table_rule(const char *action, Oid classId, Oid objectId,
 									 GetUserNameFromId(info->owner, false), relname ? relname : "?"),
 							"Whoever owns a shared table can change it for every domain; its owner belongs to no domain.",
 							NULL);
+}
+
+/*
+ * DROP of relation relid outside every domain: when it is a protected
+ * shared table, its registry row goes with it (tsov_shared_table_forget),
+ * and the trail says so whatever the audit level (the protection of every
+ * domain's rows in it ends here).  Costs one hash lookup otherwise.
+ */
+void
+tsov_obj_shared_table_dropped(const char *action, Oid relid)
+{
+	char	   *schema;
+	char	   *name;
+	char	   *column;
+	TsovAuditEvent ev;
+
+	if (tsov_shared_table_column_name(relid) == NULL ||
+		!tsov_shared_table_forget(relid, &schema, &name, &column))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.action = action;
+	ev.decision = superuser() ? TSOV_PRIVILEGED : TSOV_ALLOWED;
+	ev.is_write = true;
+	ev.actor_role = GetUserId();
+	ev.object_oid = relid;
+	ev.object_schema = schema;
+	ev.object_name = quote_identifier(name);
+	ev.reason = psprintf("protected shared table dropped: its row in tec_sovereignty.shared_table (domain column %s) is removed",
+						 quote_identifier(column));
+	tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS);
 }
