@@ -241,9 +241,11 @@ tsov_planner(Query *parse, const char *query_string, int cursorOptions,
 			 ParamListInfo boundParams)
 {
 	PlannedStmt *result;
+	uint64		mark;
 
 	tsov_builtins_plan(parse);
 	tsov_plan_functions_before(parse);
+	mark = tsov_audit_statement_begin();
 	PG_TRY();
 	{
 		if (prev_planner)
@@ -253,10 +255,15 @@ tsov_planner(Query *parse, const char *query_string, int cursorOptions,
 	}
 	PG_CATCH();
 	{
-		/* EXECUTE refused while the planner folds a call (PL/pgSQL too) */
-		tsov_audit_rethrow_refusal();
+		/*
+		 * EXECUTE refused while the planner folds a call (PL/pgSQL too):
+		 * no plan yet to name the object from, so the row keeps what the
+		 * message says
+		 */
+		tsov_audit_rethrow_refusal(NULL, mark);
 	}
 	PG_END_TRY();
+	tsov_audit_statement_end(mark);
 	tsov_plan_functions_after(result);
 	return result;
 }
