@@ -78,9 +78,9 @@ SELECT * FROM regress_cn_plain.t a, regress_cn.t b;
 -- sequence as a constant
 SELECT nextval('regress_cn.seq');
 RESET ROLE;
--- a refusal of parse analysis (no USAGE on the schema) has no hook of ours
--- around it: the log hook has the schema from the message, the writer
--- finds its domain
+-- another domain's name: refused by the extension's namespace-search hook
+-- (domain schemas grant USAGE to PUBLIC so that PostgreSQL's own schema
+-- check never comes first), recorded as USAGE with the schema's domain
 SET ROLE regress_co_member;
 SELECT * FROM regress_cn.open_tab;
 RESET ROLE;
