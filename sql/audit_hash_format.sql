@@ -7,6 +7,7 @@
 -- (or of the encoding's documentation) fails here.
 --
 \set SHOW_CONTEXT never
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SELECT tec_create_domain('regress_h1');
 SELECT tec_create_domain('regress_h2');

@@ -41,6 +41,7 @@ LANGUAGE sql AS $$
 GRANT EXECUTE ON FUNCTION regress_try(text) TO PUBLIC;
 
 -- Each caught refusal leaves exactly one row; its allowed twin none.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_rc_member;
 SELECT regress_try('SELECT * FROM regress_rc.granted');
@@ -62,6 +63,7 @@ BEGIN
 EXCEPTION WHEN insufficient_privilege THEN
 	RETURN 'refused: ' || SQLERRM;
 END $$;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_rc_member;
 SELECT regress_perform_shut();
@@ -71,6 +73,7 @@ SELECT * FROM regress_rows(:mark);
 
 -- A caught denial of the extension's own (another domain's table), then
 -- PostgreSQL's own refusal at top level: both recorded, each once.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 GRANT USAGE ON SCHEMA regress_rd TO regress_rc_member;
 GRANT SELECT ON regress_rd.other TO regress_rc_member;
@@ -88,6 +91,7 @@ SELECT action, decision, actor_domain, object_domain FROM tec_sovereignty.audit_
 
 -- Uncaught, from inside a DO block (a utility statement around the
 -- executor): recorded once.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_rc_member;
 DO $$ BEGIN PERFORM count(*) FROM regress_rc.ungranted; END $$;
@@ -99,6 +103,7 @@ SELECT action, decision, reason, statement FROM tec_sovereignty.audit_log
 -- A caught denial of the extension's own does not hide the next refusal
 -- of the same transaction (another domain's schema: refused by the
 -- namespace search hook in parse analysis).
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 BEGIN;
 SET LOCAL ROLE regress_rc_owner;
@@ -109,6 +114,7 @@ SELECT tec_audit_flush();
 SELECT * FROM regress_rows(:mark);
 
 -- Rolled back to a savepoint: the refusal stays recorded.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 BEGIN;
 SET LOCAL ROLE regress_rc_member;
@@ -124,6 +130,7 @@ SELECT tec_audit_flush();
 SELECT * FROM regress_rows(:mark);
 
 -- Hidden from the server log: still recorded, caught or not.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET log_min_messages = fatal;
 SET ROLE regress_rc_member;

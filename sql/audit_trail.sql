@@ -3,6 +3,7 @@
 -- reads of aborted transactions, levels, settings, who reads what.
 --
 \set SHOW_CONTEXT never
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 
 SELECT tec_create_domain('regress_a1', 'financial');
@@ -27,6 +28,7 @@ SELECT action, decision, object_domain, reason, session_user_name, effective_use
 -- other domain's schema, during parse analysis, before any hook) is written
 -- and committed before the error reaches the client, although the
 -- transaction it happened in rolls back.  No flush here on purpose.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_audit_intruder;
 BEGIN;
@@ -40,6 +42,7 @@ SELECT action, decision, actor_domain, object_domain, object_schema, session_use
 -- Guarantee 3: reads of an aborted transaction are recorded too
 -- (audit_bench: the test-only module test/modules/tsov_bench).
 CREATE EXTENSION tsov_bench;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 BEGIN;
 SELECT tec_sovereignty.audit_bench('regress_a2', 3);
@@ -68,6 +71,7 @@ SELECT name, audit_level FROM tec_sovereignty.domain WHERE name LIKE 'regress\_a
 
 -- Changes of the extension's settings are recorded; a domain role cannot
 -- make them (and its attempt is a recorded denial).
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET tec_sovereignty.audit_statement_max = 20;
 SELECT tec_audit_note(NULL, 'CUT', 'statement cut at 20 bytes');

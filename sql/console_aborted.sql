@@ -23,6 +23,7 @@ LANGUAGE sql AS $$
 -- A refused DROP SCHEMA ... CASCADE by the domain's owner: the objects of
 -- the cascade were allowed one by one, then the schema was refused and
 -- nothing was dropped.  One denied row; the cascade's rows say aborted.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 \c - regress_ca_boss
 DROP SCHEMA regress_ca CASCADE;
@@ -32,6 +33,7 @@ SELECT * FROM regress_rows(:mark);
 SELECT count(*) AS tables_still_there FROM pg_tables WHERE schemaname = 'regress_ca';
 
 -- Its allowed twin: a DROP TABLE that succeeds keeps its allowed row.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 \c - regress_ca_boss
 DROP TABLE regress_ca."Statement";
@@ -41,6 +43,7 @@ SELECT * FROM regress_rows(:mark);
 
 -- The same inside a savepoint that catches the refusal: the transaction
 -- goes on and commits, the refused statement's rows still say aborted.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 \c - regress_ca_boss
 BEGIN;
@@ -56,6 +59,7 @@ SELECT * FROM regress_rows(:mark);
 -- A query refused by PostgreSQL on its second table: the first table's
 -- allowed read is aborted too (its twin, the first table alone, stays
 -- allowed).
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 \c - regress_ca_member
 SELECT count(*) FROM regress_ca."Account";

@@ -25,6 +25,7 @@ LANGUAGE sql AS $$
 	 WHERE seq > mark AND object_domain = 'regress_cy' AND action IN ('EXECUTE', 'SELECT')
 	 ORDER BY seq $$;
 SELECT tec_set_audit_level('regress_cy', 'write');
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 \c - regress_cx_member
 SELECT regress_cy.books();
@@ -32,6 +33,7 @@ SELECT regress_cy.books();
 SELECT tec_audit_flush();
 SELECT * FROM regress_crossings(:mark);
 SELECT tec_set_audit_level('regress_cy', 'denied');
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 \c - regress_cx_member
 SELECT regress_cy.books();
@@ -74,6 +76,7 @@ CREATE SCHEMA regress_cx_common;
 CREATE TABLE regress_cx_common.ledger (id int, domain text);
 CREATE TABLE regress_cx_common.plain (id int);
 SELECT tec_protect_shared_table('regress_cx_common.ledger', 'domain');
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 DROP TABLE regress_cx_common.plain;
 BEGIN;
@@ -98,6 +101,7 @@ CREATE TABLE regress_cx_common.kept (id int, domain text);
 ALTER TABLE regress_cx_common.kept OWNER TO regress_cx_keeper;
 GRANT USAGE ON SCHEMA regress_cx_common TO regress_cx_keeper;
 SELECT tec_protect_shared_table('regress_cx_common.kept', 'domain');
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 \c - regress_cx_keeper
 DROP TABLE regress_cx_common.kept;

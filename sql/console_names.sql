@@ -51,6 +51,7 @@ LANGUAGE sql AS $$
 -- PostgreSQL's own refusals, caught (ExecutorStart, ProcessUtility) and not
 -- caught: schema, name (quoted as SQL writes it), OID, domain.
 -- Allowed twin first: no denied row.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_cn_member;
 SELECT * FROM regress_cn.open_tab;
@@ -70,6 +71,7 @@ SELECT * FROM regress_rows(:mark);
 -- regress_cn_plain.t): the message does not say which one; the row keeps
 -- the name only and guesses no schema.  Its twin, the same statement with
 -- the readable one alone, is allowed.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_cn_member;
 SELECT * FROM regress_cn_plain.t;

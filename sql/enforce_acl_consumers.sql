@@ -44,6 +44,7 @@ GRANT SELECT ON regress_pb.secret TO regress_pa_owner;
 CREATE VIEW regress_pa.peekview AS SELECT id, v FROM regress_pb.secret;
 ALTER VIEW regress_pa.peekview OWNER TO regress_pa_owner;
 
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_pa_owner;
 SELECT 1 FROM regress_pb.secret;
@@ -69,6 +70,7 @@ SELECT action, decision, effective_user_name, actor_domain, object_domain, objec
 -- What PostgreSQL answers from the ACL alone: pg_stats, pg_stats_ext,
 -- pg_stats_ext_exprs and the privilege functions say "no" where the rule
 -- does (not recorded: asked once per catalog row).
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_pa_owner;
 SELECT count(*) FROM pg_stats WHERE schemaname = 'regress_pb';
@@ -110,6 +112,7 @@ SELECT action, decision, effective_user_name, object_domain
 
 -- Simulate mode: the executor lets the would-be denial through and
 -- records it once; the planner lets it through too and records nothing.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SELECT tec_set_enforcement('regress_pb', 'simulate');
 SET ROLE regress_pa_owner;

@@ -42,6 +42,7 @@ CREATE VIEW public.regress_bb_oids AS
 	SELECT c.relname, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	 WHERE n.nspname = 'regress_bb';
 GRANT SELECT ON public.regress_bb_oids TO PUBLIC;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 
 -- The own domain: sizes, counters and definitions, by OID, as psql's and
@@ -128,6 +129,7 @@ SELECT pg_relation_size(oid) > 0 AS superuser FROM public.regress_bb_oids WHERE 
 
 SELECT action, decision, actor_domain, object_domain, object_schema, object_name, reason
   FROM tec_sovereignty.audit_log WHERE seq > :mark AND decision = 'denied' ORDER BY seq;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 
 -- The server's files: refused to domain roles, whatever was granted; a

@@ -46,6 +46,7 @@ RESET SESSION AUTHORIZATION;
 -- a CREATEROLE non-superuser changes none of them, whatever the statement.
 CREATE ROLE regress_admin CREATEROLE;
 CREATE ROLE regress_carol LOGIN;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_admin;
 GRANT regress_eb_reader TO regress_alice;
@@ -91,6 +92,7 @@ DROP ROLE regress_admin;
 -- group (one domain per role holds through groups too).
 CREATE ROLE regress_group;
 GRANT regress_eb_reader TO regress_group;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 GRANT regress_eb_reader TO regress_alice;
 GRANT regress_group TO regress_ea_writer;

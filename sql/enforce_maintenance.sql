@@ -30,6 +30,7 @@ SET ROLE regress_ea_owner;
 CREATE TABLE regress_ea.mine (id int);
 INSERT INTO regress_ea.mine VALUES (1), (2), (3);
 RESET ROLE;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_ea_owner;
 SET client_min_messages = error;
@@ -65,6 +66,7 @@ ANALYZE;
 RESET client_min_messages;
 RESET SESSION AUTHORIZATION;
 -- A non-domain superuser's run is recorded as privileged, table by table.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 VACUUM;
 SELECT tec_audit_flush();

@@ -13,6 +13,7 @@ CREATE ROLE regress_nbob LOGIN;
 CREATE ROLE regress_nnone LOGIN;
 SELECT tec_add_member('regress_na', 'regress_nal', 'writer');
 SELECT tec_add_member('regress_nb', 'regress_nbob', 'writer');
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 
 -- The own domain's channels.

@@ -51,6 +51,7 @@ SELECT count(*), sum(id) FROM regress_par_plain;
 -- statements read the table (EXPLAIN starts the executor too): three audit
 -- rows, the leader's, none from the two workers.
 SET tec_sovereignty.audit = 'all';
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET SESSION AUTHORIZATION regress_pa_user;
 EXPLAIN (COSTS OFF) SELECT count(*), sum(id) FROM regress_pa.big;

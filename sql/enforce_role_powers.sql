@@ -23,6 +23,7 @@ SET ROLE regress_pa_owner;
 CREATE TABLE regress_pa.t (id int PRIMARY KEY, v text);
 INSERT INTO regress_pa.t VALUES (1, 'one');
 RESET ROLE;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 
 -- Allowed twins: the same powers for roles outside every domain.

@@ -63,6 +63,7 @@ RESET search_path;
 RESET ROLE;
 
 -- Caught, and hidden from the server log: recorded all the same.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET log_min_messages = panic;
 SET ROLE regress_sv_member;
@@ -99,6 +100,7 @@ SELECT nspname, nspacl FROM pg_namespace WHERE nspname = 'regress_su';
 -- A superuser may (a restore script revokes all and grants again),
 -- recorded as privileged; PostgreSQL then refuses first, without the
 -- extension's detail, until PUBLIC holds USAGE again.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 REVOKE USAGE ON SCHEMA regress_su FROM PUBLIC;
 SELECT tec_audit_flush();

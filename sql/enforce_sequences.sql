@@ -60,6 +60,7 @@ CREATE FUNCTION public.regress_pick() RETURNS regclass LANGUAGE sql STABLE
 	AS $$SELECT c.oid::regclass FROM pg_class c WHERE c.relname = 'counter'$$;
 CREATE PROCEDURE public.regress_take(v bigint) LANGUAGE plpgsql
 	AS $$BEGIN RAISE NOTICE 'took %', v; END$$;
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET SESSION AUTHORIZATION regress_alice;
 SELECT nextval(c.oid) FROM pg_class c WHERE c.relname = 'counter';

@@ -138,6 +138,7 @@ DROP EXTENSION citext;
 DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_outsider', current_database()); END $$;
 
 -- A superuser may move a domain's object out (audited as privileged).
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 ALTER TYPE regress_sa.mood SET SCHEMA regress_ss1;
 ALTER TYPE regress_ss1.mood SET SCHEMA regress_sa;

@@ -56,6 +56,7 @@ LANGUAGE sql AS $$
 	  FROM tec_sovereignty.audit_log
 	 WHERE seq > mark AND decision = 'denied' ORDER BY seq $$;
 
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET log_min_messages = panic;
 -- the domain's own member: allowed twin, then PostgreSQL's EXECUTE check
@@ -86,6 +87,7 @@ SELECT * FROM regress_rows(:mark);
 
 -- The same session, the same cached expression, another role: decided
 -- again (the plan depends on the role).
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_se_member;
 SELECT regress_assign('open');

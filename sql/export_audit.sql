@@ -33,6 +33,7 @@ SELECT v FROM tec_export_domain('regress_ea', with_data => false) v
 -- level: EXPORT_START before the first value leaves, EXPORT with what
 -- left at the end.  A superuser outside the domain is privileged.
 SELECT tec_set_audit_level('regress_ea', 'none');
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SELECT count(*) > 0 AS exported FROM tec_export_domain('regress_ea');
 SELECT tec_audit_flush();
@@ -42,6 +43,7 @@ SELECT action, decision, actor_domain, object_domain, object_schema, object_oid 
 
 -- The owner's own export is allowed; a consumer that stops early is
 -- recorded as such.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SET ROLE regress_ea_boss;
 SELECT count(*) > 0 AS exported FROM (SELECT tec_export_domain('regress_ea', with_data => true)) s;
@@ -53,6 +55,7 @@ SELECT action, decision, actor_domain, session_user_name, effective_user_name,
   FROM tec_sovereignty.audit_log WHERE seq > :mark AND action LIKE 'EXPORT%' ORDER BY seq;
 
 -- A refused export (another domain's owner) is not an export.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 GRANT EXECUTE ON FUNCTION tec_export_domain(text, boolean, boolean) TO regress_eb_owner;
 SET ROLE regress_eb_owner;
@@ -68,6 +71,7 @@ SELECT action, decision, actor_domain, object_domain, effective_user_name, reaso
 SELECT tec_set_audit_level('regress_ea', NULL);
 
 -- Each transfer step is recorded, with the transfer's particulars.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 SELECT tec_transfer_domain('regress_ea', 'EA Ltd', 'db.ea.example:5432/ea') > 0 AS started;
 SELECT tec_cancel_transfer('regress_ea');
@@ -90,6 +94,7 @@ SELECT (SELECT array_length(string_to_array(v, E'\n'), 1) - 2 FROM e WHERE v LIK
 
 -- The import path: superusers only, only for a domain the transaction
 -- creates, only new chains from another database.
+SELECT tec_audit_flush() AS flushed \gset
 SELECT COALESCE(max(seq), 0) AS mark FROM tec_sovereignty.audit_log \gset
 CREATE TEMP TABLE c (chain_origin text, last_seq bigint, last_hash bytea, anchor_seq bigint, anchor_hash bytea);
 CREATE TEMP TABLE l (LIKE tec_sovereignty.audit_log);
