@@ -1,0 +1,251 @@
+-- A domain moving to another database of the same cluster: the shared mark of its roles
+-- (src/export/move.c), set and cleared by the transfer (transfer.sql), read by
+-- tec_create_domain() when the import finds the roles already there and by
+-- tec_drop_domain() when the source lets the domain go.
+
+/* ------------------------------------------------------------------------
+ * The move mark.
+ *
+ * Roles are cluster-wide, registries per database.  tec_transfer_domain(d,
+ * to_owner, destination) in database A, when destination is the name of
+ * another database B of this cluster, labels d's three roles (pg_shseclabel,
+ * provider tec_sovereignty.transfer) with 'source=<A>;destination=<B>'
+ * (database OIDs).  The import into B may then take the roles over,
+ * provided that nothing else in the cluster depends on them (pg_shdepend,
+ * which is shared and lists the database of every object a role owns, every
+ * grant and default privilege it holds, whichever database it is in, clones
+ * made with CREATE DATABASE ... TEMPLATE included) outside A and B.
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION tec_sovereignty.mark_transfer(role regrole, label text)
+RETURNS void
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_mark_transfer';
+REVOKE ALL ON FUNCTION tec_sovereignty.mark_transfer(regrole, text) FROM PUBLIC;
+
+/* The move mark of a role, split: NULLs when there is none. */
+CREATE FUNCTION tec_sovereignty.transfer_mark(role oid, OUT source oid, OUT destination oid)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT (pg_catalog.regexp_match(s.label, '^source=([0-9]+);destination=([0-9]+)$'))[1]::oid,
+		   (pg_catalog.regexp_match(s.label, '^source=([0-9]+);destination=([0-9]+)$'))[2]::oid
+	  FROM (SELECT 1) one
+	  LEFT JOIN pg_catalog.pg_shseclabel s
+		ON s.objoid OPERATOR(pg_catalog.=) role
+	   AND s.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+	   AND s.provider OPERATOR(pg_catalog.=) 'tec_sovereignty.transfer'
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.transfer_mark(oid) FROM PUBLIC;
+
+/* The database of this cluster a transfer's destination names, or NULL. */
+CREATE FUNCTION tec_sovereignty.local_destination(destination text)
+RETURNS oid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT d.oid FROM pg_catalog.pg_database d
+	 WHERE d.datname OPERATOR(pg_catalog.=) destination
+	   AND d.datname OPERATOR(pg_catalog.<>) pg_catalog.current_database()
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.local_destination(text) FROM PUBLIC;
+
+/* Set (destination not NULL) or clear the move mark of domain d's roles. */
+CREATE FUNCTION tec_sovereignty.mark_domain_transfer(d tec_sovereignty.domain, destination oid)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r name;
+	here oid := (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+BEGIN
+	FOREACH r IN ARRAY ARRAY[d.owner_role, d.writer_role, d.reader_role] LOOP
+		PERFORM tec_sovereignty.mark_transfer(r::regrole,
+			CASE WHEN destination IS NOT NULL THEN format('source=%s;destination=%s', here, destination) END);
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.mark_domain_transfer(tec_sovereignty.domain, oid) FROM PUBLIC;
+
+/* The databases, other than those in skip, where a role owns or is granted something. */
+CREATE FUNCTION tec_sovereignty.role_databases(roles oid[], skip oid[])
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.string_agg(DISTINCT COALESCE(pg_catalog.quote_ident(db.datname),
+												   CASE WHEN s.dbid OPERATOR(pg_catalog.=) 0 THEN '(shared objects)'
+														ELSE format('(database OID %s)', s.dbid) END), ', ')
+	  FROM pg_catalog.pg_shdepend s
+	  LEFT JOIN pg_catalog.pg_database db ON db.oid OPERATOR(pg_catalog.=) s.dbid
+	 WHERE s.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+	   AND s.refobjid OPERATOR(pg_catalog.=) ANY (roles)
+	   AND s.deptype IN ('o', 'a', 'i', 'r')
+	   AND s.dbid OPERATOR(pg_catalog.<>) ALL (skip)
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.role_databases(oid[], oid[]) FROM PUBLIC;
+
+/*
+ * From tec_create_domain(), before it creates roles: false when none of
+ * the domain's three roles exists (they are created as usual); true when
+ * all three are the roles of this very domain, handed to this database by
+ * a transfer from another database of the cluster, and may be taken over;
+ * an error (42710) in every other case, which names what stands in the
+ * way.  The caller holds the registry lock.
+ */
+CREATE FUNCTION tec_sovereignty.adopt_domain_roles(domain text)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	names name[] := ARRAY[domain || '_owner', domain || '_writer', domain || '_reader'];
+	here oid := (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+	oids oid[];
+	r name;
+	bad name;
+	src oid;
+	dst oid;
+	elsewhere text;
+	other record;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname OPERATOR(pg_catalog.=) ANY (names)) THEN
+		RETURN false;
+	END IF;
+
+	-- Only the three roles tec_create_domain() made for this very domain
+	-- (their shared label names it), all three, are ever taken over.
+	SELECT pg_catalog.array_agg(x.oid ORDER BY n.ord) INTO oids
+	  FROM pg_catalog.unnest(names) WITH ORDINALITY n(rolname, ord)
+	  JOIN pg_catalog.pg_roles x ON x.rolname OPERATOR(pg_catalog.=) n.rolname
+	  JOIN pg_catalog.pg_shseclabel s
+		ON s.objoid OPERATOR(pg_catalog.=) x.oid
+	   AND s.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+	   AND s.provider OPERATOR(pg_catalog.=) 'tec_sovereignty'
+	   AND s.label OPERATOR(pg_catalog.=) domain;
+	IF pg_catalog.cardinality(oids) IS DISTINCT FROM 3 THEN
+		SELECT x.rolname INTO r FROM pg_catalog.pg_roles x
+		 WHERE x.rolname OPERATOR(pg_catalog.=) ANY (names)
+		   AND x.oid OPERATOR(pg_catalog.<>) ALL (COALESCE(oids, '{}'))
+		 ORDER BY 1 LIMIT 1;
+		RAISE EXCEPTION 'role "%" already exists', COALESCE(r, names[1])
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('Domain "%s" needs the roles %s, %s and %s, and the extension never adopts an existing role.', domain, names[1], names[2], names[3]),
+				  HINT = 'Choose another domain name, or rename or drop the existing role.';
+	END IF;
+
+	SELECT x.rolname INTO bad FROM pg_catalog.pg_roles x
+	 WHERE x.oid OPERATOR(pg_catalog.=) ANY (oids)
+	   AND (x.rolsuper OR x.rolcanlogin OR x.rolcreaterole OR x.rolcreatedb OR x.rolreplication OR x.rolbypassrls)
+	 ORDER BY 1 LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'role "%" of domain "%" cannot be taken over', bad, domain
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = 'It holds an attribute (SUPERUSER, LOGIN, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS) that tec_create_domain() never gives a domain role.',
+				  HINT = format('Remove the attribute (ALTER ROLE %I NOLOGIN ...) and import again.', bad);
+	END IF;
+
+	-- The transfer's mark, the same on all three, must name this database.
+	SELECT m.source, m.destination INTO src, dst FROM tec_sovereignty.transfer_mark(oids[1]) m;
+	SELECT x.rolname INTO bad FROM pg_catalog.pg_roles x, tec_sovereignty.transfer_mark(x.oid) m
+	 WHERE x.oid OPERATOR(pg_catalog.=) ANY (oids)
+	   AND (dst IS DISTINCT FROM here OR m.source IS DISTINCT FROM src OR m.destination IS DISTINCT FROM dst)
+	 ORDER BY x.rolname OPERATOR(pg_catalog.<>) names[1], 1 LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'role "%" belongs to domain "%" of another database', bad, domain
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = CASE WHEN dst IS NULL
+						THEN format('Roles are shared by every database of the cluster; this database takes over the roles of domain "%s" only while the database that holds the domain transfers it here, and none does.', domain)
+						ELSE format('Domain "%s" is being transferred from database "%s" to database "%s", not to this one.', domain,
+									COALESCE((SELECT datname::text FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) src), src::text),
+									COALESCE((SELECT datname::text FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) dst), dst::text)) END,
+				  HINT = format('In the database that holds domain "%s", start the move with tec_transfer_domain(%L, to_owner, %L), then import again.', domain, domain, pg_catalog.current_database());
+	END IF;
+
+	-- Nothing but the transfer's source (and this database) may depend on
+	-- the roles: a third database that holds the domain (a clone, say)
+	-- keeps them.
+	elsewhere := tec_sovereignty.role_databases(oids, ARRAY[src, here]);
+	IF elsewhere IS NOT NULL THEN
+		RAISE EXCEPTION 'roles of domain "%" are in use in %', domain, elsewhere
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('The transfer from database "%s" hands the roles over, but they own or are granted objects elsewhere too, which would then share them with this database.',
+								  COALESCE((SELECT datname::text FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) src), src::text)),
+				  HINT = format('Drop the domain or those objects there (tec_drop_domain(%L, force => true)), then import again.', domain);
+	END IF;
+
+	-- A role belongs to at most one domain here too (tec_add_member's rule):
+	-- every role that is a member of the three, directly or not.
+	FOR other IN
+		WITH RECURSIVE down(roleid) AS (
+			SELECT am.member FROM pg_catalog.pg_auth_members am WHERE am.roleid OPERATOR(pg_catalog.=) ANY (oids)
+			UNION
+			SELECT am.member FROM pg_catalog.pg_auth_members am JOIN down ON am.roleid OPERATOR(pg_catalog.=) down.roleid
+		)
+		SELECT pg_catalog.pg_get_userbyid(down.roleid) AS rolname, rd.domain
+		  FROM down, LATERAL tec_sovereignty.role_domains(down.roleid) rd
+		 ORDER BY 1, 2 LIMIT 1
+	LOOP
+		RAISE EXCEPTION 'member "%" of domain "%" already belongs to domain "%" in this database', other.rolname, domain, other.domain
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = 'A role belongs to at most one domain.',
+				  HINT = 'Remove it from one of the two domains (tec_remove_member), then import again.';
+	END LOOP;
+	RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.adopt_domain_roles(text) FROM PUBLIC;
+
+/*
+ * From tec_drop_domain(), before it drops the roles: true when domain d was
+ * transferred from here to another database of this cluster that took its
+ * roles over (they own or are granted something there): the roles stay,
+ * theirs now, and their move mark goes.  Anything they still own or hold in
+ * this database stops the drop, as DROP ROLE would.
+ */
+CREATE FUNCTION tec_sovereignty.moved_roles_stay(d tec_sovereignty.domain)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	here oid := (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+	oids oid[];
+	src oid;
+	dst oid;
+	left_here text;
+BEGIN
+	IF d.state OPERATOR(pg_catalog.<>) 'transferred' THEN
+		RETURN false;
+	END IF;
+	SELECT pg_catalog.array_agg(x.oid) INTO oids FROM pg_catalog.pg_roles x
+	 WHERE x.rolname OPERATOR(pg_catalog.=) ANY (ARRAY[d.owner_role, d.writer_role, d.reader_role]);
+	SELECT m.source, m.destination INTO src, dst FROM tec_sovereignty.transfer_mark(oids[1]) m;
+	IF src IS DISTINCT FROM here OR dst IS NULL
+	   OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend s
+					   WHERE s.dbid OPERATOR(pg_catalog.=) dst
+						 AND s.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+						 AND s.refobjid OPERATOR(pg_catalog.=) ANY (oids))
+	   OR EXISTS (SELECT 1 FROM pg_catalog.unnest(oids) o, tec_sovereignty.transfer_mark(o) m
+				   WHERE m.source IS DISTINCT FROM src OR m.destination IS DISTINCT FROM dst) THEN
+		RETURN false;
+	END IF;
+	left_here := (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(s.classid, s.objid, s.objsubid), ', ')
+					FROM pg_catalog.pg_shdepend s
+				   WHERE s.dbid OPERATOR(pg_catalog.=) here
+					 AND s.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+					 AND s.refobjid OPERATOR(pg_catalog.=) ANY (oids));
+	IF left_here IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot drop domain "%": its roles still own or are granted objects outside the domain', d.name
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = format('The roles stay (database %s took them over), but in this database they still own or are granted: %s.',
+								  COALESCE((SELECT datname FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) dst)::text, dst::text), left_here),
+				  HINT = format('Reassign or revoke them here, then call tec_drop_domain(%L, force => true) again. Nothing was dropped.', d.name);
+	END IF;
+	PERFORM tec_sovereignty.mark_domain_transfer(d, NULL);
+	RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.moved_roles_stay(tec_sovereignty.domain) FROM PUBLIC;
