@@ -33,7 +33,9 @@ ISOLATION_OPTS = --inputdir=test
 TAP_TESTS   = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -I$(libpq_srcdir)
+# tec_move_domain() talks to the target and back to its own database (src/export/move.c).
+SHLIB_LINK_INTERNAL = $(libpq)
 # Warnings are errors for developers and CI (make WERROR= to relax them);
 # an assert-enabled build: make PG_CFLAGS_EXTRA=-DUSE_ASSERT_CHECKING.
 WERROR     ?= -Werror

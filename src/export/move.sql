@@ -249,3 +249,280 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION tec_sovereignty.moved_roles_stay(tec_sovereignty.domain) FROM PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Live moves to another server: tec_move_domain() (move.c) and its helpers.
+ *
+ * The move runs on the source, as a superuser, over two libpq connections
+ * it opens itself: one to the target, one back to this database (the
+ * steps that other sessions must see, the publication, the slot and the
+ * freeze, commit there one by one, whatever the caller's transaction).
+ * Its states:
+ *	 source: active -> moving (copy and catch-up: reads and writes go on)
+ *			 -> move_cutover (the write block: writes refused) -> moved;
+ *	 target: moving_in (created by the move, filled by the subscription)
+ *			 -> active.
+ * Any failure before the target is active puts the source back to active
+ * and removes what the move created on both sides (tec_cancel_move() does
+ * the same on demand).  The move table keeps the history on both sides.
+ * ------------------------------------------------------------------------ */
+
+CREATE TABLE tec_sovereignty.move (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	domain		text NOT NULL,
+	direction	text NOT NULL CHECK (direction IN ('out', 'in')),
+	peer		text NOT NULL,			-- out: the target's location; in: the source's
+	peer_conninfo text,					-- out: how the source reaches the target (cancel)
+	state		text NOT NULL DEFAULT 'moving'
+				CHECK (state IN ('moving', 'moved', 'cancelled')),
+	started_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	started_by	name NOT NULL DEFAULT SESSION_USER,
+	finished_at timestamptz,
+	detail		text,
+	CHECK ((state OPERATOR(pg_catalog.<>) 'moving') OPERATOR(pg_catalog.=) (finished_at IS NOT NULL))
+);
+CREATE UNIQUE INDEX move_one_open ON tec_sovereignty.move (domain)
+	WHERE state OPERATOR(pg_catalog.=) 'moving';
+COMMENT ON TABLE tec_sovereignty.move IS
+	'Live moves of domains out of and into this database: where to or from, when, by whom';
+REVOKE ALL ON tec_sovereignty.move FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.move', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('tec_sovereignty.move', 'id'), '');
+
+/* A connection string without its password, for records and messages. */
+CREATE FUNCTION tec_sovereignty.move_location(conninfo text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.btrim(pg_catalog.regexp_replace(conninfo, '(^|\s)password\s*=\s*(''([^''\\]|\\.)*''|\S+)', ' ', 'gi'))
+$$;
+
+/*
+ * Source, prepare: the domain is active; record the move, state moving;
+ * tables without a primary key get REPLICA IDENTITY FULL (restored by
+ * move_out_end).  Returns the number of tables.
+ */
+CREATE FUNCTION tec_sovereignty.move_out_begin(domain text, target text)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	lo text;
+	t record;
+	n integer := 0;
+	full_ri text[] := '{}';
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(domain);
+	IF d.state OPERATOR(pg_catalog.<>) 'active' THEN
+		RAISE EXCEPTION 'domain "%" is %', d.name, d.state
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Only an active domain can be moved.',
+				  HINT = CASE WHEN d.state OPERATOR(pg_catalog.=) 'moving'
+							THEN format('A move is under way; cancel it with tec_cancel_move(%L).', d.name) END;
+	END IF;
+	-- Logical replication does not carry large objects: refuse by name.
+	SELECT pg_catalog.string_agg(m.oid::text, ', ' ORDER BY m.oid) INTO lo
+	  FROM pg_catalog.pg_largeobject_metadata m
+	 WHERE m.lomowner::regrole::text IN (d.owner_role, d.writer_role, d.reader_role);
+	IF lo IS NOT NULL THEN
+		RAISE EXCEPTION 'domain "%" owns large objects, which a live move does not carry', d.name
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = format('Large objects %s are owned by roles of the domain.', lo),
+				  HINT = format('Move the domain with tec_transfer_domain() and tec_export_domain(%L), which carries them, or unlink them.', d.name);
+	END IF;
+	FOR t IN
+		SELECT c.oid::regclass AS rel, c.relreplident
+		  FROM pg_catalog.pg_class c
+		 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(d.schema_name)
+		   AND c.relkind IN ('r', 'p')
+		 ORDER BY c.oid
+	LOOP
+		n := n OPERATOR(pg_catalog.+) 1;
+		IF t.relreplident OPERATOR(pg_catalog.=) 'd' AND NOT EXISTS (
+			SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) t.rel AND i.indisprimary) THEN
+			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', t.rel);
+			full_ri := full_ri OPERATOR(pg_catalog.||) t.rel::text;
+		END IF;
+	END LOOP;
+	INSERT INTO tec_sovereignty.move (domain, direction, peer, peer_conninfo, detail)
+	VALUES (d.name, 'out', tec_sovereignty.move_location(target), target,
+			CASE WHEN pg_catalog.cardinality(full_ri) OPERATOR(pg_catalog.>) 0
+				 THEN 'replica identity full: ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(full_ri, ',') END);
+	UPDATE tec_sovereignty.domain x SET state = 'moving' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('MOVE_START', d.name,
+		format('move to %s', tec_sovereignty.move_location(target)));
+	RETURN n;
+END
+$$;
+
+/*
+ * Source, write block: wait for the transactions writing to the domain
+ * (tec_transfer_domain's freeze: SHARE on every table, bounded by
+ * lock_timeout) and refuse new writes (state move_cutover).
+ */
+CREATE FUNCTION tec_sovereignty.move_out_freeze(domain text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	tables text;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	IF d.state OPERATOR(pg_catalog.<>) 'moving' THEN
+		RAISE EXCEPTION 'domain "%" is not being moved', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	SELECT string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid) INTO tables
+	  FROM pg_catalog.pg_class c
+	 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(d.schema_name)
+	   AND c.relkind IN ('r', 'p');
+	IF tables IS NOT NULL THEN
+		EXECUTE format('LOCK TABLE %s IN SHARE MODE', tables);
+	END IF;
+	UPDATE tec_sovereignty.domain x SET state = 'move_cutover' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('MOVE_FREEZE', d.name, 'writes refused until the cut-over ends');
+END
+$$;
+
+/*
+ * Source, the end of a move: done (the target is active: state moved,
+ * every access refused) or not (state active again).  Restores the
+ * replica identities move_out_begin changed.
+ */
+CREATE FUNCTION tec_sovereignty.move_out_end(domain text, done boolean, detail text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	m tec_sovereignty.move;
+	rel text;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	SELECT * INTO m FROM tec_sovereignty.move x
+	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'out'
+	   AND x.state OPERATOR(pg_catalog.=) 'moving';
+	IF m.id IS NULL OR d.state NOT IN ('moving', 'move_cutover') THEN
+		RAISE EXCEPTION 'domain "%" is not being moved', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	FOREACH rel IN ARRAY COALESCE(pg_catalog.string_to_array(pg_catalog.substring(m.detail, '^replica identity full: (.*)$'), ','), '{}') LOOP
+		IF pg_catalog.to_regclass(rel) IS NOT NULL THEN
+			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY DEFAULT', pg_catalog.to_regclass(rel));
+		END IF;
+	END LOOP;
+	UPDATE tec_sovereignty.move x
+	   SET state = CASE WHEN done THEN 'moved' ELSE 'cancelled' END, finished_at = pg_catalog.now(),
+		   detail = move_out_end.detail
+	 WHERE x.id OPERATOR(pg_catalog.=) m.id;
+	UPDATE tec_sovereignty.domain x SET state = CASE WHEN done THEN 'moved' ELSE 'active' END
+	 WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle(CASE WHEN done THEN 'MOVE_COMPLETE' ELSE 'MOVE_CANCEL' END, d.name,
+		format('move %s to %s: %s', m.id, m.peer, COALESCE(move_out_end.detail, '')));
+END
+$$;
+
+/* Target, prepare: the domain the script just created is moving in. */
+CREATE FUNCTION tec_sovereignty.move_in_begin(domain text, source text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	INSERT INTO tec_sovereignty.move (domain, direction, peer) VALUES (d.name, 'in', tec_sovereignty.move_location(source));
+	UPDATE tec_sovereignty.domain x SET state = 'moving_in' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('MOVE_IN_START', d.name, format('move from %s', tec_sovereignty.move_location(source)));
+END
+$$;
+
+/*
+ * Target, the end: active, with what the apply workers wrote recorded as
+ * the move's (one event, rows per table), or the domain dropped.
+ */
+CREATE FUNCTION tec_sovereignty.move_in_end(domain text, done boolean, detail text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	m tec_sovereignty.move;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	SELECT * INTO m FROM tec_sovereignty.move x
+	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'in'
+	   AND x.state OPERATOR(pg_catalog.=) 'moving';
+	IF m.id IS NULL OR d.state OPERATOR(pg_catalog.<>) 'moving_in' THEN
+		RAISE EXCEPTION 'domain "%" is not moving in', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	UPDATE tec_sovereignty.move x
+	   SET state = CASE WHEN done THEN 'moved' ELSE 'cancelled' END, finished_at = pg_catalog.now(),
+		   detail = move_in_end.detail
+	 WHERE x.id OPERATOR(pg_catalog.=) m.id;
+	IF done THEN
+		UPDATE tec_sovereignty.domain x SET state = 'active' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+		PERFORM tec_sovereignty.audit_lifecycle('MOVE_IN', d.name, format('moved in from %s: %s', m.peer, COALESCE(move_in_end.detail, '')));
+	ELSE
+		UPDATE tec_sovereignty.domain x SET state = 'active' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+		PERFORM pg_catalog.tec_drop_domain(d.name, force => true);
+	END IF;
+END
+$$;
+
+CREATE FUNCTION pg_catalog.tec_move_domain(domain text, target text, source text DEFAULT NULL)
+RETURNS TABLE (phase text, duration_ms double precision, detail text)
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_move_domain';
+COMMENT ON FUNCTION pg_catalog.tec_move_domain(text, text, text) IS
+	'Move a domain live to another server with logical replication; one row per phase, write_block is the time writes were refused';
+
+CREATE FUNCTION pg_catalog.tec_cancel_move(domain text)
+RETURNS text
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_cancel_move';
+COMMENT ON FUNCTION pg_catalog.tec_cancel_move(text) IS
+	'Cancel a live move that did not complete: the source domain is active again, what the move created is removed';
+
+/* Where each domain lives. */
+CREATE VIEW tec_sovereignty.placements AS
+SELECT d.name AS domain,
+	   d.state,
+	   CASE WHEN d.state OPERATOR(pg_catalog.=) 'moved' THEN o.peer
+			ELSE 'this database (' OPERATOR(pg_catalog.||) pg_catalog.current_database() OPERATOR(pg_catalog.||) ')' END AS location,
+	   CASE WHEN d.state OPERATOR(pg_catalog.=) 'moved' THEN o.finished_at ELSE COALESCE(i.finished_at, d.created_at) END AS since,
+	   CASE WHEN d.state OPERATOR(pg_catalog.=) 'moved' THEN o.started_by ELSE COALESCE(i.started_by, d.created_by) END AS placed_by,
+	   i.peer AS moved_in_from
+  FROM tec_sovereignty.domain d
+  LEFT JOIN LATERAL (SELECT * FROM tec_sovereignty.move m
+					  WHERE m.domain OPERATOR(pg_catalog.=) d.name AND m.direction OPERATOR(pg_catalog.=) 'out'
+						AND m.state OPERATOR(pg_catalog.=) 'moved' ORDER BY m.id DESC LIMIT 1) o ON true
+  LEFT JOIN LATERAL (SELECT * FROM tec_sovereignty.move m
+					  WHERE m.domain OPERATOR(pg_catalog.=) d.name AND m.direction OPERATOR(pg_catalog.=) 'in'
+						AND m.state OPERATOR(pg_catalog.=) 'moved' ORDER BY m.id DESC LIMIT 1) i ON true;
+COMMENT ON VIEW tec_sovereignty.placements IS
+	'Where each domain lives: here, or the server it moved to (when, by whom), and where a moved-in domain came from';
+REVOKE ALL ON tec_sovereignty.placements FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION tec_sovereignty.move_location(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_cancel_move(text) FROM PUBLIC;
