@@ -1,23 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * move.c
- *	  The cluster-wide mark of a domain moving to another database of the
- *	  same cluster.
- *
- * Roles are shared by every database of a cluster, the domain registry is
- * not: a database cannot read which domains another one holds.  When a
- * domain moves from database A to database B of the same cluster, the
- * import into B finds the domain's three roles already there, and must
- * tell "A hands these roles over to me" from "another database's domain
- * roles, which I must never capture".  tec_transfer_domain(), in A, when
- * its destination names a database of this cluster, labels each of the
- * three roles in pg_shseclabel under the provider TSOV_MOVE_PROVIDER with
- * "source=<A's oid>;destination=<B's oid>"; tec_create_domain() in B takes
- * the roles over only when that label names B (src/export/move.sql,
- * tec_sovereignty.adopt_domain_roles).  The label is shared (readable from
- * every database) and no SQL statement can write it: no security label
- * provider of that name is registered, so SECURITY LABEL FOR it fails
- * with "provider is not loaded", whoever runs it.  DROP ROLE removes it.
+ *	  A live move of a domain to another server: tec_move_domain() and
+ *	  tec_cancel_move() (the SQL steps are in move.sql; the mark of a move
+ *	  within one cluster is in move_mark.c).
  *
  * tec_move_domain(domain, target, source) moves a domain live to another
  * server on PostgreSQL's logical replication, and tec_cancel_move(domain)
@@ -26,10 +12,11 @@
  * "loopback"), because the publication, the slot and the freeze must be
  * committed where other sessions (walsenders, writers) see them while the
  * caller's transaction is still running.  The steps are SQL functions of
- * move.sql; the order and the waits are here.  Every wait is on the
- * backend's latch and the connection's socket: interrupts (a cancel,
- * statement_timeout) are served, postmaster death ends the backend, and a
- * stalled copy or catch-up (no progress for MOVE_STALL_MS) fails the move.
+ * move.sql; the order is here, the connections and the waits are in
+ * move_conn.c (interruptible, bounded: see there).  The steps that read or
+ * change the domain's objects run in a transaction that calls
+ * tec_break_glass() with the move as the reason, so that a move works, and
+ * is audited as the move's, whatever privileged_access says on either side.
  * A failure before the target is active undoes the move on both sides
  * (move_undo(), with bounded waits and no interrupts, after the error was
  * copied), then re-raises the error.
@@ -44,10 +31,7 @@
  */
 #include "postgres.h"
 
-#include "catalog/objectaddress.h"
-#include "catalog/pg_authid.h"
 #include "commands/dbcommands.h"
-#include "commands/seclabel.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq-fe.h"
@@ -57,53 +41,13 @@
 #include "storage/latch.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "common/tsov.h"
-
-#define TSOV_MOVE_PROVIDER	TSOV_NAME ".transfer"
-
-/*
- * tec_sovereignty.mark_transfer(role regrole, label text): set the move
- * label of role, or remove it when label is NULL.  EXECUTE is revoked from
- * PUBLIC; the check below keeps it superuser-only even if someone grants
- * it, since the label decides who may take a domain's roles over.
- */
-PG_FUNCTION_INFO_V1(tsov_mark_transfer);
-Datum
-tsov_mark_transfer(PG_FUNCTION_ARGS)
-{
-	Oid			role;
-	ObjectAddress addr;
-
-	if (!superuser())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to mark a domain role for a move"),
-				 errdetail("The mark decides which database may take a domain's roles over; only superusers set it."),
-				 errhint("Start the move with tec_transfer_domain() as a superuser.")));
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("role must not be null")));
-	role = PG_GETARG_OID(0);
-	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("role with OID %u does not exist", role)));
-
-	ObjectAddressSet(addr, AuthIdRelationId, role);
-	SetSecurityLabel(&addr, TSOV_MOVE_PROVIDER,
-					 PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	PG_RETURN_VOID();
-}
+#include "export/move.h"
 
 /* ---- the live move ---- */
 
-#define MOVE_CONNECT_MS		30000	/* a connection is made within this */
-#define MOVE_STALL_MS		120000	/* copy or catch-up without progress: failed */
-#define MOVE_UNDO_MS		10000	/* each step of an undo */
 
 typedef struct MoveState
 {
@@ -127,203 +71,6 @@ typedef struct MoveState
 	instr_time	phase_start;
 } MoveState;
 
-static double
-ms_since(instr_time start)
-{
-	instr_time	now;
-
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	return INSTR_TIME_GET_MILLISEC(now);
-}
-
-/*
- * Wait for the socket (or a timeout of ms, -1: none) on the latch.  In
- * interruptible mode interrupts are served; otherwise (an undo, after an
- * error) they are left pending.  Returns false on timeout.
- */
-static bool
-move_wait_socket(PGconn *conn, int events, long ms, bool interruptible)
-{
-	int			rc;
-
-	rc = WaitLatchOrSocket(MyLatch,
-						   WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | events | (ms >= 0 ? WL_TIMEOUT : 0),
-						   PQsocket(conn), ms, PG_WAIT_EXTENSION);
-	if (rc & WL_LATCH_SET)
-	{
-		ResetLatch(MyLatch);
-		if (interruptible)
-			CHECK_FOR_INTERRUPTS();
-	}
-	return (rc & WL_TIMEOUT) == 0 || (rc & (events | WL_LATCH_SET)) != 0;
-}
-
-/*
- * Wait for a query's result, serving interrupts; an interrupt (an error)
- * cancels the remote query first, so that it does not go on (and commit)
- * behind the error.
- */
-static void
-move_wait_or_cancel(PGconn *conn)
-{
-	PG_TRY();
-	{
-		(void) move_wait_socket(conn, WL_SOCKET_READABLE, -1, true);
-	}
-	PG_CATCH();
-	{
-		PGcancel   *c = PQgetCancel(conn);
-		char		errbuf[256];
-
-		if (c != NULL)
-		{
-			(void) PQcancel(c, errbuf, sizeof(errbuf));
-			PQfreeCancel(c);
-		}
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-}
-
-/* Connect without blocking; NULL (undo) or an error when it fails. */
-static PGconn *
-move_connect(const char *conninfo, const char *what, bool interruptible)
-{
-	PGconn	   *conn = PQconnectStart(conninfo);
-	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	instr_time	start;
-
-	INSTR_TIME_SET_CURRENT(start);
-	while (conn != NULL && PQstatus(conn) != CONNECTION_BAD &&
-		   st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED)
-	{
-		long		left = MOVE_CONNECT_MS - (long) ms_since(start);
-
-		if (left <= 0)
-			break;
-		(void) move_wait_socket(conn, st == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE,
-								Min(left, 1000), interruptible);
-		st = PQconnectPoll(conn);
-	}
-	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
-		return conn;
-	if (!interruptible)
-	{
-		ereport(WARNING,
-				(errmsg("could not connect to the %s for the undo of a move: %s", what,
-						conn ? pchomp(PQerrorMessage(conn)) : "out of memory")));
-		PQfinish(conn);
-		return NULL;
-	}
-	{
-		char	   *msg = conn ? pchomp(PQerrorMessage(conn)) : pstrdup("out of memory");
-
-		PQfinish(conn);
-		ereport(ERROR,
-				(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
-				 errmsg("could not connect to the %s of the move", what),
-				 errdetail("%s", msg[0] ? msg : "The connection timed out."),
-				 errhint("Check the connection string; the %s must accept a superuser connection.", what)));
-	}
-	return NULL;				/* not reached */
-}
-
-/*
- * Run sql (one or more statements) and return the last result, or NULL
- * when it fails in undo mode.  In interruptible mode a failure is an
- * error naming the remote message; an interrupt cancels the remote query.
- */
-static PGresult *
-move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
-{
-	PGresult   *last = NULL;
-	PGresult   *res;
-	instr_time	start;
-	bool		failed = false;
-
-	INSTR_TIME_SET_CURRENT(start);
-	if (conn == NULL || !PQsendQuery(conn, sql))
-		failed = true;
-	while (!failed)
-	{
-		while (PQisBusy(conn))
-		{
-			if (!interruptible && ms_since(start) > MOVE_UNDO_MS)
-			{
-				failed = true;
-				break;
-			}
-			if (interruptible)
-				move_wait_or_cancel(conn);
-			else
-				(void) move_wait_socket(conn, WL_SOCKET_READABLE, 1000, false);
-			if (!PQconsumeInput(conn))
-			{
-				failed = true;
-				break;
-			}
-		}
-		if (failed)
-			break;
-		res = PQgetResult(conn);
-		if (res == NULL)
-			break;
-		if (PQresultStatus(res) == PGRES_FATAL_ERROR || PQresultStatus(res) == PGRES_BAD_RESPONSE)
-		{
-			PQclear(last);
-			last = res;
-			failed = true;
-			while ((res = PQgetResult(conn)) != NULL)
-				PQclear(res);
-			break;
-		}
-		PQclear(last);
-		last = res;
-	}
-	if (!failed)
-		return last;
-	{
-		char	   *msg = pchomp(last ? PQresultErrorMessage(last) : conn ? PQerrorMessage(conn) : "no connection");
-		char	   *detail = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_DETAIL) : NULL;
-		char	   *hint = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_HINT) : NULL;
-
-		detail = detail ? pstrdup(detail) : NULL;
-		hint = hint ? pstrdup(hint) : NULL;
-		PQclear(last);
-		if (!interruptible)
-		{
-			ereport(WARNING, (errmsg("undo of a move on the %s failed: %s", what, msg)));
-			return NULL;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
-				 errmsg("move step on the %s failed: %s", what, msg),
-				 detail ? errdetail("%s", detail) : errdetail("The statement was: %.200s", sql),
-				 hint ? errhint("%s", hint) : 0));
-	}
-	return NULL;				/* not reached */
-}
-
-/* The first value of sql's result, palloc'd ("" for NULL). */
-static char *
-move_value(PGconn *conn, const char *what, const char *sql)
-{
-	PGresult   *res = move_exec(conn, what, sql, true);
-	char	   *v;
-
-	Assert(res != NULL);
-	v = pstrdup(PQntuples(res) > 0 && PQnfields(res) > 0 ? PQgetvalue(res, 0, 0) : "");
-	PQclear(res);
-	return v;
-}
-
-static void
-move_run_sql(PGconn *conn, const char *what, const char *sql)
-{
-	PQclear(move_exec(conn, what, sql, true));
-}
-
 static void
 move_phase(MoveState *ms, const char *phase, const char *detail)
 {
@@ -344,24 +91,6 @@ lit(const char *s)
 	return quote_literal_cstr(s);
 }
 
-/* A conninfo value, quoted for libpq. */
-static char *
-conninfo_value(const char *v)
-{
-	StringInfoData s;
-
-	initStringInfo(&s);
-	appendStringInfoChar(&s, '\'');
-	for (; *v; v++)
-	{
-		if (*v == '\'' || *v == '\\')
-			appendStringInfoChar(&s, '\\');
-		appendStringInfoChar(&s, *v);
-	}
-	appendStringInfoChar(&s, '\'');
-	return s.data;
-}
-
 /*
  * How the target reaches this server when the caller does not say: the
  * first Unix-socket directory of this server (or localhost), its port,
@@ -377,54 +106,9 @@ move_default_source(void)
 	if (comma)
 		*comma = '\0';
 	return psprintf("host=%s port=%s dbname=%s user=%s",
-					conninfo_value(host), GetConfigOption("port", false, false),
-					conninfo_value(get_database_name(MyDatabaseId)),
-					conninfo_value(GetUserNameFromId(GetSessionUserId(), false)));
-}
-
-/*
- * Poll query (a boolean first column, a progress text second) on conn
- * every step ms until it answers true; an error when the progress text
- * has not changed for MOVE_STALL_MS.
- */
-static void
-move_poll(PGconn *conn, const char *what, const char *query, long step, const char *waiting_for)
-{
-	char	   *progress = NULL;
-	instr_time	since;
-
-	INSTR_TIME_SET_CURRENT(since);
-	for (;;)
-	{
-		PGresult   *res = move_exec(conn, what, query, true);
-		bool		done = PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-		char	   *now = pstrdup(PQntuples(res) > 0 ? PQgetvalue(res, 0, 1) : "");
-		char	   *error = pstrdup(PQntuples(res) > 0 && PQnfields(res) > 2 ? PQgetvalue(res, 0, 2) : "");
-
-		PQclear(res);
-		if (error[0] != '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("live move failed while waiting for %s", waiting_for),
-					 errdetail("%s", error),
-					 errhint("See the target's server log; the move is undone.")));
-		if (done)
-			return;
-		if (progress == NULL || strcmp(progress, now) != 0)
-		{
-			progress = now;
-			INSTR_TIME_SET_CURRENT(since);
-		}
-		else if (ms_since(since) > MOVE_STALL_MS)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("live move stalled while waiting for %s", waiting_for),
-					 errdetail("No progress in %d seconds (last seen: %s).", MOVE_STALL_MS / 1000, progress),
-					 errhint("See the server logs of the source and the target; the move is undone.")));
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, step, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
+					move_conninfo_value(host), GetConfigOption("port", false, false),
+					move_conninfo_value(get_database_name(MyDatabaseId)),
+					move_conninfo_value(GetUserNameFromId(GetSessionUserId(), false)));
 }
 
 /* The check of the target: PostgreSQL 15 with the extension preloaded, another cluster, nothing of the domain. */
@@ -484,8 +168,20 @@ move_prepare(MoveState *ms)
 	script = move_value(ms->src, "source",
 						psprintf("SELECT pg_catalog.string_agg(s, E'\\n') FROM pg_catalog.tec_export_domain(%s, false, false) s",
 								 lit(ms->domain)));
+	{
+		/* the script's own transaction opens the domain it creates (ddl.c's prologue) */
+		char	   *at = strstr(script, "\nSELECT tec_sovereignty.import_domain_settings(");
+		char	   *eol = at ? strchr(at + 1, '\n') : NULL;
+
+		if (eol == NULL)
+			elog(ERROR, "unexpected export script prologue for domain \"%s\"", ms->domain);
+		*eol = '\0';
+		script = psprintf("%s\nSELECT pg_catalog.tec_break_glass(%s, %s);\n%s", script, lit(ms->domain),
+						  lit(psprintf("live move of domain %s (tec_move_domain)", ms->domain)), eol + 1);
+	}
 	ntables = move_value(ms->src, "source",
-						 psprintf("SELECT tec_sovereignty.move_out_begin(%s, %s)", lit(ms->domain), lit(ms->target)));
+						 move_glass(ms->domain,
+									psprintf("SELECT tec_sovereignty.move_out_begin(%s, %s)", lit(ms->domain), lit(ms->target))));
 	ms->out_begun = true;
 	ms->script_done = true;		/* the script is one transaction: all or nothing */
 	move_run_sql(ms->tgt, "target", script);
@@ -510,17 +206,18 @@ move_copy(MoveState *ms)
 	char	   *lsn;
 
 	move_run_sql(ms->src, "source",
-				 psprintf("CREATE PUBLICATION %s FOR TABLES IN SCHEMA %s",
-						  quote_identifier(ms->name), quote_identifier(ms->domain)));
+				 move_glass(ms->domain, psprintf("CREATE PUBLICATION %s FOR TABLES IN SCHEMA %s",
+												 quote_identifier(ms->name), quote_identifier(ms->domain))));
 	ms->published = true;
 	/* created here, not by CREATE SUBSCRIPTION: it may be this cluster too */
 	lsn = move_value(ms->src, "source",
 					 psprintf("SELECT lsn FROM pg_catalog.pg_create_logical_replication_slot(%s, 'pgoutput')", lit(ms->name)));
 	ms->slotted = true;
 	move_run_sql(ms->tgt, "target",
-				 psprintf("CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s"
-						  " WITH (create_slot = false, slot_name = %s, copy_data = true, enabled = true)",
-						  quote_identifier(ms->name), lit(ms->source), quote_identifier(ms->name), lit(ms->name)));
+				 move_glass(ms->domain,
+							psprintf("CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s"
+									 " WITH (create_slot = false, slot_name = %s, copy_data = true, enabled = true)",
+									 quote_identifier(ms->name), lit(ms->source), quote_identifier(ms->name), lit(ms->name))));
 	ms->subscribed = true;
 	move_slots(ms, move_value(ms->tgt, "target",
 							  psprintf("SELECT oid FROM pg_catalog.pg_subscription WHERE subname OPERATOR(pg_catalog.=) %s",
@@ -566,7 +263,7 @@ move_counts(PGconn *conn, const char *what, const char *domain)
 
 	if (q[0] == '\0')
 		return q;
-	return move_value(conn, what, psprintf("SELECT pg_catalog.string_agg(x, ',') FROM (%s) t(x)", q));
+	return move_value(conn, what, move_glass(domain, psprintf("SELECT pg_catalog.string_agg(x, ',') FROM (%s) t(x)", q)));
 }
 
 static void
@@ -580,18 +277,19 @@ move_cut_over(MoveState *ms)
 	char	   *detail;
 
 	INSTR_TIME_SET_CURRENT(block);
-	move_run_sql(ms->src, "source", psprintf("SELECT tec_sovereignty.move_out_freeze(%s)", lit(ms->domain)));
+	move_run_sql(ms->src, "source",
+				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_out_freeze(%s)", lit(ms->domain))));
 	lsn = move_catch_up(ms, 1);
-	setvals = move_value(ms->src, "source",
+	setvals = move_value(ms->src, "source", move_glass(ms->domain,
 						 psprintf("SELECT pg_catalog.string_agg(tec_sovereignty.export_setval(c.oid), E'\\n' ORDER BY c.oid)"
 								  "  FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(%s)"
-								  "   AND c.relkind OPERATOR(pg_catalog.=) 'S'", lit(ms->domain)));
+								  "   AND c.relkind OPERATOR(pg_catalog.=) 'S'", lit(ms->domain))));
 	move_run_sql(ms->tgt, "target",
 				 psprintf("ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE); DROP SUBSCRIPTION %s",
 						  quote_identifier(ms->name), quote_identifier(ms->name), quote_identifier(ms->name)));
 	ms->subscribed = false;
 	if (setvals[0] != '\0')
-		move_run_sql(ms->tgt, "target", setvals);
+		move_run_sql(ms->tgt, "target", move_glass(ms->domain, setvals));
 	src_counts = move_counts(ms->src, "source", ms->domain);
 	tgt_counts = move_counts(ms->tgt, "target", ms->domain);
 	if (strcmp(src_counts, tgt_counts) != 0)
@@ -602,10 +300,10 @@ move_cut_over(MoveState *ms)
 				 errhint("The move is undone; see the target's server log.")));
 	detail = psprintf("rows applied by the move's subscription, per table: %s; frozen at %s", src_counts, lsn);
 	move_run_sql(ms->tgt, "target",
-				 psprintf("SELECT tec_sovereignty.move_in_end(%s, true, %s)", lit(ms->domain), lit(detail)));
+				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_in_end(%s, true, %s)", lit(ms->domain), lit(detail))));
 	ms->target_active = true;
 	move_run_sql(ms->src, "source",
-				 psprintf("SELECT tec_sovereignty.move_out_end(%s, true, %s)", lit(ms->domain), lit(detail)));
+				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_out_end(%s, true, %s)", lit(ms->domain), lit(detail))));
 	ms->out_begun = false;
 	ms->phase_start = block;
 	move_phase(ms, "write_block", psprintf("writes refused from the freeze until the target was active; %s", detail));
@@ -674,6 +372,9 @@ move_undo(MoveState *ms, const char *why)
 		PQfinish(ms->src);
 		ms->src = move_connect(ms->source, "source", false);
 	}
+	/* a step that failed between BEGIN and COMMIT left its transaction open */
+	if (ms->tgt && PQtransactionStatus(ms->tgt) != PQTRANS_IDLE)
+		PQclear(move_exec(ms->tgt, "target", "ROLLBACK", false));
 	if (ms->tgt && ms->subscribed && ms->slots == NULL)
 	{
 		PGresult   *r = move_exec(ms->tgt, "target",
@@ -691,19 +392,19 @@ move_undo(MoveState *ms, const char *why)
 								   " ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE); END IF; END$$;"
 								   " DROP SUBSCRIPTION IF EXISTS %s",
 								   lit(ms->name), quote_identifier(ms->name), quote_identifier(ms->name), quote_identifier(ms->name)), false));
-		PQclear(move_exec(ms->tgt, "target",
+		PQclear(move_exec(ms->tgt, "target", move_glass(ms->domain,
 						  psprintf("SELECT CASE WHEN d.state OPERATOR(pg_catalog.=) 'moving_in' THEN tec_sovereignty.move_in_end(d.name, false, %s)::text"
 								   " ELSE pg_catalog.tec_drop_domain(d.name, force => true)::text END"
 								   "  FROM tec_sovereignty.domain d WHERE d.name OPERATOR(pg_catalog.=) %s"
 								   "   AND (d.state OPERATOR(pg_catalog.=) 'moving_in' OR %s)",
-								   lit(why), lit(ms->domain), ms->script_done && !ms->in_begun ? "true" : "false"), false));
+								   lit(why), lit(ms->domain), ms->script_done && !ms->in_begun ? "true" : "false")), false));
 	}
 	move_drop_source_side(ms, false);
 	if (ms->src && ms->out_begun)
-		PQclear(move_exec(ms->src, "source",
+		PQclear(move_exec(ms->src, "source", move_glass(ms->domain,
 						  psprintf("SELECT tec_sovereignty.move_out_end(d.name, false, %s) FROM tec_sovereignty.domain d"
 								   " WHERE d.name OPERATOR(pg_catalog.=) %s AND d.state IN ('moving', 'move_cutover')",
-								   lit(why), lit(ms->domain)), false));
+								   lit(why), lit(ms->domain))), false));
 }
 
 static void

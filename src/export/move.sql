@@ -1,5 +1,5 @@
--- A domain moving to another database of the same cluster: the shared mark of its roles
--- (src/export/move.c), set and cleared by the transfer (transfer.sql), read by
+-- Moves of a domain.  Within a cluster: the shared mark of its roles
+-- (src/export/move_mark.c), set and cleared by the transfer (transfer.sql), read by
 -- tec_create_domain() when the import finds the roles already there and by
 -- tec_drop_domain() when the source lets the domain go.
 

@@ -64,6 +64,8 @@ my $writer = IPC::Run::start(
 # Let it write before the move starts.
 $src->poll_query_until('postgres', 'SELECT count(*) >= 20 FROM life.ledger') or die 'the writer does not write';
 
+# The target denies privileged access: the move's subscription writes anyway.
+$dst->safe_psql('postgres', q{ALTER SYSTEM SET tec_sovereignty.privileged_access = 'deny'; SELECT pg_reload_conf()});
 my $result = $src->safe_psql('postgres', "SELECT phase || '|' || (duration_ms >= 0) || '|' || detail FROM tec_move_domain('life', '$target')");
 note $result;
 # Writes go on against the moved domain for a moment, then stop.
@@ -71,6 +73,7 @@ $src->poll_query_until('postgres', q{SELECT pg_sleep(0.3) IS NOT NULL});
 IPC::Run::run([ 'touch', $stop ]);
 $writer->finish;
 
+$dst->safe_psql('postgres', q{ALTER SYSTEM RESET tec_sovereignty.privileged_access; SELECT pg_reload_conf()});
 my @phases = map { (split /\|/)[0] } split /\n/, $result;
 is(join(',', @phases), 'prepare,copy,catch_up,write_block,cleanup', 'the move reports its phases');
 like($result, qr/^write_block\|true\|.*ledger=\d+/m, 'the write block is timed and names the rows per table');
