@@ -133,6 +133,14 @@ $src->psql('postgres', "SELECT * FROM tec_move_domain('other', 'host=/nonexisten
 like($stderr, qr/ERROR:  could not connect to the target of the move/, 'an unreachable target is refused');
 is($src->safe_psql('postgres', q{SELECT state FROM tec_sovereignty.domain WHERE name = 'other'}), 'active', '... and the domain stays active');
 
+my $lo = $src->safe_psql('postgres', q{SELECT lo_create(0)});
+$src->safe_psql('postgres', "ALTER LARGE OBJECT $lo OWNER TO other_owner");
+$src->psql('postgres', "SELECT * FROM tec_move_domain('other', '$target')", stderr => \$stderr);
+like($stderr, qr/ERROR:  move step on the source failed: ERROR:  domain "other" owns large objects, which a live move does not carry\nDETAIL:  Large objects $lo are owned by roles of the domain\./,
+	 'a domain with large objects is refused, naming them');
+is($dst->safe_psql('postgres', q{SELECT count(*) FROM tec_sovereignty.domain WHERE name = 'other'}), '0', '... and nothing is left on the target');
+$src->safe_psql('postgres', "SELECT lo_unlink($lo)");
+
 # --- The target stops in the middle of the copy --------------------------
 $src->safe_psql('postgres', q{
 SET ROLE other_owner;
