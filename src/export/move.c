@@ -164,9 +164,15 @@ move_prepare(MoveState *ms)
 	char	   *ntables;
 
 	move_check_target(ms);
-	/* the schema and every object, no data: the export's own script */
+	/*
+	 * The schema and every object, no data, with the audit trail as it
+	 * stands (flushed first): the export's own script, which imports the
+	 * trail as the target domain's prior history.  Taken before the source
+	 * changes a replica identity for the move.
+	 */
+	move_run_sql(ms->src, "source", "SELECT pg_catalog.tec_audit_flush()");
 	script = move_value(ms->src, "source",
-						psprintf("SELECT pg_catalog.string_agg(s, E'\\n') FROM pg_catalog.tec_export_domain(%s, false, false) s",
+						psprintf("SELECT pg_catalog.string_agg(s, E'\\n') FROM pg_catalog.tec_export_domain(%s, false, true) s",
 								 lit(ms->domain)));
 	{
 		/* the script's own transaction opens the domain it creates (ddl.c's prologue) */
@@ -184,7 +190,7 @@ move_prepare(MoveState *ms)
 									psprintf("SELECT tec_sovereignty.move_out_begin(%s, %s)", lit(ms->domain), lit(ms->target))));
 	ms->out_begun = true;
 	ms->script_done = true;		/* the script is one transaction: all or nothing */
-	move_run_sql(ms->tgt, "target", script);
+	move_run_script(ms->tgt, "target", script);
 	move_run_sql(ms->tgt, "target",
 				 psprintf("SELECT tec_sovereignty.move_in_begin(%s, %s)", lit(ms->domain), lit(ms->source)));
 	ms->in_begun = true;

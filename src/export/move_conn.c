@@ -148,7 +148,7 @@ move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
 	bool		failed = false;
 
 	INSTR_TIME_SET_CURRENT(start);
-	if (conn == NULL || !PQsendQuery(conn, sql))
+	if (conn == NULL || (sql != NULL && !PQsendQuery(conn, sql)))
 		failed = true;
 	while (!failed)
 	{
@@ -174,6 +174,11 @@ move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
 		res = PQgetResult(conn);
 		if (res == NULL)
 			break;
+		if (PQresultStatus(res) == PGRES_COPY_IN)
+		{
+			PQclear(last);
+			return res;			/* the caller sends the rows (move_run_script) */
+		}
 		if (PQresultStatus(res) == PGRES_FATAL_ERROR || PQresultStatus(res) == PGRES_BAD_RESPONSE)
 		{
 			PQclear(last);
@@ -210,7 +215,7 @@ move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
 		ereport(ERROR,
 				(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
 				 errmsg("move step on the %s failed: %s", what, msg),
-				 detail ? errdetail("%s", detail) : errdetail("The statement was: %.200s", sql),
+				 detail ? errdetail("%s", detail) : errdetail("The statement was: %.200s", sql ? sql : "COPY"),
 				 hint ? errhint("%s", hint) : 0));
 	}
 	return NULL;				/* not reached */
@@ -309,4 +314,42 @@ move_poll(PGconn *conn, const char *what, const char *query, long step, const ch
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * Run a script that holds one COPY ... FROM stdin block (its rows between
+ * the COPY line and the "\." line): the statements up to the COPY, the
+ * rows, then the rest, on one connection (the script's transaction spans
+ * the three).  Interruptible, as move_exec().
+ */
+void
+move_run_script(PGconn *conn, const char *what, char *script)
+{
+	char	   *copy = strstr(script, "\nCOPY ");
+	char	   *rows = copy ? strstr(copy, " FROM stdin;\n") : NULL;
+	char	   *end = rows ? strstr(rows, "\n\\.\n") : NULL;
+	PGresult   *res;
+
+	if (end == NULL)
+	{
+		move_run_sql(conn, what, script);
+		return;
+	}
+	rows += strlen(" FROM stdin;\n");
+	rows[-1] = '\0';
+	end[1] = '\0';				/* the rows keep their last newline */
+	res = move_exec(conn, what, script, true);
+	Assert(res != NULL);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		ereport(ERROR,
+				(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
+				 errmsg("move step on the %s failed: the script's COPY did not start", what)));
+	PQclear(res);
+	if (PQputCopyData(conn, rows, strlen(rows)) != 1 || PQputCopyEnd(conn, NULL) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
+				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+	/* the COPY's own result, then the rest of the script */
+	PQclear(move_exec(conn, what, NULL, true));
+	move_run_sql(conn, what, end + 4);
 }

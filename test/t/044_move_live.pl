@@ -117,6 +117,8 @@ is($src->safe_psql('postgres', q{SELECT (SELECT count(*) FROM pg_replication_slo
 is($dst->safe_psql('postgres', 'SELECT count(*) FROM pg_subscription'), '0', 'no subscription left on the target');
 is($src->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the source');
 is($dst->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the target');
+like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action IN ('CREATE_DOMAIN', 'ADD_MEMBER', 'AUDIT_IMPORT')}),
+	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported at prepare)");
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
 	 qr/MOVE_IN_START.*MOVE_IN/, 'the target records the move, with what its subscription wrote');
 like($src->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
