@@ -498,6 +498,40 @@ AS 'MODULE_PATHNAME', 'tsov_cancel_move';
 COMMENT ON FUNCTION pg_catalog.tec_cancel_move(text) IS
 	'Cancel a live move that did not complete: the source domain is active again, what the move created is removed';
 
+CREATE FUNCTION tec_sovereignty.conninfo_get(conninfo text, keyword text)
+RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', 'tsov_conninfo_get';
+
+/*
+ * The connection URL of login for a domain that moved away (NULL when it
+ * did not): tec_sovereignty.connection_url() on the server and database
+ * of its last completed move (host, port and dbname of the move's target
+ * connection string; localhost and 5432 when it names none).
+ */
+CREATE FUNCTION tec_sovereignty.moved_connection_url(login text, domain text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.replace(
+		tec_sovereignty.connection_url(login,
+			CASE WHEN h OPERATOR(pg_catalog.~) ':' AND h OPERATOR(pg_catalog.!~) '^/' THEN '[' OPERATOR(pg_catalog.||) h OPERATOR(pg_catalog.||) ']'
+				 ELSE tec_sovereignty.url_encode(h) END OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) p,
+			d.schema_name),
+		'/' OPERATOR(pg_catalog.||) tec_sovereignty.url_encode(pg_catalog.current_database()) OPERATOR(pg_catalog.||) '?',
+		'/' OPERATOR(pg_catalog.||) tec_sovereignty.url_encode(db) OPERATOR(pg_catalog.||) '?')
+	  FROM tec_sovereignty.domain d,
+		   LATERAL (SELECT m.peer_conninfo FROM tec_sovereignty.move m
+					 WHERE m.domain OPERATOR(pg_catalog.=) d.name AND m.direction OPERATOR(pg_catalog.=) 'out'
+					   AND m.state OPERATOR(pg_catalog.=) 'moved' ORDER BY m.id DESC LIMIT 1) m,
+		   LATERAL (SELECT COALESCE(tec_sovereignty.conninfo_get(m.peer_conninfo, 'host'), 'localhost') AS h,
+						   COALESCE(tec_sovereignty.conninfo_get(m.peer_conninfo, 'port'), '5432') AS p,
+						   COALESCE(tec_sovereignty.conninfo_get(m.peer_conninfo, 'dbname'),
+									tec_sovereignty.conninfo_get(m.peer_conninfo, 'user'), 'postgres') AS db) c
+	 WHERE d.name OPERATOR(pg_catalog.=) domain AND d.state OPERATOR(pg_catalog.=) 'moved'
+$$;
+
 /* Where each domain lives. */
 CREATE VIEW tec_sovereignty.placements AS
 SELECT d.name AS domain,
@@ -519,6 +553,8 @@ COMMENT ON VIEW tec_sovereignty.placements IS
 REVOKE ALL ON tec_sovereignty.placements FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION tec_sovereignty.move_location(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.conninfo_get(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.moved_connection_url(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;

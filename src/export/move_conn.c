@@ -24,6 +24,7 @@
  */
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -352,4 +353,37 @@ move_run_script(PGconn *conn, const char *what, char *script)
 	/* the COPY's own result, then the rest of the script */
 	PQclear(move_exec(conn, what, NULL, true));
 	move_run_sql(conn, what, end + 4);
+}
+
+/*
+ * tec_sovereignty.conninfo_get(conninfo text, keyword text): the value
+ * libpq reads for keyword in conninfo (NULL when unset), so that SQL can
+ * say where a moved domain lives (placements, tec_connection_env()).
+ */
+PG_FUNCTION_INFO_V1(tsov_conninfo_get);
+Datum
+tsov_conninfo_get(PG_FUNCTION_ARGS)
+{
+	char	   *keyword = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(text_to_cstring(PG_GETARG_TEXT_PP(0)), &err);
+	char	   *val = NULL;
+
+	if (opts == NULL)
+	{
+		char	   *msg = pstrdup(err ? err : "out of memory");
+
+		PQfreemem(err);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid connection string"),
+				 errdetail("%s", pchomp(msg))));
+	}
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, keyword) == 0 && o->val != NULL)
+			val = pstrdup(o->val);
+	PQconninfoFree(opts);
+	if (val == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(val));
 }

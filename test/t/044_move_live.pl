@@ -115,6 +115,9 @@ like($dst->safe_psql('postgres', q{SELECT state || '|' || location || '|' || mov
 is($src->safe_psql('postgres', q{SELECT (SELECT count(*) FROM pg_replication_slots) + (SELECT count(*) FROM pg_publication)}), '0',
    'no slot or publication left on the source');
 is($dst->safe_psql('postgres', 'SELECT count(*) FROM pg_subscription'), '0', 'no subscription left on the target');
+my $enc_host = $dst->host =~ s{/}{%2F}gr;
+like($src->safe_psql('postgres', q{SELECT line FROM tec_connection_env() line WHERE line LIKE 'LIFE\_DATABASE\_URL=%'}),
+	 qr{^LIFE_DATABASE_URL="postgresql://life_app:CHANGE_ME\@\Q$enc_host\E:${\ $dst->port }/postgres\?options=}, 'tec_connection_env() on the source prints the URL on the new server');
 is($src->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the source');
 is($dst->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the target');
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action IN ('CREATE_DOMAIN', 'ADD_MEMBER', 'AUDIT_IMPORT')}),
