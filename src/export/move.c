@@ -269,7 +269,7 @@ move_counts(PGconn *conn, const char *what, const char *domain)
 
 	if (q[0] == '\0')
 		return q;
-	return move_value(conn, what, move_glass(domain, psprintf("SELECT pg_catalog.string_agg(x, ',') FROM (%s) t(x)", q)));
+	return move_value(conn, what, move_glass(domain, psprintf("SELECT pg_catalog.string_agg(x, ',' ORDER BY x COLLATE \"C\") FROM (%s) t(x)", q)));
 }
 
 static void
