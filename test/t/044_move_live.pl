@@ -58,9 +58,11 @@ my $journal = $src->safe_psql('postgres', $journal_q);
 my $stop = "$tmp/stop";
 my $psql = 'psql -XAtq -h ' . $src->host . ' -p ' . $src->port . ' -U app -d postgres';
 my $writer = IPC::Run::start(
-	[ 'bash', '-c', qq{i=0; while [ ! -e $stop ]; do i=\$((i+1));
+	[ 'bash', '-c', qq{i=0; while [ ! -e $stop ] && [ -d $tmp ]; do i=\$((i+1));
 		$psql -c "WITH u AS (UPDATE life.\\"Portfolio\\" SET \\"totalValue\\" = \\"totalValue\\" + 1 WHERE \\"userId\\" = 'u' || (\$i % 100))
 			INSERT INTO life.ledger (n) SELECT \$i RETURNING 'ok ' || n" >> $tmp/ok.log 2>> $tmp/err.log; done} ]);
+# A test that dies must not leave the writer looping.
+END { $writer->kill_kill if $writer && $writer->pumpable; }
 # Let it write before the move starts.
 $src->poll_query_until('postgres', 'SELECT count(*) >= 20 FROM life.ledger') or die 'the writer does not write';
 
