@@ -18,7 +18,7 @@ SQL_PARTS  = src/common/header.sql src/domain/registry.sql \
              src/domain/lifecycle.sql src/domain/templates.sql \
              src/domain/templates_more.sql src/domain/views.sql \
              src/enforce/enforce.sql src/audit/audit.sql src/export/export.sql \
-             src/export/transfer.sql src/prisma/types.sql src/prisma/prisma.sql \
+             src/export/transfer.sql src/export/move.sql src/prisma/types.sql src/prisma/prisma.sql \
              src/prisma/connect.sql
 DATA_built = $(EXTENSION)--1.0.sql
 
@@ -33,10 +33,12 @@ ISOLATION_OPTS = --inputdir=test
 TAP_TESTS   = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -I$(libpq_srcdir)
 # Ed25519 of the audit trail's signed digests (src/audit/digest.c); the
 # server links the same OpenSSL.
 SHLIB_LINK += -lcrypto
+# tec_move_domain() talks to the target and back to its own database (src/export/move.c).
+SHLIB_LINK_INTERNAL = $(libpq)
 # Warnings are errors for developers and CI (make WERROR= to relax them);
 # an assert-enabled build: make PG_CFLAGS_EXTRA=-DUSE_ASSERT_CHECKING.
 WERROR     ?= -Werror

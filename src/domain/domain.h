@@ -41,6 +41,8 @@ typedef struct TsovDomain
 	Oid			reader_role;
 	TsovDomainState state;
 	bool		simulate;		/* enforcement = 'simulate' */
+	bool		moving;			/* the state is a live move's (src/export/move.sql):
+								 * move_cutover (TRANSFERRING), moved (TRANSFERRED) */
 	TsovAuditLevel audit_level;
 } TsovDomain;
 

@@ -115,6 +115,7 @@ DECLARE
 	d_reader text := name || '_reader';
 	t tec_sovereignty.template;
 	r text;
+	adopted boolean;
 BEGIN
 	PERFORM tec_sovereignty.check_domain_name(name);
 	IF if_not_exists IS NULL THEN
@@ -151,26 +152,23 @@ BEGIN
 				  DETAIL = 'A domain owns a schema of its own name, and the extension never adopts an existing schema.',
 				  HINT = 'Choose another domain name, or rename or drop the existing schema.';
 	END IF;
-	FOREACH r IN ARRAY ARRAY[d_owner, d_writer, d_reader] LOOP
-		IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles ro WHERE ro.rolname OPERATOR(pg_catalog.=) r) THEN
-			RAISE EXCEPTION 'role "%" already exists', r
-				USING ERRCODE = 'duplicate_object',
-					  DETAIL = format('Domain "%s" needs the roles %s, %s and %s, and the extension never adopts an existing role.', name, d_owner, d_writer, d_reader),
-					  HINT = 'Choose another domain name, or rename or drop the existing role.';
-		END IF;
-	END LOOP;
-
-	EXECUTE format('CREATE ROLE %I NOLOGIN', d_owner);
-	EXECUTE format('CREATE ROLE %I NOLOGIN', d_writer);
-	EXECUTE format('CREATE ROLE %I NOLOGIN', d_reader);
-	EXECUTE format('COMMENT ON ROLE %I IS %L', d_owner, format('Owner of domain %s: owns its schema and every object in it', name));
-	EXECUTE format('COMMENT ON ROLE %I IS %L', d_writer, format('Writers of domain %s: DML on its tables, sequences and functions', name));
-	EXECUTE format('COMMENT ON ROLE %I IS %L', d_reader, format('Readers of domain %s: SELECT on its tables', name));
-	-- A shared mark, the same in every database: read where no database is
-	-- connected yet (replication connections, src/enforce/session.c).
-	FOREACH r IN ARRAY ARRAY[d_owner, d_writer, d_reader] LOOP
-		PERFORM tec_sovereignty.mark_domain_role(r::regrole, name);
-	END LOOP;
+	-- Existing roles of these names are refused, except the domain's own
+	-- three roles handed to this database by a transfer from another
+	-- database of the cluster (src/export/move.sql), which are taken over.
+	adopted := tec_sovereignty.adopt_domain_roles(name);
+	IF NOT adopted THEN
+		EXECUTE format('CREATE ROLE %I NOLOGIN', d_owner);
+		EXECUTE format('CREATE ROLE %I NOLOGIN', d_writer);
+		EXECUTE format('CREATE ROLE %I NOLOGIN', d_reader);
+		EXECUTE format('COMMENT ON ROLE %I IS %L', d_owner, format('Owner of domain %s: owns its schema and every object in it', name));
+		EXECUTE format('COMMENT ON ROLE %I IS %L', d_writer, format('Writers of domain %s: DML on its tables, sequences and functions', name));
+		EXECUTE format('COMMENT ON ROLE %I IS %L', d_reader, format('Readers of domain %s: SELECT on its tables', name));
+		-- A shared mark, the same in every database: read where no database is
+		-- connected yet (replication connections, src/enforce/session.c).
+		FOREACH r IN ARRAY ARRAY[d_owner, d_writer, d_reader] LOOP
+			PERFORM tec_sovereignty.mark_domain_role(r::regrole, name);
+		END LOOP;
+	END IF;
 
 	EXECUTE format('CREATE SCHEMA %I AUTHORIZATION %I', name, d_owner);
 	-- USAGE to PUBLIC: PostgreSQL's own schema check (LookupExplicitNamespace,
@@ -206,7 +204,8 @@ BEGIN
 		PERFORM tec_sovereignty.apply_template(name, d_owner, t.name, t.ddl);
 	END IF;
 
-	PERFORM tec_sovereignty.audit_lifecycle('CREATE_DOMAIN', name, format('template %s', COALESCE(template, '(none)')));
+	PERFORM tec_sovereignty.audit_lifecycle('CREATE_DOMAIN', name, format('template %s%s', COALESCE(template, '(none)'),
+		CASE WHEN adopted THEN ', roles taken over from a transfer within the cluster' ELSE '' END));
 	RETURN name;
 END
 $$;
@@ -546,7 +545,10 @@ BEGIN
 		EXECUTE format('ALTER ROLE %I IN DATABASE %I RESET role', r, current_database());
 	END LOOP;
 
-	FOREACH r IN ARRAY ARRAY[d.reader_role, d.writer_role, d.owner_role] LOOP
+	-- Transferred to another database of the cluster, which took the roles
+	-- over: they stay (src/export/move.sql).
+	FOREACH r IN ARRAY CASE WHEN tec_sovereignty.moved_roles_stay(d) THEN '{}'::text[]
+							ELSE ARRAY[d.reader_role, d.writer_role, d.owner_role] END LOOP
 		BEGIN
 			EXECUTE format('DROP ROLE %I', r);
 		EXCEPTION WHEN dependent_objects_still_exist THEN

@@ -113,6 +113,12 @@ registry_row(HeapTuple tup, TupleDesc desc, void *arg)
 		d->state = TSOV_STATE_TRANSFERRING;
 	else if (!isnull && strcmp(s, "transferred") == 0)
 		d->state = TSOV_STATE_TRANSFERRED;
+	else if (!isnull && strcmp(s, "move_cutover") == 0)
+		d->state = TSOV_STATE_TRANSFERRING;
+	else if (!isnull && strcmp(s, "moved") == 0)
+		d->state = TSOV_STATE_TRANSFERRED;
+	/* moving and moving_in: active (src/export/move.sql) */
+	d->moving = !isnull && (strcmp(s, "move_cutover") == 0 || strcmp(s, "moved") == 0);
 	s = tsov_getattr_cstring(tup, desc, "enforcement", &isnull);
 	d->simulate = (!isnull && strcmp(s, "simulate") == 0);
 	s = tsov_getattr_cstring(tup, desc, "audit_level", &isnull);

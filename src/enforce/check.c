@@ -324,6 +324,17 @@ deny_verdict(const TsovVerdict *v, const char *action, bool is_write,
 	switch (v->kind)
 	{
 		case TSOV_V_TRANSFERRED:
+			if (dom->moving)
+			{
+				raise_denial(action, is_write, v->role, sd, domname, false, obj,
+							 "domain moved",
+							 psprintf("domain \"%s\" has moved to another server", domname),
+							 psprintf("%s %s can no longer be accessed here: the domain lives on the server it was moved to.",
+									  capitalized(kind), name),
+							 psprintf("Its location: SELECT location FROM tec_sovereignty.placements WHERE domain = '%s';",
+									  domname), raise);
+				return false;
+			}
 			raise_denial(action, is_write, v->role, sd, domname, false, obj,
 						 "domain transferred",
 						 psprintf("domain \"%s\" has been transferred", domname),
@@ -333,6 +344,17 @@ deny_verdict(const TsovVerdict *v, const char *action, bool is_write,
 								  domname, domname), raise);
 			return false;
 		case TSOV_V_TRANSFERRING:
+			if (dom->moving)
+			{
+				raise_denial(action, is_write, v->role, sd, domname, false, obj,
+							 "domain being moved",
+							 psprintf("domain \"%s\" is being moved", domname),
+							 psprintf("%s %s can be read during the cut-over of a live move, but %s is refused.",
+									  capitalized(kind), name, action),
+							 pstrdup("Retry in a moment: the write block lasts until the target has applied the last writes."),
+							 raise);
+				return false;
+			}
 			raise_denial(action, is_write, v->role, sd, domname, false, obj,
 						 "domain being transferred",
 						 psprintf("domain \"%s\" is being transferred", domname),

@@ -91,6 +91,7 @@ DECLARE
 	t tec_sovereignty.transfer;
 	new_id bigint;
 	tables text;
+	local_db oid;
 BEGIN
 	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
 	d := tec_sovereignty.get_domain(domain);
@@ -135,8 +136,13 @@ BEGIN
 	VALUES (d.name, d.owner_role, to_owner, destination)
 	RETURNING id INTO new_id;
 	UPDATE tec_sovereignty.domain x SET state = 'transferring' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	-- To another database of this cluster: its import may take the roles
+	-- over (move.sql).
+	local_db := tec_sovereignty.local_destination(destination);
+	PERFORM tec_sovereignty.mark_domain_transfer(d, local_db);
 	PERFORM tec_sovereignty.audit_lifecycle('TRANSFER_START', d.name,
-		format('transfer %s: from %s to %s at %s', new_id, d.owner_role, to_owner, destination));
+		format('transfer %s: from %s to %s at %s%s', new_id, d.owner_role, to_owner, destination,
+			   CASE WHEN local_db IS NOT NULL THEN ' (a database of this cluster: its import may take the roles over)' ELSE '' END));
 	RETURN new_id;
 END
 $$;
@@ -220,6 +226,7 @@ BEGIN
 	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.state OPERATOR(pg_catalog.=) 'transferring'
 	RETURNING x.id INTO tid;
 	UPDATE tec_sovereignty.domain x SET state = 'active' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.mark_domain_transfer(d, NULL);
 	PERFORM tec_sovereignty.audit_lifecycle('TRANSFER_CANCEL', d.name,
 		format('transfer %s cancelled', COALESCE(tid::text, '(none recorded)')));
 END

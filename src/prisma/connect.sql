@@ -74,10 +74,13 @@ BEGIN
 	RETURN NEXT '# Replace CHANGE_ME with the passwords.  The URLs work in psql, node-postgres and';
 	RETURN NEXT '# Prisma alike (options=-c search_path=<schema>).';
 	FOR d IN SELECT x.name, x.schema_name FROM tec_sovereignty.domain x ORDER BY x.name LOOP
+		-- a domain that moved away: its URLs on its new server (src/export/move.sql)
 		RETURN NEXT pg_catalog.format('%s_DATABASE_URL="%s"', pg_catalog.upper(d.name),
-			tec_sovereignty.connection_url(d.name OPERATOR(pg_catalog.||) '_app', hostport, d.schema_name));
+			COALESCE(tec_sovereignty.moved_connection_url(d.name OPERATOR(pg_catalog.||) '_app', d.name),
+					 tec_sovereignty.connection_url(d.name OPERATOR(pg_catalog.||) '_app', hostport, d.schema_name)));
 		RETURN NEXT pg_catalog.format('%s_MIGRATOR_DATABASE_URL="%s"', pg_catalog.upper(d.name),
-			tec_sovereignty.connection_url(d.name OPERATOR(pg_catalog.||) '_migrator', hostport, d.schema_name));
+			COALESCE(tec_sovereignty.moved_connection_url(d.name OPERATOR(pg_catalog.||) '_migrator', d.name),
+					 tec_sovereignty.connection_url(d.name OPERATOR(pg_catalog.||) '_migrator', hostport, d.schema_name)));
 	END LOOP;
 	SELECT s.name INTO shared FROM tec_sovereignty.shared_schema s
 	 ORDER BY s.name OPERATOR(pg_catalog.<>) 'public', s.name LIMIT 1;

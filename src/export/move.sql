@@ -1,0 +1,564 @@
+-- Moves of a domain.  Within a cluster: the shared mark of its roles
+-- (src/export/move_mark.c), set and cleared by the transfer (transfer.sql), read by
+-- tec_create_domain() when the import finds the roles already there and by
+-- tec_drop_domain() when the source lets the domain go.
+
+/* ------------------------------------------------------------------------
+ * The move mark.
+ *
+ * Roles are cluster-wide, registries per database.  tec_transfer_domain(d,
+ * to_owner, destination) in database A, when destination is the name of
+ * another database B of this cluster, labels d's three roles (pg_shseclabel,
+ * provider tec_sovereignty.transfer) with 'source=<A>;destination=<B>'
+ * (database OIDs).  The import into B may then take the roles over,
+ * provided that nothing else in the cluster depends on them (pg_shdepend,
+ * which is shared and lists the database of every object a role owns, every
+ * grant and default privilege it holds, whichever database it is in, clones
+ * made with CREATE DATABASE ... TEMPLATE included) outside A and B.
+ * ------------------------------------------------------------------------ */
+
+CREATE FUNCTION tec_sovereignty.mark_transfer(role regrole, label text)
+RETURNS void
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_mark_transfer';
+REVOKE ALL ON FUNCTION tec_sovereignty.mark_transfer(regrole, text) FROM PUBLIC;
+
+/* The move mark of a role, split: NULLs when there is none. */
+CREATE FUNCTION tec_sovereignty.transfer_mark(role oid, OUT source oid, OUT destination oid)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT (pg_catalog.regexp_match(s.label, '^source=([0-9]+);destination=([0-9]+)$'))[1]::oid,
+		   (pg_catalog.regexp_match(s.label, '^source=([0-9]+);destination=([0-9]+)$'))[2]::oid
+	  FROM (SELECT 1) one
+	  LEFT JOIN pg_catalog.pg_shseclabel s
+		ON s.objoid OPERATOR(pg_catalog.=) role
+	   AND s.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+	   AND s.provider OPERATOR(pg_catalog.=) 'tec_sovereignty.transfer'
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.transfer_mark(oid) FROM PUBLIC;
+
+/* The database of this cluster a transfer's destination names, or NULL. */
+CREATE FUNCTION tec_sovereignty.local_destination(destination text)
+RETURNS oid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT d.oid FROM pg_catalog.pg_database d
+	 WHERE d.datname OPERATOR(pg_catalog.=) destination
+	   AND d.datname OPERATOR(pg_catalog.<>) pg_catalog.current_database()
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.local_destination(text) FROM PUBLIC;
+
+/* Set (destination not NULL) or clear the move mark of domain d's roles. */
+CREATE FUNCTION tec_sovereignty.mark_domain_transfer(d tec_sovereignty.domain, destination oid)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r name;
+	here oid := (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+BEGIN
+	FOREACH r IN ARRAY ARRAY[d.owner_role, d.writer_role, d.reader_role] LOOP
+		PERFORM tec_sovereignty.mark_transfer(r::regrole,
+			CASE WHEN destination IS NOT NULL THEN format('source=%s;destination=%s', here, destination) END);
+	END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.mark_domain_transfer(tec_sovereignty.domain, oid) FROM PUBLIC;
+
+/* The databases, other than those in skip, where a role owns or is granted something. */
+CREATE FUNCTION tec_sovereignty.role_databases(roles oid[], skip oid[])
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.string_agg(DISTINCT COALESCE(pg_catalog.quote_ident(db.datname),
+												   CASE WHEN s.dbid OPERATOR(pg_catalog.=) 0 THEN '(shared objects)'
+														ELSE format('(database OID %s)', s.dbid) END), ', ')
+	  FROM pg_catalog.pg_shdepend s
+	  LEFT JOIN pg_catalog.pg_database db ON db.oid OPERATOR(pg_catalog.=) s.dbid
+	 WHERE s.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+	   AND s.refobjid OPERATOR(pg_catalog.=) ANY (roles)
+	   AND s.deptype IN ('o', 'a', 'i', 'r')
+	   AND s.dbid OPERATOR(pg_catalog.<>) ALL (skip)
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.role_databases(oid[], oid[]) FROM PUBLIC;
+
+/*
+ * From tec_create_domain(), before it creates roles: false when none of
+ * the domain's three roles exists (they are created as usual); true when
+ * all three are the roles of this very domain, handed to this database by
+ * a transfer from another database of the cluster, and may be taken over;
+ * an error (42710) in every other case, which names what stands in the
+ * way.  The caller holds the registry lock.
+ */
+CREATE FUNCTION tec_sovereignty.adopt_domain_roles(domain text)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	names name[] := ARRAY[domain || '_owner', domain || '_writer', domain || '_reader'];
+	here oid := (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+	oids oid[];
+	r name;
+	bad name;
+	src oid;
+	dst oid;
+	elsewhere text;
+	other record;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname OPERATOR(pg_catalog.=) ANY (names)) THEN
+		RETURN false;
+	END IF;
+
+	-- Only the three roles tec_create_domain() made for this very domain
+	-- (their shared label names it), all three, are ever taken over.
+	SELECT pg_catalog.array_agg(x.oid ORDER BY n.ord) INTO oids
+	  FROM pg_catalog.unnest(names) WITH ORDINALITY n(rolname, ord)
+	  JOIN pg_catalog.pg_roles x ON x.rolname OPERATOR(pg_catalog.=) n.rolname
+	  JOIN pg_catalog.pg_shseclabel s
+		ON s.objoid OPERATOR(pg_catalog.=) x.oid
+	   AND s.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+	   AND s.provider OPERATOR(pg_catalog.=) 'tec_sovereignty'
+	   AND s.label OPERATOR(pg_catalog.=) domain;
+	IF pg_catalog.cardinality(oids) IS DISTINCT FROM 3 THEN
+		SELECT x.rolname INTO r FROM pg_catalog.pg_roles x
+		 WHERE x.rolname OPERATOR(pg_catalog.=) ANY (names)
+		   AND x.oid OPERATOR(pg_catalog.<>) ALL (COALESCE(oids, '{}'))
+		 ORDER BY 1 LIMIT 1;
+		RAISE EXCEPTION 'role "%" already exists', COALESCE(r, names[1])
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('Domain "%s" needs the roles %s, %s and %s, and the extension never adopts an existing role.', domain, names[1], names[2], names[3]),
+				  HINT = 'Choose another domain name, or rename or drop the existing role.';
+	END IF;
+
+	SELECT x.rolname INTO bad FROM pg_catalog.pg_roles x
+	 WHERE x.oid OPERATOR(pg_catalog.=) ANY (oids)
+	   AND (x.rolsuper OR x.rolcanlogin OR x.rolcreaterole OR x.rolcreatedb OR x.rolreplication OR x.rolbypassrls)
+	 ORDER BY 1 LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'role "%" of domain "%" cannot be taken over', bad, domain
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = 'It holds an attribute (SUPERUSER, LOGIN, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS) that tec_create_domain() never gives a domain role.',
+				  HINT = format('Remove the attribute (ALTER ROLE %I NOLOGIN ...) and import again.', bad);
+	END IF;
+
+	-- The transfer's mark, the same on all three, must name this database.
+	SELECT m.source, m.destination INTO src, dst FROM tec_sovereignty.transfer_mark(oids[1]) m;
+	SELECT x.rolname INTO bad FROM pg_catalog.pg_roles x, tec_sovereignty.transfer_mark(x.oid) m
+	 WHERE x.oid OPERATOR(pg_catalog.=) ANY (oids)
+	   AND (dst IS DISTINCT FROM here OR m.source IS DISTINCT FROM src OR m.destination IS DISTINCT FROM dst)
+	 ORDER BY x.rolname OPERATOR(pg_catalog.<>) names[1], 1 LIMIT 1;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'role "%" belongs to domain "%" of another database', bad, domain
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = CASE WHEN dst IS NULL
+						THEN format('Roles are shared by every database of the cluster; this database takes over the roles of domain "%s" only while the database that holds the domain transfers it here, and none does.', domain)
+						ELSE format('Domain "%s" is being transferred from database "%s" to database "%s", not to this one.', domain,
+									COALESCE((SELECT datname::text FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) src), src::text),
+									COALESCE((SELECT datname::text FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) dst), dst::text)) END,
+				  HINT = format('In the database that holds domain "%s", start the move with tec_transfer_domain(%L, to_owner, %L), then import again.', domain, domain, pg_catalog.current_database());
+	END IF;
+
+	-- Nothing but the transfer's source (and this database) may depend on
+	-- the roles: a third database that holds the domain (a clone, say)
+	-- keeps them.
+	elsewhere := tec_sovereignty.role_databases(oids, ARRAY[src, here]);
+	IF elsewhere IS NOT NULL THEN
+		RAISE EXCEPTION 'roles of domain "%" are in use in %', domain, elsewhere
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('The transfer from database "%s" hands the roles over, but they own or are granted objects elsewhere too, which would then share them with this database.',
+								  COALESCE((SELECT datname::text FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) src), src::text)),
+				  HINT = format('Drop the domain or those objects there (tec_drop_domain(%L, force => true)), then import again.', domain);
+	END IF;
+
+	-- A role belongs to at most one domain here too (tec_add_member's rule):
+	-- every role that is a member of the three, directly or not.
+	FOR other IN
+		WITH RECURSIVE down(roleid) AS (
+			SELECT am.member FROM pg_catalog.pg_auth_members am WHERE am.roleid OPERATOR(pg_catalog.=) ANY (oids)
+			UNION
+			SELECT am.member FROM pg_catalog.pg_auth_members am JOIN down ON am.roleid OPERATOR(pg_catalog.=) down.roleid
+		)
+		SELECT pg_catalog.pg_get_userbyid(down.roleid) AS rolname, rd.domain
+		  FROM down, LATERAL tec_sovereignty.role_domains(down.roleid) rd
+		 ORDER BY 1, 2 LIMIT 1
+	LOOP
+		RAISE EXCEPTION 'member "%" of domain "%" already belongs to domain "%" in this database', other.rolname, domain, other.domain
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = 'A role belongs to at most one domain.',
+				  HINT = 'Remove it from one of the two domains (tec_remove_member), then import again.';
+	END LOOP;
+	RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.adopt_domain_roles(text) FROM PUBLIC;
+
+/*
+ * From tec_drop_domain(), before it drops the roles: true when domain d was
+ * transferred from here to another database of this cluster that took its
+ * roles over (they own or are granted something there): the roles stay,
+ * theirs now, and their move mark goes.  Anything they still own or hold in
+ * this database stops the drop, as DROP ROLE would.
+ */
+CREATE FUNCTION tec_sovereignty.moved_roles_stay(d tec_sovereignty.domain)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	here oid := (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database());
+	oids oid[];
+	src oid;
+	dst oid;
+	left_here text;
+BEGIN
+	IF d.state OPERATOR(pg_catalog.<>) 'transferred' THEN
+		RETURN false;
+	END IF;
+	SELECT pg_catalog.array_agg(x.oid) INTO oids FROM pg_catalog.pg_roles x
+	 WHERE x.rolname OPERATOR(pg_catalog.=) ANY (ARRAY[d.owner_role, d.writer_role, d.reader_role]);
+	SELECT m.source, m.destination INTO src, dst FROM tec_sovereignty.transfer_mark(oids[1]) m;
+	IF src IS DISTINCT FROM here OR dst IS NULL
+	   OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend s
+					   WHERE s.dbid OPERATOR(pg_catalog.=) dst
+						 AND s.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+						 AND s.refobjid OPERATOR(pg_catalog.=) ANY (oids))
+	   OR EXISTS (SELECT 1 FROM pg_catalog.unnest(oids) o, tec_sovereignty.transfer_mark(o) m
+				   WHERE m.source IS DISTINCT FROM src OR m.destination IS DISTINCT FROM dst) THEN
+		RETURN false;
+	END IF;
+	left_here := (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(s.classid, s.objid, s.objsubid), ', ')
+					FROM pg_catalog.pg_shdepend s
+				   WHERE s.dbid OPERATOR(pg_catalog.=) here
+					 AND s.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+					 AND s.refobjid OPERATOR(pg_catalog.=) ANY (oids));
+	IF left_here IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot drop domain "%": its roles still own or are granted objects outside the domain', d.name
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = format('The roles stay (database %s took them over), but in this database they still own or are granted: %s.',
+								  COALESCE((SELECT datname FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) dst)::text, dst::text), left_here),
+				  HINT = format('Reassign or revoke them here, then call tec_drop_domain(%L, force => true) again. Nothing was dropped.', d.name);
+	END IF;
+	PERFORM tec_sovereignty.mark_domain_transfer(d, NULL);
+	RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION tec_sovereignty.moved_roles_stay(tec_sovereignty.domain) FROM PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Live moves to another server: tec_move_domain() (move.c) and its helpers.
+ *
+ * The move runs on the source, as a superuser, over two libpq connections
+ * it opens itself: one to the target, one back to this database (the
+ * steps that other sessions must see, the publication, the slot and the
+ * freeze, commit there one by one, whatever the caller's transaction).
+ * Its states:
+ *	 source: active -> moving (copy and catch-up: reads and writes go on)
+ *			 -> move_cutover (the write block: writes refused) -> moved;
+ *	 target: moving_in (created by the move, filled by the subscription)
+ *			 -> active.
+ * Any failure before the target is active puts the source back to active
+ * and removes what the move created on both sides (tec_cancel_move() does
+ * the same on demand).  The move table keeps the history on both sides.
+ * ------------------------------------------------------------------------ */
+
+CREATE TABLE tec_sovereignty.move (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	domain		text NOT NULL,
+	direction	text NOT NULL CHECK (direction IN ('out', 'in')),
+	peer		text NOT NULL,			-- out: the target's location; in: the source's
+	peer_conninfo text,					-- out: how the source reaches the target (cancel)
+	state		text NOT NULL DEFAULT 'moving'
+				CHECK (state IN ('moving', 'moved', 'cancelled')),
+	started_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	started_by	name NOT NULL DEFAULT SESSION_USER,
+	finished_at timestamptz,
+	detail		text,
+	CHECK ((state OPERATOR(pg_catalog.<>) 'moving') OPERATOR(pg_catalog.=) (finished_at IS NOT NULL))
+);
+CREATE UNIQUE INDEX move_one_open ON tec_sovereignty.move (domain)
+	WHERE state OPERATOR(pg_catalog.=) 'moving';
+COMMENT ON TABLE tec_sovereignty.move IS
+	'Live moves of domains out of and into this database: where to or from, when, by whom';
+REVOKE ALL ON tec_sovereignty.move FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('tec_sovereignty.move', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('tec_sovereignty.move', 'id'), '');
+
+/* A connection string without its password, for records and messages. */
+CREATE FUNCTION tec_sovereignty.move_location(conninfo text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.btrim(pg_catalog.regexp_replace(conninfo, '(^|\s)password\s*=\s*(''([^''\\]|\\.)*''|\S+)', ' ', 'gi'))
+$$;
+
+/*
+ * Source, prepare: the domain is active; record the move, state moving;
+ * tables without a primary key get REPLICA IDENTITY FULL (restored by
+ * move_out_end).  Returns the number of tables.
+ */
+CREATE FUNCTION tec_sovereignty.move_out_begin(domain text, target text)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	lo text;
+	t record;
+	n integer := 0;
+	full_ri text[] := '{}';
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;	-- see tec_create_domain
+	d := tec_sovereignty.get_domain(domain);
+	IF d.state OPERATOR(pg_catalog.<>) 'active' THEN
+		RAISE EXCEPTION 'domain "%" is %', d.name, d.state
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Only an active domain can be moved.',
+				  HINT = CASE WHEN d.state OPERATOR(pg_catalog.=) 'moving'
+							THEN format('A move is under way; cancel it with tec_cancel_move(%L).', d.name) END;
+	END IF;
+	-- Logical replication does not carry large objects: refuse by name.
+	SELECT pg_catalog.string_agg(m.oid::text, ', ' ORDER BY m.oid) INTO lo
+	  FROM pg_catalog.pg_largeobject_metadata m
+	 WHERE m.lomowner::regrole::text IN (d.owner_role, d.writer_role, d.reader_role);
+	IF lo IS NOT NULL THEN
+		RAISE EXCEPTION 'domain "%" owns large objects, which a live move does not carry', d.name
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = format('Large objects %s are owned by roles of the domain.', lo),
+				  HINT = format('Move the domain with tec_transfer_domain() and tec_export_domain(%L), which carries them, or unlink them.', d.name);
+	END IF;
+	FOR t IN
+		SELECT c.oid::regclass AS rel, c.relreplident
+		  FROM pg_catalog.pg_class c
+		 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(d.schema_name)
+		   AND c.relkind IN ('r', 'p')
+		 ORDER BY c.oid
+	LOOP
+		n := n OPERATOR(pg_catalog.+) 1;
+		IF t.relreplident OPERATOR(pg_catalog.=) 'd' AND NOT EXISTS (
+			SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) t.rel AND i.indisprimary) THEN
+			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', t.rel);
+			full_ri := full_ri OPERATOR(pg_catalog.||) t.rel::text;
+		END IF;
+	END LOOP;
+	INSERT INTO tec_sovereignty.move (domain, direction, peer, peer_conninfo, detail)
+	VALUES (d.name, 'out', tec_sovereignty.move_location(target), target,
+			CASE WHEN pg_catalog.cardinality(full_ri) OPERATOR(pg_catalog.>) 0
+				 THEN 'replica identity full: ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(full_ri, ',') END);
+	UPDATE tec_sovereignty.domain x SET state = 'moving' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('MOVE_START', d.name,
+		format('move to %s', tec_sovereignty.move_location(target)));
+	RETURN n;
+END
+$$;
+
+/*
+ * Source, write block: wait for the transactions writing to the domain
+ * (tec_transfer_domain's freeze: SHARE on every table, bounded by
+ * lock_timeout) and refuse new writes (state move_cutover).
+ */
+CREATE FUNCTION tec_sovereignty.move_out_freeze(domain text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	tables text;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	IF d.state OPERATOR(pg_catalog.<>) 'moving' THEN
+		RAISE EXCEPTION 'domain "%" is not being moved', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	SELECT string_agg(c.oid::regclass::text, ', ' ORDER BY c.oid) INTO tables
+	  FROM pg_catalog.pg_class c
+	 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(d.schema_name)
+	   AND c.relkind IN ('r', 'p');
+	IF tables IS NOT NULL THEN
+		EXECUTE format('LOCK TABLE %s IN SHARE MODE', tables);
+	END IF;
+	UPDATE tec_sovereignty.domain x SET state = 'move_cutover' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('MOVE_FREEZE', d.name, 'writes refused until the cut-over ends');
+END
+$$;
+
+/*
+ * Source, the end of a move: done (the target is active: state moved,
+ * every access refused) or not (state active again).  Restores the
+ * replica identities move_out_begin changed.
+ */
+CREATE FUNCTION tec_sovereignty.move_out_end(domain text, done boolean, detail text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	m tec_sovereignty.move;
+	rel text;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	SELECT * INTO m FROM tec_sovereignty.move x
+	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'out'
+	   AND x.state OPERATOR(pg_catalog.=) 'moving';
+	IF m.id IS NULL OR d.state NOT IN ('moving', 'move_cutover') THEN
+		RAISE EXCEPTION 'domain "%" is not being moved', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	FOREACH rel IN ARRAY COALESCE(pg_catalog.string_to_array(pg_catalog.substring(m.detail, '^replica identity full: (.*)$'), ','), '{}') LOOP
+		IF pg_catalog.to_regclass(rel) IS NOT NULL THEN
+			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY DEFAULT', pg_catalog.to_regclass(rel));
+		END IF;
+	END LOOP;
+	UPDATE tec_sovereignty.move x
+	   SET state = CASE WHEN done THEN 'moved' ELSE 'cancelled' END, finished_at = pg_catalog.now(),
+		   detail = move_out_end.detail
+	 WHERE x.id OPERATOR(pg_catalog.=) m.id;
+	UPDATE tec_sovereignty.domain x SET state = CASE WHEN done THEN 'moved' ELSE 'active' END
+	 WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle(CASE WHEN done THEN 'MOVE_COMPLETE' ELSE 'MOVE_CANCEL' END, d.name,
+		format('move %s to %s: %s', m.id, m.peer, COALESCE(move_out_end.detail, '')));
+END
+$$;
+
+/* Target, prepare: the domain the script just created is moving in. */
+CREATE FUNCTION tec_sovereignty.move_in_begin(domain text, source text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	INSERT INTO tec_sovereignty.move (domain, direction, peer) VALUES (d.name, 'in', tec_sovereignty.move_location(source));
+	UPDATE tec_sovereignty.domain x SET state = 'moving_in' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	PERFORM tec_sovereignty.audit_lifecycle('MOVE_IN_START', d.name, format('move from %s', tec_sovereignty.move_location(source)));
+END
+$$;
+
+/*
+ * Target, the end: active, with what the apply workers wrote recorded as
+ * the move's (one event, rows per table), or the domain dropped.
+ */
+CREATE FUNCTION tec_sovereignty.move_in_end(domain text, done boolean, detail text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	m tec_sovereignty.move;
+BEGIN
+	LOCK TABLE tec_sovereignty.domain IN SHARE ROW EXCLUSIVE MODE;
+	d := tec_sovereignty.get_domain(domain);
+	SELECT * INTO m FROM tec_sovereignty.move x
+	 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'in'
+	   AND x.state OPERATOR(pg_catalog.=) 'moving';
+	IF m.id IS NULL OR d.state OPERATOR(pg_catalog.<>) 'moving_in' THEN
+		RAISE EXCEPTION 'domain "%" is not moving in', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	UPDATE tec_sovereignty.move x
+	   SET state = CASE WHEN done THEN 'moved' ELSE 'cancelled' END, finished_at = pg_catalog.now(),
+		   detail = move_in_end.detail
+	 WHERE x.id OPERATOR(pg_catalog.=) m.id;
+	IF done THEN
+		UPDATE tec_sovereignty.domain x SET state = 'active' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+		PERFORM tec_sovereignty.audit_lifecycle('MOVE_IN', d.name, format('moved in from %s: %s', m.peer, COALESCE(move_in_end.detail, '')));
+	ELSE
+		UPDATE tec_sovereignty.domain x SET state = 'active' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+		PERFORM pg_catalog.tec_drop_domain(d.name, force => true);
+	END IF;
+END
+$$;
+
+CREATE FUNCTION pg_catalog.tec_move_domain(domain text, target text, source text DEFAULT NULL)
+RETURNS TABLE (phase text, duration_ms double precision, detail text)
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_move_domain';
+COMMENT ON FUNCTION pg_catalog.tec_move_domain(text, text, text) IS
+	'Move a domain live to another server with logical replication; one row per phase, write_block is the time writes were refused';
+
+CREATE FUNCTION pg_catalog.tec_cancel_move(domain text)
+RETURNS text
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_cancel_move';
+COMMENT ON FUNCTION pg_catalog.tec_cancel_move(text) IS
+	'Cancel a live move that did not complete: the source domain is active again, what the move created is removed';
+
+CREATE FUNCTION tec_sovereignty.conninfo_get(conninfo text, keyword text)
+RETURNS text
+LANGUAGE C IMMUTABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', 'tsov_conninfo_get';
+
+/*
+ * The connection URL of login for a domain that moved away (NULL when it
+ * did not): tec_sovereignty.connection_url() on the server and database
+ * of its last completed move (host, port and dbname of the move's target
+ * connection string; localhost and 5432 when it names none).
+ */
+CREATE FUNCTION tec_sovereignty.moved_connection_url(login text, domain text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.replace(
+		tec_sovereignty.connection_url(login,
+			CASE WHEN h OPERATOR(pg_catalog.~) ':' AND h OPERATOR(pg_catalog.!~) '^/' THEN '[' OPERATOR(pg_catalog.||) h OPERATOR(pg_catalog.||) ']'
+				 ELSE tec_sovereignty.url_encode(h) END OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) p,
+			d.schema_name),
+		'/' OPERATOR(pg_catalog.||) tec_sovereignty.url_encode(pg_catalog.current_database()) OPERATOR(pg_catalog.||) '?',
+		'/' OPERATOR(pg_catalog.||) tec_sovereignty.url_encode(db) OPERATOR(pg_catalog.||) '?')
+	  FROM tec_sovereignty.domain d,
+		   LATERAL (SELECT m.peer_conninfo FROM tec_sovereignty.move m
+					 WHERE m.domain OPERATOR(pg_catalog.=) d.name AND m.direction OPERATOR(pg_catalog.=) 'out'
+					   AND m.state OPERATOR(pg_catalog.=) 'moved' ORDER BY m.id DESC LIMIT 1) m,
+		   LATERAL (SELECT COALESCE(tec_sovereignty.conninfo_get(m.peer_conninfo, 'host'), 'localhost') AS h,
+						   COALESCE(tec_sovereignty.conninfo_get(m.peer_conninfo, 'port'), '5432') AS p,
+						   COALESCE(tec_sovereignty.conninfo_get(m.peer_conninfo, 'dbname'),
+									tec_sovereignty.conninfo_get(m.peer_conninfo, 'user'), 'postgres') AS db) c
+	 WHERE d.name OPERATOR(pg_catalog.=) domain AND d.state OPERATOR(pg_catalog.=) 'moved'
+$$;
+
+/* Where each domain lives. */
+CREATE VIEW tec_sovereignty.placements AS
+SELECT d.name AS domain,
+	   d.state,
+	   CASE WHEN d.state OPERATOR(pg_catalog.=) 'moved' THEN o.peer
+			ELSE 'this database (' OPERATOR(pg_catalog.||) pg_catalog.current_database() OPERATOR(pg_catalog.||) ')' END AS location,
+	   CASE WHEN d.state OPERATOR(pg_catalog.=) 'moved' THEN o.finished_at ELSE COALESCE(i.finished_at, d.created_at) END AS since,
+	   CASE WHEN d.state OPERATOR(pg_catalog.=) 'moved' THEN o.started_by ELSE COALESCE(i.started_by, d.created_by) END AS placed_by,
+	   i.peer AS moved_in_from
+  FROM tec_sovereignty.domain d
+  LEFT JOIN LATERAL (SELECT * FROM tec_sovereignty.move m
+					  WHERE m.domain OPERATOR(pg_catalog.=) d.name AND m.direction OPERATOR(pg_catalog.=) 'out'
+						AND m.state OPERATOR(pg_catalog.=) 'moved' ORDER BY m.id DESC LIMIT 1) o ON true
+  LEFT JOIN LATERAL (SELECT * FROM tec_sovereignty.move m
+					  WHERE m.domain OPERATOR(pg_catalog.=) d.name AND m.direction OPERATOR(pg_catalog.=) 'in'
+						AND m.state OPERATOR(pg_catalog.=) 'moved' ORDER BY m.id DESC LIMIT 1) i ON true;
+COMMENT ON VIEW tec_sovereignty.placements IS
+	'Where each domain lives: here, or the server it moved to (when, by whom), and where a moved-in domain came from';
+REVOKE ALL ON tec_sovereignty.placements FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION tec_sovereignty.move_location(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.conninfo_get(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.moved_connection_url(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_cancel_move(text) FROM PUBLIC;

@@ -1,0 +1,186 @@
+# test/t/044_move_live.pl
+#
+# tec_move_domain() (src/export/move.c) moves a domain of the financial
+# template to a second cluster on logical replication while a member keeps
+# writing to it:
+#   - the phases prepare, copy, catch_up, write_block, cleanup are reported;
+#   - every write the writer saw succeed is on the target, the rows no one
+#     wrote are identical (hash), the updated column adds up, and each
+#     write that failed failed with the documented move errors only;
+#   - sequences continue on the target without reuse;
+#   - the source refuses every access ("has moved"), the placements view
+#     says where the domain lives on both sides; tec_audit_verify holds on
+#     both; no slot, publication or subscription is left;
+#   - an interrupted move (the target stopped in the middle of the copy)
+#     leaves the source domain active with nothing of the move left, and
+#     tec_cancel_move() on the target removes what the move left there.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+
+my ($src, $dst);
+for my $name ('move_source', 'move_target')
+{
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(allows_streaming => 'logical');
+	$node->append_conf('postgresql.conf', "shared_preload_libraries = 'tec_sovereignty'\nfsync = off\n");
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION tec_sovereignty');
+	$name eq 'move_source' ? ($src = $node) : ($dst = $node);
+}
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+my $target = 'host=' . $dst->host . ' port=' . $dst->port . ' dbname=postgres';
+
+$src->safe_psql('postgres', q{
+SELECT tec_create_domain('life', 'financial');
+CREATE ROLE app LOGIN;
+SELECT tec_add_member('life', 'app', 'writer');
+SET ROLE life_owner;
+CREATE TABLE life.ledger (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int NOT NULL UNIQUE);
+CREATE TABLE life.journal (line text);		-- no primary key: the move picks a replica identity
+RESET ROLE;
+INSERT INTO life."Portfolio" (id, "userId", name) SELECT 'p' || i, 'u' || i, 'portfolio ' || i FROM generate_series(1, 20000) i;
+INSERT INTO life."Investment" ("portfolioId", symbol, name, quantity)
+	SELECT 'p' || (i % 20000 + 1), 'S' || (i % 500), 'investment ' || i, i FROM generate_series(1, 30000) i;
+INSERT INTO life.journal SELECT 'line ' || i FROM generate_series(1, 1000) i;
+});
+my $sum_before = $src->safe_psql('postgres', q{SELECT sum("totalValue")::bigint FROM life."Portfolio"});
+my $hash_q = q{SELECT count(*) || '/' || md5(string_agg(x::text, E'\n' ORDER BY x.id)) FROM life."Investment" x};
+my $investment = $src->safe_psql('postgres', $hash_q);
+my $journal_q = q{SELECT count(*) || '/' || md5(string_agg(line, E'\n' ORDER BY line)) FROM life.journal};
+my $journal = $src->safe_psql('postgres', $journal_q);
+
+# The writer: one transaction per connection, an update and an insert; the
+# insert's n is printed only when it committed.
+my $stop = "$tmp/stop";
+my $psql = 'psql -XAtq -h ' . $src->host . ' -p ' . $src->port . ' -U app -d postgres';
+my $writer = IPC::Run::start(
+	[ 'bash', '-c', qq{i=0; while [ ! -e $stop ] && [ -d $tmp ]; do i=\$((i+1));
+		$psql -c "WITH u AS (UPDATE life.\\"Portfolio\\" SET \\"totalValue\\" = \\"totalValue\\" + 1 WHERE \\"userId\\" = 'u' || (\$i % 100))
+			INSERT INTO life.ledger (n) SELECT \$i RETURNING 'ok ' || n" >> $tmp/ok.log 2>> $tmp/err.log; done} ]);
+# A test that dies must not leave the writer looping.
+END { $writer->kill_kill if $writer && $writer->pumpable; }
+# Let it write before the move starts.
+$src->poll_query_until('postgres', 'SELECT count(*) >= 20 FROM life.ledger') or die 'the writer does not write';
+
+# The target denies privileged access: the move's subscription writes anyway.
+$dst->safe_psql('postgres', q{ALTER SYSTEM SET tec_sovereignty.privileged_access = 'deny'; SELECT pg_reload_conf()});
+my $result = $src->safe_psql('postgres', "SELECT phase || '|' || (duration_ms >= 0) || '|' || detail FROM tec_move_domain('life', '$target')");
+note $result;
+# Writes go on against the moved domain for a moment, then stop.
+$src->poll_query_until('postgres', q{SELECT pg_sleep(0.3) IS NOT NULL});
+IPC::Run::run([ 'touch', $stop ]);
+$writer->finish;
+
+$dst->safe_psql('postgres', q{ALTER SYSTEM RESET tec_sovereignty.privileged_access; SELECT pg_reload_conf()});
+my @phases = map { (split /\|/)[0] } split /\n/, $result;
+is(join(',', @phases), 'prepare,copy,catch_up,write_block,cleanup', 'the move reports its phases');
+like($result, qr/^write_block\|true\|.*ledger=\d+/m, 'the write block is timed and names the rows per table');
+
+my @ok = map { /^ok (\d+)$/ ? $1 : () } split /\n/, slurp_file("$tmp/ok.log");
+my @errors = grep { /ERROR/ } split /\n/, slurp_file("$tmp/err.log");
+ok(@ok >= 20, scalar(@ok) . ' acknowledged writes');
+my @unexpected = grep { !/ERROR:  domain "life" (is being moved|has moved to another server)/ } @errors;
+is(scalar(@unexpected), 0, 'writes failed only with the move errors') or diag(join("\n", @unexpected[0 .. 4]));
+ok((grep { /has moved to another server/ } @errors) > 0, 'after the move, writes to the source are refused');
+note scalar(grep { /is being moved/ } @errors) . ' writes refused during the write block';
+
+my $acked = join(',', @ok);
+is($dst->safe_psql('postgres', "SELECT count(*) FROM life.ledger WHERE n IN ($acked)"), scalar(@ok),
+   'every acknowledged write is on the target');
+is($dst->safe_psql('postgres', 'SELECT count(*) FROM life.ledger'), scalar(@ok), '... and no other');
+my $updates = grep { $_ % 100 != 0 } @ok;
+is($dst->safe_psql('postgres', q{SELECT sum("totalValue")::bigint FROM life."Portfolio"}), $sum_before + $updates,
+   'every acknowledged update is on the target');
+is($dst->safe_psql('postgres', $hash_q), $investment, 'the rows nobody wrote are identical on the target');
+is($dst->safe_psql('postgres', $journal_q), $journal, 'a table without a primary key is identical too');
+is($dst->safe_psql('postgres', q{SELECT count(*) FROM life."Portfolio"}), '20000', 'Portfolio rows on the target');
+
+# Sequences continue.
+$dst->safe_psql('postgres', q{CREATE ROLE app LOGIN; SELECT tec_add_member('life', 'app', 'writer')});
+my $max_id = $dst->safe_psql('postgres', 'SELECT max(id) FROM life.ledger');
+my $new_id = $dst->safe_psql('postgres', q{INSERT INTO life.ledger (n) VALUES (-1) RETURNING id}, extra_params => [ '-U', 'app' ]);
+ok($new_id > $max_id, "the target's sequence continues ($new_id > $max_id)");
+
+# The source refuses every access, and says where to look.
+my ($stdout, $stderr);
+$src->psql('postgres', 'SELECT count(*) FROM life.ledger', stderr => \$stderr);
+like($stderr, qr/ERROR:  domain "life" has moved to another server.*HINT:  Its location: SELECT location FROM tec_sovereignty.placements/s,
+	 'the source refuses reads of the moved domain, even by a superuser');
+is($src->safe_psql('postgres', q{SELECT state || '|' || location || '|' || (since IS NOT NULL) || '|' || placed_by FROM tec_sovereignty.placements WHERE domain = 'life'}),
+   "moved|$target|true|" . $src->safe_psql('postgres', 'SELECT current_user'), 'placements on the source: moved, where, when, by whom');
+like($dst->safe_psql('postgres', q{SELECT state || '|' || location || '|' || moved_in_from FROM tec_sovereignty.placements WHERE domain = 'life'}),
+	 qr/^active\|this database \(postgres\)\|host='.*' port=${\ $src->port } dbname='postgres' user='/, 'placements on the target: active here, moved in from the source');
+is($src->safe_psql('postgres', q{SELECT (SELECT count(*) FROM pg_replication_slots) + (SELECT count(*) FROM pg_publication)}), '0',
+   'no slot or publication left on the source');
+is($dst->safe_psql('postgres', 'SELECT count(*) FROM pg_subscription'), '0', 'no subscription left on the target');
+my $enc_host = $dst->host =~ s{/}{%2F}gr;
+like($src->safe_psql('postgres', q{SELECT line FROM tec_connection_env() line WHERE line LIKE 'LIFE\_DATABASE\_URL=%'}),
+	 qr{^LIFE_DATABASE_URL="postgresql://life_app:CHANGE_ME\@\Q$enc_host\E:${\ $dst->port }/postgres\?options=}, 'tec_connection_env() on the source prints the URL on the new server');
+is($src->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the source');
+is($dst->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the target');
+like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action IN ('CREATE_DOMAIN', 'ADD_MEMBER', 'AUDIT_IMPORT')}),
+	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported at prepare)");
+like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
+	 qr/MOVE_IN_START.*MOVE_IN/, 'the target records the move, with what its subscription wrote');
+like($src->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
+	 qr/MOVE_START.*MOVE_FREEZE.*MOVE_COMPLETE/, 'the source records the move');
+
+# --- Refusals before anything is made -----------------------------------
+$src->psql('postgres', "SELECT * FROM tec_move_domain('life', '$target')", stderr => \$stderr);
+like($stderr, qr/ERROR:  move step on the source failed: ERROR:  domain "life" is moved|the target of the move already has objects of domain "life"/,
+	 'a moved domain cannot be moved again');
+$src->safe_psql('postgres', q{CREATE ROLE app2 LOGIN; SELECT tec_create_domain('other'); SELECT tec_add_member('other', 'app2', 'writer')});
+$src->psql('postgres', "SELECT * FROM tec_move_domain('other', '$target')", stderr => \$stderr, extra_params => [ '-U', 'app2' ]);
+like($stderr, qr/permission denied for function tec_move_domain/, 'a member cannot move its domain');
+$src->psql('postgres', "SELECT * FROM tec_move_domain('other', 'host=/nonexistent port=1')", stderr => \$stderr);
+like($stderr, qr/ERROR:  could not connect to the target of the move/, 'an unreachable target is refused');
+is($src->safe_psql('postgres', q{SELECT state FROM tec_sovereignty.domain WHERE name = 'other'}), 'active', '... and the domain stays active');
+
+my $lo = $src->safe_psql('postgres', q{SELECT lo_create(0)});
+$src->safe_psql('postgres', "ALTER LARGE OBJECT $lo OWNER TO other_owner");
+$src->psql('postgres', "SELECT * FROM tec_move_domain('other', '$target')", stderr => \$stderr);
+like($stderr, qr/ERROR:  move step on the source failed: ERROR:  domain "other" owns large objects, which a live move does not carry\nDETAIL:  Large objects $lo are owned by roles of the domain\./,
+	 'a domain with large objects is refused, naming them');
+is($dst->safe_psql('postgres', q{SELECT count(*) FROM tec_sovereignty.domain WHERE name = 'other'}), '0', '... and nothing is left on the target');
+$src->safe_psql('postgres', "SELECT lo_unlink($lo)");
+
+# --- The target stops in the middle of the copy --------------------------
+$src->safe_psql('postgres', q{
+SET ROLE other_owner;
+CREATE TABLE other.big (id int PRIMARY KEY, pad text);
+RESET ROLE;
+INSERT INTO other.big SELECT i, repeat('x', 200) FROM generate_series(1, 400000) i;
+});
+my ($mout, $merr) = ('', '');
+my $move = IPC::Run::start([ 'psql', '-XAtq', '-h', $src->host, '-p', $src->port, '-d', 'postgres',
+							 '-c', "SELECT * FROM tec_move_domain('other', '$target')" ], '>', \$mout, '2>', \$merr);
+$src->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_replication_slots WHERE slot_name = 'tsov_move_other' AND active}, 't')
+  or die 'the move did not start copying';
+$dst->stop('immediate');
+$move->finish;
+like($merr, qr/ERROR:  (move step on the target failed|live move)/, 'the interrupted move fails') or diag($merr);
+is($src->safe_psql('postgres', q{SELECT state FROM tec_sovereignty.domain WHERE name = 'other'}), 'active', 'the source domain is active again');
+is($src->safe_psql('postgres', q{SELECT (SELECT count(*) FROM pg_replication_slots) + (SELECT count(*) FROM pg_publication)}), '0',
+   'no slot or publication left on the source');
+is($src->safe_psql('postgres', q{SELECT state FROM tec_sovereignty.move WHERE domain = 'other'}), 'cancelled', 'the move is recorded as cancelled');
+is($src->safe_psql('postgres', q{SELECT relreplident FROM pg_class WHERE relname = 'journal'}), 'd',
+   'the replica identity the first move chose is restored');
+$src->psql('postgres', q{INSERT INTO other.big VALUES (0, 'after')}, stderr => \$stderr, extra_params => [ '-U', 'app2' ]);
+is($stderr, '', 'members write to the domain again');
+
+$dst->start;
+is($dst->safe_psql('postgres', q{SELECT state FROM tec_sovereignty.domain WHERE name = 'other'}), 'moving_in',
+   'the stopped target still holds the half-moved domain');
+like($dst->safe_psql('postgres', q{SELECT tec_cancel_move('other')}), qr/cancelled/, 'tec_cancel_move on the target');
+is($dst->safe_psql('postgres', q{SELECT (SELECT count(*) FROM tec_sovereignty.domain WHERE name = 'other') + (SELECT count(*) FROM pg_subscription)
+	+ (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'other\_%')}), '0', '... removes the domain, its roles and the subscription');
+$src->psql('postgres', q{SELECT tec_cancel_move('other')}, stderr => \$stderr);
+like($stderr, qr/ERROR:  domain "other" is not being moved/, 'tec_cancel_move of a domain that is not moving is refused');
+
+$src->stop;
+$dst->stop;
+done_testing();
