@@ -51,6 +51,26 @@ include $(PGXS)
 $(EXTENSION)--1.0.sql: $(SQL_PARTS)
 	cat $^ > $@
 
+# The streaming export client (src/client/tec_export/, a PGXS PROGRAM with
+# its own Makefile: PGXS cannot build a PROGRAM and a MODULE_big from one
+# OBJS).  make, make install (into $(bindir)), make clean and make uninstall
+# carry it along; command-line variables (DESTDIR, PG_CONFIG, WERROR,
+# PG_CFLAGS_EXTRA) reach it through MAKEFLAGS.
+CLIENT_DIR = src/client/tec_export
+.PHONY: client install-client clean-client uninstall-client
+all: client
+client:
+	$(MAKE) -C $(CLIENT_DIR) PG_CONFIG=$(PG_CONFIG)
+install: install-client
+install-client: client
+	$(MAKE) -C $(CLIENT_DIR) PG_CONFIG=$(PG_CONFIG) install
+clean: clean-client
+clean-client:
+	$(MAKE) -C $(CLIENT_DIR) PG_CONFIG=$(PG_CONFIG) clean
+uninstall: uninstall-client
+uninstall-client:
+	$(MAKE) -C $(CLIENT_DIR) PG_CONFIG=$(PG_CONFIG) uninstall
+
 # The commands of the README.
 .PHONY: demo test test-core
 demo:

@@ -50,6 +50,7 @@ layer_of() {
 		enforce/decision.*|enforce/check.*) echo 3 ;;
 		audit/*|enforce/*|export/*|prisma/*) echo 4 ;;
 		hooks.*|tec_sovereignty.*) echo 5 ;;
+		client/*) echo client ;;	# programs linked with libpq only (below)
 		*) echo 9 ;;
 	esac
 }
@@ -84,6 +85,12 @@ problems=()
 for f in $files; do
 	fl=$(layer_of "$f")
 	[ "$fl" = 9 ] && { problems+=("$f: in no layer (add it to test/check_layers.sh)"); continue; }
+	if [ "$fl" = client ]; then
+		for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
+			[ -f "$h" ] && problems+=("$f (a client program) includes $h of the extension")
+		done
+		continue
+	fi
 	for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
 		[ -f "$h" ] || continue			# a PostgreSQL header
 		hl=$(layer_of "$h")
@@ -103,8 +110,9 @@ done
 result "includes go down only" "${problems[@]+"${problems[@]}"}"
 
 # ---- 2. and 3. calls (needs the objects: make) ----
-# (only objects whose source still exists: a stale one would add old edges)
-objs=$(find . -name '*.o' | sed 's|^\./||' | sort | while read -r o; do
+# (only objects whose source still exists: a stale one would add old edges;
+# not the client programs, which are not linked into the library)
+objs=$(find . -name '*.o' -not -path './client/*' | sed 's|^\./||' | sort | while read -r o; do
 	[ -f "${o%.o}.c" ] && echo "$o"; done)
 if [ -z "$objs" ]; then
 	result "calls go down only" "no object files under src/: run make first"

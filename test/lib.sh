@@ -7,7 +7,7 @@
 
 TSOV_ROOT=${TSOV_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PG_CONFIG=${PG_CONFIG:-pg_config}
-TSOV_DEBS="postgresql-15 postgresql-server-dev-15 postgresql-contrib libipc-run-perl postgresql-15-pgaudit make gcc"
+TSOV_DEBS="postgresql-15 postgresql-server-dev-15 postgresql-contrib libipc-run-perl postgresql-15-pgaudit libpq-dev make gcc"
 
 tsov_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 tsov_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -20,6 +20,8 @@ tsov_ensure_deps() {
 		[ -f "$("$PG_CONFIG" --includedir-server)/postgres.h" ] || missing+=(server-headers)
 		[ -x "$("$PG_CONFIG" --bindir)/initdb" ] || missing+=(server)
 		[ -f "$("$PG_CONFIG" --pkglibdir)/pgaudit.so" ] || missing+=(pgaudit)
+		# the streaming export client (src/client/tec_export) links libpq
+		[ -f "$("$PG_CONFIG" --includedir)/libpq-fe.h" ] || missing+=(libpq-dev)
 	fi
 	perl -MIPC::Run -e 1 >/dev/null 2>&1 || missing+=(IPC::Run)
 	command -v gcc >/dev/null 2>&1 || missing+=(gcc)

@@ -12,12 +12,21 @@
 #            pg_dump -n x -f file
 #   import:  psql -X -v ON_ERROR_STOP=1 -f <our script>     (fresh database)
 #            psql -X -v ON_ERROR_STOP=1 -f <pg_dump's dump> (fresh database)
+#            pg_restore -j 2 of pg_dump -Fc -n x            (fresh database;
+#            the baseline of issue 13's parallel import, which is not built)
+#   client:  tec_export $CLIENT_OPTS -f file x   (src/client/tec_export: the
+#            same file, streamed in single-row mode; checked identical to
+#            psql's).  CLIENT_OPTS defaults to --no-sync, because pg_dump's
+#            plain format does not fsync its file either (strace shows no
+#            fsync); CLIENT_OPTS= times the client's default, which does.)
+# IMPORT=0 skips the imports (the export figures alone, e.g. at 5M rows).
 # With FETCH_COUNT=N in the environment, every run also times
 #            psql -XAt -v FETCH_COUNT=N -c "SELECT tec_export_domain('x')" > file
 # (psql fetching through a cursor: bounded client memory for big domains).
 # It prints the median times, the ratios, sizes and rows/s, and the peak
 # private memory (max RssAnon, sampled every 20 ms) and VmHWM of the
-# exporting backend.
+# exporting backend; the peak RSS of each client (psql, tec_export, pg_dump)
+# from /usr/bin/time when it is installed (Debian package "time").
 set -u
 ROWS=${1:-1000000}
 RUNS=${2:-5}
@@ -88,7 +97,20 @@ measure_memory() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 : > "$work/t_export"; : > "$work/t_dump"; : > "$work/t_import"; : > "$work/t_restore"
-: > "$work/r_export"; : > "$work/r_import"
+: > "$work/r_export"; : > "$work/r_import"; : > "$work/t_client"; : > "$work/r_client"
+IMPORT=${IMPORT:-1}
+
+# Peak RSS of a client, kB, appended to file $1 (empty when there is no
+# /usr/bin/time): one fork and wait4 more than the plain command.
+rss() {
+	local out=$1
+	shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -a -o "$out" "$@"
+	else
+		"$@"
+	fi
+}
 
 # One timed command: its wall time in seconds is appended to file $1.
 timed() {
@@ -97,11 +119,13 @@ timed() {
 	t0=$(now); "$@"; t1=$(now)
 	echo "$t1 - $t0" | bc >> "$out"
 }
-export_ours() { S -XAt -c "SELECT tec_export_domain('x')" > "$work/x.sql"; }
+export_ours() { rss "$work/m_psql" psql -X -h "$src" -p "$psrc" -U postgres -XAt -c "SELECT tec_export_domain('x')" > "$work/x.sql"; }
+CLIENT_OPTS=${CLIENT_OPTS---no-sync}
+export_client() { rss "$work/m_client" tec_export $CLIENT_OPTS -h "$src" -p "$psrc" -U postgres -d postgres -f "$work/x.client.sql" x; }
 FETCH_COUNT=${FETCH_COUNT:-}
 : > "$work/t_fetch"
 export_fetch() { S -XAt -v FETCH_COUNT="$FETCH_COUNT" -c "SELECT tec_export_domain('x')" > "$work/x.fetch.sql"; }
-export_dump() { pg_dump -h "$src" -p "$psrc" -U postgres -n x -f "$work/x.dump"; }
+export_dump() { rss "$work/m_dump" pg_dump -h "$src" -p "$psrc" -U postgres -n x -f "$work/x.dump"; }
 import_ours() {
 	T -qc "DROP DATABASE IF EXISTS imp" -c "CREATE DATABASE imp"; T -d imp -qc "CREATE EXTENSION tec_sovereignty"
 	T -qc CHECKPOINT
@@ -116,27 +140,45 @@ import_dump() {
 	T -qc "DROP DATABASE res" -c "DROP ROLE x_owner" -c "DROP ROLE x_writer" -c "DROP ROLE x_reader"
 }
 
+import_restore_j2() {
+	[ -f "$work/x.custom" ] || pg_dump -h "$src" -p "$psrc" -U postgres -Fc -n x -f "$work/x.custom"
+	T -qc "CREATE ROLE x_owner NOLOGIN; CREATE ROLE x_writer NOLOGIN; CREATE ROLE x_reader NOLOGIN" -c "CREATE DATABASE res2"
+	T -qc CHECKPOINT
+	timed "$work/t_restore_j2" pg_restore -h "$dst" -p "$pdst" -U postgres -j 2 -e -d res2 "$work/x.custom"
+	T -qc "DROP DATABASE res2" -c "DROP ROLE x_owner" -c "DROP ROLE x_writer" -c "DROP ROLE x_reader"
+}
+: > "$work/t_restore_j2"; : > "$work/r_import_j2"
+
 # Runs are interleaved and the order alternates (odd runs: ours first),
 # so that a warm cache or a neighbour's burst does not always favour the
 # same side; each run's ratio pairs two measurements taken moments apart.
 for i in $(seq 1 "$RUNS"); do
 	if [ $((i % 2)) -eq 1 ]; then
-		timed "$work/t_export" export_ours; timed "$work/t_dump" export_dump
-		import_ours >/dev/null; import_dump >/dev/null
+		timed "$work/t_export" export_ours; timed "$work/t_client" export_client; timed "$work/t_dump" export_dump
+		[ "$IMPORT" = 0 ] || { import_ours >/dev/null; import_dump >/dev/null; import_restore_j2 >/dev/null; }
 	else
-		timed "$work/t_dump" export_dump; timed "$work/t_export" export_ours
-		import_dump >/dev/null; import_ours >/dev/null
+		timed "$work/t_dump" export_dump; timed "$work/t_client" export_client; timed "$work/t_export" export_ours
+		[ "$IMPORT" = 0 ] || { import_restore_j2 >/dev/null; import_dump >/dev/null; import_ours >/dev/null; }
 	fi
+	cmp -s "$work/x.sql" "$work/x.client.sql" || tsov_die "tec_export wrote another file than psql"
+	c=$(tail -1 "$work/t_client")
+	echo "$c / $(tail -1 "$work/t_dump")" | bc -l >> "$work/r_client"
+	printf 'run %d: tec_export %.3f s (%.2fx pg_dump, same file as psql)\n' "$i" "$c" "$(tail -1 "$work/r_client")"
 	if [ -n "$FETCH_COUNT" ]; then
 		timed "$work/t_fetch" export_fetch
 		cmp -s "$work/x.sql" "$work/x.fetch.sql" || tsov_die "FETCH_COUNT=$FETCH_COUNT gave another file"
 		printf 'run %d: export with FETCH_COUNT=%s %.3f s (same file)\n' "$i" "$FETCH_COUNT" "$(tail -1 "$work/t_fetch")"
 	fi
 	e=$(tail -1 "$work/t_export"); d=$(tail -1 "$work/t_dump")
+	echo "$e / $d" | bc -l >> "$work/r_export"
+	printf 'run %d: export %.3f s, pg_dump %.3f s (%.2fx)\n' "$i" "$e" "$d" "$(tail -1 "$work/r_export")"
+	[ "$IMPORT" = 0 ] && continue
 	im=$(tail -1 "$work/t_import"); re=$(tail -1 "$work/t_restore")
-	echo "$e / $d" | bc -l >> "$work/r_export"; echo "$im / $re" | bc -l >> "$work/r_import"
-	printf 'run %d: export %.3f s, pg_dump %.3f s (%.2fx); import %.3f s, restore %.3f s (%.2fx)\n' \
-		"$i" "$e" "$d" "$(tail -1 "$work/r_export")" "$im" "$re" "$(tail -1 "$work/r_import")"
+	echo "$im / $re" | bc -l >> "$work/r_import"
+	printf 'run %d: import %.3f s, restore %.3f s (%.2fx)\n' "$i" "$im" "$re" "$(tail -1 "$work/r_import")"
+	rj=$(tail -1 "$work/t_restore_j2")
+	echo "$im / $rj" | bc -l >> "$work/r_import_j2"
+	printf 'run %d: pg_restore -j 2 %.3f s (import %.2fx of it)\n' "$i" "$rj" "$(tail -1 "$work/r_import_j2")"
 done
 # Where the time goes: the server side alone -- the export's values
 # consumed in the server, against COPY TO of the same five tables -- so
@@ -154,8 +196,7 @@ server_copy() {
 for i in $(seq 1 "$RUNS"); do timed "$work/t_srv" server_ours; timed "$work/t_copy" server_copy; done
 measure_memory
 
-e=$(median < "$work/t_export"); d=$(median < "$work/t_dump")
-im=$(median < "$work/t_import"); re=$(median < "$work/t_restore")
+e=$(median < "$work/t_export"); d=$(median < "$work/t_dump"); c=$(median < "$work/t_client")
 es=$(stat -c %s "$work/x.sql"); ds=$(stat -c %s "$work/x.dump")
 read -r mem hwm < "$work/memory"
 printf 'rows                    %d\n' "$ROWS"
@@ -165,9 +206,20 @@ printf 'pg_dump (median of %d)   %.3f s   %d bytes (%.1f MB)   %.0f rows/s\n' "$
 	"$FETCH_COUNT" "$(median < "$work/t_fetch")" "$(echo "$(median < "$work/t_fetch") / $d" | bc -l)"
 printf 'export / pg_dump        %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (target <= 1.0x)\n' \
 	"$(median < "$work/r_export")" "$(sort -n "$work/r_export" | head -1)" "$(sort -n "$work/r_export" | tail -1)"
+printf 'tec_export %s (median) %.3f s   %.0f rows/s   %.2fx median of the runs'"'"' ratios to pg_dump, %.2fx..%.2fx (target <= 0.6x)\n' \
+	"$CLIENT_OPTS" "$c" "$(echo "$ROWS/$c" | bc -l)" "$(median < "$work/r_client")" "$(sort -n "$work/r_client" | head -1)" "$(sort -n "$work/r_client" | tail -1)"
+peak() { [ -s "$1" ] && printf '%d kB' "$(sort -n "$1" | tail -1)" || printf 'n/a (no /usr/bin/time)'; }
+printf 'client peak RSS (max)   psql %s, tec_export %s, pg_dump %s\n' "$(peak "$work/m_psql")" "$(peak "$work/m_client")" "$(peak "$work/m_dump")"
 printf 'server side (median)    export values %.3f s, COPY TO of the same tables %.3f s\n' "$(median < "$work/t_srv")" "$(median < "$work/t_copy")"
+if [ "$IMPORT" != 0 ]; then
+im=$(median < "$work/t_import"); re=$(median < "$work/t_restore")
 printf 'import  (median)        %.3f s   %.0f rows/s\n' "$im" "$(echo "$ROWS/$im" | bc -l)"
 printf 'restore (median)        %.3f s   %.0f rows/s\n' "$re" "$(echo "$ROWS/$re" | bc -l)"
 printf 'import / restore        %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (target <= 1.1x)\n' \
 	"$(median < "$work/r_import")" "$(sort -n "$work/r_import" | head -1)" "$(sort -n "$work/r_import" | tail -1)"
+rj=$(median < "$work/t_restore_j2")
+printf 'pg_restore -j 2 (median) %.3f s   %.0f rows/s   %d bytes custom dump\n' "$rj" "$(echo "$ROWS/$rj" | bc -l)" "$(stat -c %s "$work/x.custom")"
+printf 'import / restore -j 2   %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (issue 13 goal <= 0.6x)\n' \
+	"$(median < "$work/r_import_j2")" "$(sort -n "$work/r_import_j2" | head -1)" "$(sort -n "$work/r_import_j2" | tail -1)"
+fi
 printf 'exporting backend       max RssAnon %d kB, VmHWM %d kB (VmHWM includes shared buffers touched)\n' "$mem" "$hwm"
