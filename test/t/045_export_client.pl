@@ -1,4 +1,4 @@
-# test/t/043_export_client.pl
+# test/t/045_export_client.pl
 #
 # tec_export, the streaming export client (src/client/tec_export):
 #   - it writes byte for byte the file psql -XAt writes, with and without
