@@ -334,10 +334,13 @@ AS $$
 	  FROM pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind OPERATOR(pg_catalog.=) 'f'
 	UNION ALL
 	SELECT format('function %s', p.oid::regprocedure),
-		   'C-language functions are not exported: creating one needs a superuser, and the import runs as the domain''s owner'
-	  FROM pg_proc p
-	 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
-	   AND p.prolang OPERATOR(pg_catalog.=) (SELECT oid FROM pg_language WHERE lanname OPERATOR(pg_catalog.=) 'c')
+		   format('Functions in the untrusted language %s are not exported: creating one needs a superuser, and the import runs as the domain''s owner', l.lanname)
+	  FROM pg_proc p JOIN pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+	 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp AND NOT l.lanpltrusted
+	   AND p.prokind OPERATOR(pg_catalog.<>) 'a'		-- an aggregate's own entry is "internal"
+	   AND NOT EXISTS (SELECT 1 FROM pg_depend d		-- nor a range's constructors
+						WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND d.objid OPERATOR(pg_catalog.=) p.oid
+						  AND d.deptype OPERATOR(pg_catalog.=) 'i')
 	UNION ALL
 	SELECT format('type %s', format_type(t.oid, NULL)),
 		   'Base and shell types are not exported: creating one needs a superuser, and the import runs as the domain''s owner'
@@ -402,3 +405,10 @@ AS $$
 							 'pg_ts_parser'::regclass, 'pg_ts_template'::regclass)
 	 ORDER BY 1
 $$;
+
+-- Helpers of the export only (export_unsupported and export_late_objects
+-- are revoked with the others in transfer.sql).
+REVOKE ALL ON FUNCTION tec_sovereignty.export_operator_ref(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_aggregate_def(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_kinds_ddl(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.export_inherit_mode(oid) FROM PUBLIC;
