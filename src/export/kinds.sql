@@ -221,7 +221,7 @@ UNION ALL
 SELECT 20, 1, o.sig,
 	   format('CREATE OPERATOR %s (%s);', o.ident,
 			  concat_ws(', ',
-				format('FUNCTION = %s', o.oprcode::regprocedure),
+				format('FUNCTION = %s', o.oprcode::regproc),
 				CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN format('LEFTARG = %s', format_type(o.oprleft, NULL)) END,
 				format('RIGHTARG = %s', format_type(o.oprright, NULL)),
 				CASE WHEN o.oprcom OPERATOR(pg_catalog.<>) 0 THEN format('COMMUTATOR = %s', tec_sovereignty.export_operator_ref(o.oprcom)) END,
