@@ -155,21 +155,24 @@ AS $$
 WITH
 rels AS (
 	SELECT c.*, (SELECT count(*) FROM pg_partition_ancestors(c.oid)) AS pdepth,
-		   CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition THEN tec_sovereignty.export_inherit_mode(c.oid) END AS inhmode,
+		   CASE WHEN h.inherits THEN tec_sovereignty.export_inherit_mode(c.oid) END AS inhmode,
 		   -- the longest path up to a parent that inherits from nothing
+		   CASE WHEN NOT h.inherits THEN 0 ELSE
 		   (WITH RECURSIVE up(rel, n) AS (
 				SELECT c.oid, 0
 				UNION ALL
 				SELECT i.inhparent, up.n OPERATOR(pg_catalog.+) 1
 				  FROM up JOIN pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) up.rel
 				 WHERE NOT c.relispartition AND up.n OPERATOR(pg_catalog.<) 100)
-			SELECT max(n) FROM up) AS idepth,
+			SELECT max(n) FROM up) END AS idepth,
 		   -- storage parameters, the TOAST table's ones as toast.*
 		   NULLIF(array_to_string(COALESCE(c.reloptions, '{}')
 								  OPERATOR(pg_catalog.||) COALESCE((SELECT array_agg('toast.' OPERATOR(pg_catalog.||) o)
 																	  FROM pg_class tc CROSS JOIN LATERAL unnest(tc.reloptions) o
 																	 WHERE tc.oid OPERATOR(pg_catalog.=) c.reltoastrelid), '{}'), ', '), '') AS withopts
 	  FROM pg_class c
+	  CROSS JOIN LATERAL (SELECT c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition
+								 AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid) AS inherits) h
 	 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
 ),
 late AS (SELECT * FROM tec_sovereignty.export_late_objects(nsp)),

@@ -369,8 +369,9 @@ AS $$
 	SELECT format('operator %s', o.oid::regoperator),
 		   format('Its function %s needs a table or view of the domain, which the script creates after the operators', o.oprcode::regprocedure)
 	  FROM pg_operator o
-	  JOIN tec_sovereignty.export_late_objects(nsp) l ON l.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND l.objid OPERATOR(pg_catalog.=) o.oprcode
 	 WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp
+	   AND EXISTS (SELECT 1 FROM tec_sovereignty.export_late_objects(nsp) l
+					WHERE l.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND l.objid OPERATOR(pg_catalog.=) o.oprcode)
 	UNION ALL
 	SELECT pg_describe_object('pg_cast'::regclass, c.oid, 0),
 		   'Casts belong to no schema and are not exported (pg_dump -n leaves them out too); the roles of a domain cannot create one, so a superuser did'
