@@ -62,10 +62,10 @@ SELECT tec_export_domain('regress_a');
 DROP VIEW regress_a.peek;
 
 -- Objects the export cannot reproduce are refused, not skipped.
-CREATE AGGREGATE regress_a.total (int) (sfunc = int4pl, stype = int);
+CREATE OPERATOR FAMILY regress_a.fam USING btree;
 SELECT tec_export_domain('regress_a');
 \echo :LAST_ERROR_SQLSTATE
-DROP AGGREGATE regress_a.total (int);
+DROP OPERATOR FAMILY regress_a.fam USING btree;
 
 -- Stopping early (LIMIT) and calling it in FROM both work.
 SELECT left(tec_export_domain('regress_b'), 40) AS first_line LIMIT 1;

@@ -13,14 +13,19 @@
  *
  * Sections of export_ddl() (sorted by section, k1, k2; < 70 come before
  * the data, >= 70 after it):
+ *	  5 collations, conversions, text search dictionaries and
+ *		configurations (kinds.sql)
  *	 10 types			enums, ranges, composites, domains (creation order)
- *	 20 functions		those that need no relation of the domain
+ *	 20 functions		those that need no relation of the domain, then
+ *						operators (kinds.sql), then aggregates
  *	 30 sequences		free-standing ones (identity sequences come with
  *						their column)
- *	 40 tables			parents before partitions
+ *	 40 tables			parents (INHERITS) before children, parents
+ *						before partitions
  *	 41 columns			storage, compression, statistics, options, replica
- *						identity FULL/NOTHING
- *	 45 OWNED BY
+ *						identity FULL/NOTHING, inherited columns' own
+ *						default and NOT NULL
+ *	 45 ALTER TABLE ... INHERIT, OWNED BY
  *	 50 views, materialized views (WITH NO DATA) and the functions that
  *		depend on a relation, in dependency order
  *	 70 sequence values
@@ -29,72 +34,11 @@
  *	 83 foreign keys		 84 NOT VALID checks
  *	 85 triggers			 86 rules
  *	 87 row-level security	 88 REFRESH MATERIALIZED VIEW
+ *	 89 statistics objects (kinds.sql)
  *	 90 comments			 95 privileges among the domain's roles
  *	 96 default privileges of the owner role
  *	 97 published APIs			 99 members, as comments
  * ------------------------------------------------------------------------ */
-
-/*
- * Which of the domain's objects are "late": functions whose signature or
- * SQL-standard body needs a table, view or their row type, and so must be
- * created after the relations (and, for a view, in dependency order with
- * the views).  The others are created before the tables, so that defaults,
- * checks, generated columns and domain constraints can call them.
- */
-CREATE FUNCTION tec_sovereignty.export_late_objects(nsp oid)
-RETURNS TABLE (classid oid, objid oid, depth integer)
-LANGUAGE sql STABLE PARALLEL SAFE STRICT
-SET search_path = pg_catalog, pg_temp
-AS $$
-	WITH RECURSIVE late(classid, objid) AS (
-		SELECT 'pg_class'::regclass::oid, c.oid
-		  FROM pg_class c
-		 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind IN ('v', 'm')
-		UNION ALL
-		SELECT 'pg_proc'::regclass::oid, p.oid
-		  FROM pg_proc p
-		 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
-		   AND (p.prosqlbody IS NOT NULL
-				OR EXISTS (SELECT 1
-							 FROM pg_depend d
-							 JOIN pg_type t ON t.oid OPERATOR(pg_catalog.=) d.refobjid
-							 LEFT JOIN pg_type e ON e.oid OPERATOR(pg_catalog.=) t.typelem
-							 JOIN pg_class r ON r.oid OPERATOR(pg_catalog.=) COALESCE(NULLIF(t.typrelid, 0), e.typrelid)
-							WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
-							  AND d.objid OPERATOR(pg_catalog.=) p.oid
-							  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_type'::regclass
-							  AND r.relkind OPERATOR(pg_catalog.<>) 'c'))
-	),
-	-- dependencies between late objects, with a view's rule standing for
-	-- the view and a row type for its relation
-	edges AS (
-		SELECT DISTINCT
-			   CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_rewrite'::regclass THEN 'pg_class'::regclass::oid ELSE d.classid END AS classid,
-			   CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_rewrite'::regclass THEN rw.ev_class ELSE d.objid END AS objid,
-			   CASE WHEN t.typrelid OPERATOR(pg_catalog.<>) 0 THEN 'pg_class'::regclass::oid ELSE d.refclassid END AS refclassid,
-			   CASE WHEN t.typrelid OPERATOR(pg_catalog.<>) 0 THEN t.typrelid ELSE d.refobjid END AS refobjid
-		  FROM pg_depend d
-		  LEFT JOIN pg_rewrite rw ON d.classid OPERATOR(pg_catalog.=) 'pg_rewrite'::regclass AND rw.oid OPERATOR(pg_catalog.=) d.objid
-		  LEFT JOIN pg_type t ON d.refclassid OPERATOR(pg_catalog.=) 'pg_type'::regclass AND t.oid OPERATOR(pg_catalog.=) d.refobjid
-		 WHERE d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass)
-		   AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
-	),
-	late_edges AS (
-		SELECT e.* FROM edges e
-		  JOIN late a ON a.classid OPERATOR(pg_catalog.=) e.classid AND a.objid OPERATOR(pg_catalog.=) e.objid
-		  JOIN late b ON b.classid OPERATOR(pg_catalog.=) e.refclassid AND b.objid OPERATOR(pg_catalog.=) e.refobjid
-		 WHERE (e.classid, e.objid) OPERATOR(pg_catalog.<>) (e.refclassid, e.refobjid)
-	),
-	walk(classid, objid, depth) AS (
-		SELECT l.classid, l.objid, 0 FROM late l
-		UNION ALL
-		SELECT e.classid, e.objid, w.depth OPERATOR(pg_catalog.+) 1
-		  FROM late_edges e
-		  JOIN walk w ON w.classid OPERATOR(pg_catalog.=) e.refclassid AND w.objid OPERATOR(pg_catalog.=) e.refobjid
-		 WHERE w.depth OPERATOR(pg_catalog.<) 100
-	)
-	SELECT w.classid, w.objid, max(w.depth) FROM walk w GROUP BY 1, 2
-$$;
 
 /*
  * The statement that restores a sequence's position.  A sequence is read
@@ -207,43 +151,6 @@ AS $$
 $$;
 
 /*
- * Objects the export cannot reproduce faithfully: it refuses them rather
- * than produce a script that silently differs.
- */
-CREATE FUNCTION tec_sovereignty.export_unsupported(nsp oid)
-RETURNS TABLE (object text, reason text)
-LANGUAGE sql STABLE PARALLEL SAFE STRICT
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT format('table %s', c.oid::regclass), 'It inherits from another table (INHERITS); only declarative partitioning is supported'
-	  FROM pg_class c
-	 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND NOT c.relispartition
-	   AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid)
-	   AND c.relkind IN ('r', 'p')
-	UNION ALL
-	SELECT format('foreign table %s', c.oid::regclass), 'Foreign tables are not exported'
-	  FROM pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind OPERATOR(pg_catalog.=) 'f'
-	UNION ALL
-	SELECT format('%s %s', CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END, p.oid::regprocedure),
-		   CASE p.prokind WHEN 'a' THEN 'Aggregates are not exported' ELSE 'C-language functions are not exported' END
-	  FROM pg_proc p
-	 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
-	   AND (p.prokind OPERATOR(pg_catalog.=) 'a' OR p.prolang OPERATOR(pg_catalog.=) (SELECT oid FROM pg_language WHERE lanname OPERATOR(pg_catalog.=) 'c'))
-	UNION ALL
-	SELECT format('type %s', format_type(t.oid, NULL)), 'Base and shell types are not exported'
-	  FROM pg_type t
-	 WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp AND t.typtype IN ('b', 'p')
-	   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)
-	UNION ALL
-	SELECT pg_describe_object(d.classid, d.objid, 0), 'Objects of other kinds (operators, text search objects, collations, conversions, statistics objects, extensions) are not exported'
-	  FROM pg_depend d
-	 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_namespace'::regclass AND d.refobjid OPERATOR(pg_catalog.=) nsp
-	   AND d.classid NOT IN ('pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass,
-							 'pg_default_acl'::regclass)
-	 ORDER BY 1
-$$;
-
-/*
  * The DDL of a domain's schema, as (section, k1, k2, statement) rows; see
  * the list of sections above.  Every statement ends with a semicolon.
  */
@@ -254,13 +161,30 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 WITH
 rels AS (
-	SELECT c.*, (SELECT count(*) FROM pg_partition_ancestors(c.oid)) AS pdepth
+	SELECT c.*, (SELECT count(*) FROM pg_partition_ancestors(c.oid)) AS pdepth,
+		   CASE WHEN h.inherits THEN tec_sovereignty.export_inherit_mode(c.oid) END AS inhmode,
+		   -- the longest path up to a parent that inherits from nothing
+		   CASE WHEN NOT h.inherits THEN 0 ELSE
+		   (WITH RECURSIVE up(rel, n) AS (
+				SELECT c.oid, 0
+				UNION ALL
+				SELECT i.inhparent, up.n OPERATOR(pg_catalog.+) 1
+				  FROM up JOIN pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) up.rel
+				 WHERE NOT c.relispartition AND up.n OPERATOR(pg_catalog.<) 100)
+			SELECT max(n) FROM up) END AS idepth,
+		   -- storage parameters, the TOAST table's ones as toast.*
+		   NULLIF(array_to_string(COALESCE(c.reloptions, '{}')
+								  OPERATOR(pg_catalog.||) COALESCE((SELECT array_agg('toast.' OPERATOR(pg_catalog.||) o)
+																	  FROM pg_class tc CROSS JOIN LATERAL unnest(tc.reloptions) o
+																	 WHERE tc.oid OPERATOR(pg_catalog.=) c.reltoastrelid), '{}'), ', '), '') AS withopts
 	  FROM pg_class c
+	  CROSS JOIN LATERAL (SELECT c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition
+								 AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid) AS inherits) h
 	 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
 ),
 late AS (SELECT * FROM tec_sovereignty.export_late_objects(nsp)),
 cols AS (
-	SELECT a.attrelid, a.attnum, a.attname, a.attnotnull, a.attidentity, a.attgenerated,
+	SELECT a.attrelid, a.attnum, a.attname, a.attnotnull, a.attidentity, a.attgenerated, a.attislocal,
 		   format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))
 		   OPERATOR(pg_catalog.||) CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) 0 AND a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
 				THEN (SELECT format(' COLLATE %I.%I', cn.nspname, co.collname)
@@ -281,7 +205,7 @@ cols AS (
 	 WHERE a.attrelid IN (SELECT oid FROM rels) AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
 ),
 coldefs AS (
-	SELECT c.attrelid, c.attnum, c.attname,
+	SELECT c.attrelid, c.attnum, c.attname, c.attislocal,
 		   c.typedef
 		   OPERATOR(pg_catalog.||) CASE WHEN c.attidentity IN ('a', 'd')
 					THEN format(' GENERATED %s AS IDENTITY (%s)', CASE c.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, c.identopts)
@@ -296,6 +220,30 @@ checks AS (
 	  FROM pg_constraint co
 	 WHERE co.conrelid IN (SELECT oid FROM rels) AND co.contype OPERATOR(pg_catalog.=) 'c'
 	   AND co.convalidated AND co.conislocal
+),
+-- what an inherited column of a table created with INHERITS has of its
+-- own (section 40 sets it right after the CREATE TABLE, before the tables
+-- that inherit from this one copy it)
+inhfix AS (
+	SELECT c.oid AS relid,
+		   string_agg(concat_ws(E'\n',
+			 CASE WHEN cc.defexpr IS DISTINCT FROM pc.defexpr AND cc.attgenerated OPERATOR(pg_catalog.=) ''
+				  THEN format('ALTER TABLE ONLY %s ALTER COLUMN %I %s;', c.oid::regclass, cc.attname,
+							  COALESCE('SET DEFAULT ' OPERATOR(pg_catalog.||) cc.defexpr, 'DROP DEFAULT')) END,
+			 CASE WHEN cc.attnotnull AND NOT pc.attnotnull
+				  THEN format('ALTER TABLE ONLY %s ALTER COLUMN %I SET NOT NULL;', c.oid::regclass, cc.attname) END),
+			 E'\n' ORDER BY cc.attnum) AS stmt
+	  FROM rels c
+	  JOIN cols cc ON cc.attrelid OPERATOR(pg_catalog.=) c.oid AND NOT cc.attislocal
+	  -- what CREATE TABLE ... INHERITS gives it: the first parent's default
+	  CROSS JOIN LATERAL (SELECT p.defexpr, bool_or(p.attnotnull) OVER () AS attnotnull, i.inhseqno
+							FROM pg_inherits i
+							JOIN cols p ON p.attrelid OPERATOR(pg_catalog.=) i.inhparent AND p.attname OPERATOR(pg_catalog.=) cc.attname
+						   WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid
+						   ORDER BY i.inhseqno LIMIT 1) pc
+	 WHERE c.inhmode OPERATOR(pg_catalog.=) 'c'
+	   AND ((cc.defexpr IS DISTINCT FROM pc.defexpr AND cc.attgenerated OPERATOR(pg_catalog.=) '') OR (cc.attnotnull AND NOT pc.attnotnull))
+	 GROUP BY c.oid
 ),
 seqs AS (
 	SELECT c.oid, c.relpersistence, s.*
@@ -320,7 +268,11 @@ SELECT 10 AS section, t.oid::bigint AS k1, ''::text AS k2,
 					   CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END,
 					   COALESCE((SELECT string_agg(format(' CONSTRAINT %I %s', co.conname, pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)
 								   FROM pg_constraint co WHERE co.contypid OPERATOR(pg_catalog.=) t.oid AND co.contype OPERATOR(pg_catalog.=) 'c'), ''))
-		WHEN 'r' THEN (SELECT format('CREATE TYPE %s AS RANGE (subtype = %s%s%s%s, multirange_type_name = %s);', format_type(t.oid, NULL),
+		-- a subtype_diff function of the domain comes with its range (it
+		-- needs only the subtype), not in section 20
+		WHEN 'r' THEN (SELECT CASE WHEN (SELECT pronamespace FROM pg_proc WHERE oid OPERATOR(pg_catalog.=) r.rngsubdiff) OPERATOR(pg_catalog.=) nsp
+								   THEN rtrim(pg_get_functiondef(r.rngsubdiff), E' \n') OPERATOR(pg_catalog.||) E';\n' ELSE '' END
+							  OPERATOR(pg_catalog.||) format('CREATE TYPE %s AS RANGE (subtype = %s%s%s%s, multirange_type_name = %s);', format_type(t.oid, NULL),
 							  format_type(r.rngsubtype, NULL),
 							  CASE WHEN NOT oc.opcdefault THEN format(', subtype_opclass = %I.%I', ocn.nspname, oc.opcname) ELSE '' END,
 							  CASE WHEN r.rngcollation OPERATOR(pg_catalog.<>) 0 AND r.rngcollation OPERATOR(pg_catalog.<>) st.typcollation
@@ -341,15 +293,19 @@ SELECT 10 AS section, t.oid::bigint AS k1, ''::text AS k2,
    AND (t.typtype IN ('e', 'd', 'r')
 		OR (t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT relkind FROM pg_class WHERE oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c'))
 
--- 20 and 50 (late): functions and procedures
+-- 20 and 50 (late): functions and procedures, then aggregates (k1 2: after
+-- the operators of export_kinds_ddl(), which a SORTOP names)
 UNION ALL
-SELECT CASE WHEN l.objid IS NULL THEN 20 ELSE 50 END, COALESCE(l.depth, 0)::bigint, p.oid::regprocedure::text,
-	   rtrim(pg_get_functiondef(p.oid), E' \n') OPERATOR(pg_catalog.||) ';'
+SELECT CASE WHEN l.objid IS NULL THEN 20 ELSE 50 END,
+	   COALESCE(l.depth, CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN 2 ELSE 0 END)::bigint, p.oid::regprocedure::text,
+	   CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN tec_sovereignty.export_aggregate_def(p.oid)
+			ELSE rtrim(pg_get_functiondef(p.oid), E' \n') OPERATOR(pg_catalog.||) ';' END
   FROM pg_proc p
   LEFT JOIN late l ON l.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND l.objid OPERATOR(pg_catalog.=) p.oid
- WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp AND p.prokind IN ('f', 'p', 'w')
+ WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp AND p.prokind IN ('f', 'p', 'w', 'a')
    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
 					  AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
+   AND NOT EXISTS (SELECT 1 FROM pg_range r WHERE r.rngsubdiff OPERATOR(pg_catalog.=) p.oid)
 
 -- 30: sequences (not identity sequences)
 UNION ALL
@@ -362,22 +318,31 @@ SELECT 30, 0, s.oid::regclass::text,
  WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_class'::regclass
 					  AND d.objid OPERATOR(pg_catalog.=) s.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
 
--- 40: tables, then partitions below their parents
+-- 40: tables, parents before the tables that inherit from them, then
+-- partitions below their parents.  A table created with INHERITS lists its
+-- local columns only (export_inherit_mode() 'c'); one attached with ALTER
+-- TABLE ... INHERIT ('a') is created whole and attached in section 45.
 UNION ALL
-SELECT 40, c.pdepth, c.relname::text,
+SELECT 40, c.pdepth OPERATOR(pg_catalog.+) c.idepth, c.relname::text,
 	   CASE WHEN NOT c.relispartition THEN
-		   format('CREATE %sTABLE %s (%s)%s%s%s;',
+		   format('CREATE %sTABLE %s (%s)%s%s%s%s;%s',
 				  CASE WHEN c.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'UNLOGGED ' ELSE '' END,
 				  c.oid::regclass,
 				  COALESCE(E'\n    ' OPERATOR(pg_catalog.||) (
 					SELECT string_agg(x.def, E',\n    ' ORDER BY x.o1, x.o2)
-					  FROM (SELECT 1 AS o1, lpad(cd.attnum::text, 5, '0') AS o2, cd.def FROM coldefs cd WHERE cd.attrelid OPERATOR(pg_catalog.=) c.oid
+					  FROM (SELECT 1 AS o1, lpad(cd.attnum::text, 5, '0') AS o2, cd.def FROM coldefs cd
+							 WHERE cd.attrelid OPERATOR(pg_catalog.=) c.oid AND (cd.attislocal OR c.inhmode IS DISTINCT FROM 'c')
 							UNION ALL
 							SELECT 2, ck.conname::text, ck.def FROM checks ck WHERE ck.conrelid OPERATOR(pg_catalog.=) c.oid) x
 					) OPERATOR(pg_catalog.||) E'\n', ''),
+				  CASE WHEN c.inhmode OPERATOR(pg_catalog.=) 'c'
+					   THEN (SELECT format(' INHERITS (%s)', string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno))
+							   FROM pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid)
+					   ELSE '' END,
 				  CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN ' PARTITION BY ' OPERATOR(pg_catalog.||) pg_get_partkeydef(c.oid) ELSE '' END,
 				  CASE WHEN am.amname IS NOT NULL AND am.amname OPERATOR(pg_catalog.<>) 'heap' THEN ' USING ' OPERATOR(pg_catalog.||) quote_ident(am.amname) ELSE '' END,
-				  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' OPERATOR(pg_catalog.||) array_to_string(c.reloptions, ', ') OPERATOR(pg_catalog.||) ')' ELSE '' END)
+				  COALESCE(' WITH (' OPERATOR(pg_catalog.||) c.withopts OPERATOR(pg_catalog.||) ')', ''),
+				  COALESCE((SELECT E'\n' OPERATOR(pg_catalog.||) f.stmt FROM inhfix f WHERE f.relid OPERATOR(pg_catalog.=) c.oid), ''))
 	   ELSE
 		   format('CREATE %sTABLE %s PARTITION OF %s%s %s%s%s;',
 				  CASE WHEN c.relpersistence OPERATOR(pg_catalog.=) 'u' THEN 'UNLOGGED ' ELSE '' END,
@@ -401,7 +366,7 @@ SELECT 40, c.pdepth, c.relname::text,
 					) OPERATOR(pg_catalog.||) E'\n)', ''),
 				  pg_get_expr(c.relpartbound, c.oid),
 				  CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN ' PARTITION BY ' OPERATOR(pg_catalog.||) pg_get_partkeydef(c.oid) ELSE '' END,
-				  CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' OPERATOR(pg_catalog.||) array_to_string(c.reloptions, ', ') OPERATOR(pg_catalog.||) ')' ELSE '' END)
+				  COALESCE(' WITH (' OPERATOR(pg_catalog.||) c.withopts OPERATOR(pg_catalog.||) ')', ''))
 	   END
   FROM rels c
   LEFT JOIN pg_am am ON am.oid OPERATOR(pg_catalog.=) c.relam
@@ -436,6 +401,14 @@ SELECT 41, c.pdepth, c.relname::text,
   FROM rels c
  WHERE c.relkind IN ('r', 'p') AND c.relreplident IN ('f', 'n')
 
+
+-- 45: tables attached to their parents (export_inherit_mode() 'a')
+UNION ALL
+SELECT 45, 0, format('%s %s', c.relname, lpad(i.inhseqno::text, 5, '0')),
+	   format('ALTER TABLE ONLY %s INHERIT %s;', c.oid::regclass, i.inhparent::regclass)
+  FROM rels c JOIN pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) c.oid
+ WHERE c.inhmode OPERATOR(pg_catalog.=) 'a'
+
 -- 45: sequences owned by a column
 UNION ALL
 SELECT 45, 0, s.oid::regclass::text,
@@ -454,7 +427,7 @@ SELECT 50, l.depth::bigint, c.oid::regclass::text,
 							 pg_get_viewdef(c.oid))
 		ELSE format(E'CREATE MATERIALIZED VIEW %s%s%s AS\n%s\n  WITH NO DATA;', c.oid::regclass,
 					CASE WHEN am.amname IS NOT NULL AND am.amname OPERATOR(pg_catalog.<>) 'heap' THEN ' USING ' OPERATOR(pg_catalog.||) quote_ident(am.amname) ELSE '' END,
-					CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' OPERATOR(pg_catalog.||) array_to_string(c.reloptions, ', ') OPERATOR(pg_catalog.||) ')' ELSE '' END,
+					COALESCE(' WITH (' OPERATOR(pg_catalog.||) c.withopts OPERATOR(pg_catalog.||) ')', ''),
 					rtrim(pg_get_viewdef(c.oid), ';'))
 	   END
   FROM rels c
@@ -468,8 +441,17 @@ SELECT 70, 0, s.oid::regclass::text, tec_sovereignty.export_setval(s.oid) FROM s
 -- 80: primary key, unique and exclusion constraints (ONLY: partitions get theirs below, then are attached)
 UNION ALL
 SELECT 80, c.pdepth, format('%s %s', c.relname, co.conname),
-	   format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s;', c.oid::regclass, co.conname, pg_get_constraintdef(co.oid))
+	   format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s;', c.oid::regclass, co.conname,
+			  -- pg_get_constraintdef() leaves out the index's WITH (...), which
+			  -- comes before DEFERRABLE
+			  CASE WHEN co.contype IN ('p', 'u') AND ic.reloptions IS NOT NULL
+				   THEN regexp_replace(pg_get_constraintdef(co.oid), '( DEFERRABLE( INITIALLY DEFERRED)?)?$',
+									   ' WITH (' OPERATOR(pg_catalog.||) array_to_string(ic.reloptions, ', ') OPERATOR(pg_catalog.||) ')\1')
+				   ELSE pg_get_constraintdef(co.oid) END)
+	   OPERATOR(pg_catalog.||) CASE WHEN i.indisclustered THEN format(E'\nALTER TABLE %s CLUSTER ON %I;', c.oid::regclass, ic.relname) ELSE '' END
   FROM rels c JOIN pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) c.oid
+  LEFT JOIN pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) co.conindid
+  LEFT JOIN pg_class ic ON ic.oid OPERATOR(pg_catalog.=) co.conindid
  WHERE co.contype IN ('p', 'u', 'x')
 
 -- 81: other indexes; 82: index partitions attached to their parent index
@@ -611,7 +593,7 @@ SELECT 95, 0, format('%s %s', x.kind, x.ident), tec_sovereignty.export_acl('', f
 	  FROM rels c WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
 	UNION ALL
 	SELECT 'ROUTINE', p.oid::regprocedure::text, COALESCE(p.proacl, acldefault('f', p.proowner))
-	  FROM pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp AND p.prokind IN ('f', 'p', 'w')
+	  FROM pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp AND p.prokind IN ('f', 'p', 'w', 'a')
 	   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
 						  AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'i')
    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass
@@ -684,6 +666,11 @@ SELECT 97, 0, '',
   FROM tec_sovereignty.api a
   JOIN pg_proc p ON p.oid OPERATOR(pg_catalog.=) to_regprocedure(a.function_signature)
  WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
+
+-- 5, 20, 89, 90: collations, conversions, text search objects, operators,
+-- statistics objects and their comments (kinds.sql)
+UNION ALL
+SELECT k.section, k.k1, k.k2, k.stmt FROM tec_sovereignty.export_kinds_ddl(nsp) k
 
 -- 99: members, as comments (login roles are the new owner's business; an
 -- owner member acts as the owner from its membership alone, wherever the

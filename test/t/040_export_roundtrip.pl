@@ -1,7 +1,8 @@
 # test/t/040_export_roundtrip.pl
 #
-# Fidelity of tec_export_domain(): a domain with every hard case, and then
-# the 24-domain ecosystem with data, are exported with psql -XAt from one
+# Fidelity of tec_export_domain(): a domain with every hard case, a domain
+# with every object kind pg_dump -n carries, one of real-world schema shapes
+# (Prisma, Django, GIS-like), and then the 24-domain ecosystem with data, are exported with psql -XAt from one
 # cluster and imported with psql -v ON_ERROR_STOP=1 into a fresh database
 # of a second cluster.  For each domain:
 #   (a) pg_dump --schema-only -n <domain> of source and target are identical
@@ -942,6 +943,238 @@ my ($rc, $out, $err) = $dst->psql('hard_target', q{INSERT INTO hard.b VALUES (30
 isnt($rc, 0, 'foreign keys are enforced on the target');
 is($dst->safe_psql('hard_target', q{SELECT count(*) FROM hard.mv}), $src->safe_psql('postgres', q{SELECT count(*) FROM hard.mv}),
    'materialized view refreshed');
+
+# --- Every object kind pg_dump -n carries, and real-world shapes ---------
+# kinds: inheritance (two parents, a grandchild, ALTER TABLE ... INHERIT,
+# NO INHERIT, inherited defaults and NOT NULL), aggregates (plain, moving,
+# ordered-set, hypothetical, combine, SORTOP, PARALLEL, over a row type),
+# operators (commutator, negator, a shell commutator, prefix), collations,
+# a conversion, text search dictionary and configuration, ranges with their
+# options, statistics objects (expressions, target), storage parameters of
+# tables, TOAST and indexes, REPLICA IDENTITY USING INDEX, CLUSTER ON,
+# triggers in every state, a constraint trigger, deferrable and NOT VALID
+# constraints, identity options, comments on every kind, column grants and
+# WITH GRANT OPTION.  shapes: a Prisma schema (enums, composite key,
+# implicit many-to-many), a Django schema (identity keys, _like indexes,
+# deferred FKs, through table), and a GIS-like one without PostGIS (ranges,
+# geometric types, exclusion constraints).  The export's refusals of what
+# it cannot carry are in sql/export_kinds.sql.
+$src->safe_psql('postgres', <<'SQL');
+SELECT tec_create_domain('kinds');
+SET ROLE kinds_owner;
+SET search_path = pg_catalog;
+-- collations, conversions, text search
+CREATE COLLATION kinds.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE COLLATION kinds."C sharp" (locale = 'C');
+CREATE COLLATION kinds.mixed (lc_collate = 'C', lc_ctype = 'C.UTF-8');
+CREATE CONVERSION kinds.latin1_utf8 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+CREATE TEXT SEARCH DICTIONARY kinds.english_simple (TEMPLATE = simple, stopwords = english, accept = false);
+CREATE TEXT SEARCH CONFIGURATION kinds.cfg (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION kinds.cfg ALTER MAPPING FOR asciiword, word WITH kinds.english_simple, english_stem;
+ALTER TEXT SEARCH CONFIGURATION kinds.cfg DROP MAPPING FOR email;
+-- functions, operators, aggregates
+CREATE FUNCTION kinds.numdiff(numeric, numeric) RETURNS double precision LANGUAGE sql IMMUTABLE AS 'SELECT ($1 - $2)::float8';
+CREATE FUNCTION kinds.f_eq(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT $1 = $2';
+CREATE FUNCTION kinds.f_ne(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 <> $2';
+CREATE FUNCTION kinds.f_lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2';
+CREATE FUNCTION kinds.shout(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper($1) || ''!''';
+-- ranges with every option a domain owner can give
+CREATE TYPE kinds.textrange AS RANGE (subtype = text, collation = kinds."C sharp", multirange_type_name = kinds.textranges);
+CREATE TYPE kinds.patrange AS RANGE (subtype = text, subtype_opclass = text_pattern_ops);
+CREATE TYPE kinds.numrange2 AS RANGE (subtype = numeric, subtype_diff = kinds.numdiff);
+CREATE OPERATOR kinds.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = kinds.f_eq, COMMUTATOR = OPERATOR(kinds.===),
+	NEGATOR = OPERATOR(kinds.!==), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR kinds.!== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = kinds.f_ne, NEGATOR = OPERATOR(kinds.===));
+CREATE OPERATOR kinds.<<< (LEFTARG = integer, RIGHTARG = integer, FUNCTION = kinds.f_lt, COMMUTATOR = OPERATOR(kinds.>>>));
+CREATE OPERATOR kinds.!! (RIGHTARG = text, FUNCTION = kinds.shout);
+CREATE FUNCTION kinds.os_sf(text, text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT COALESCE($1 || '','', '''') || $2';
+CREATE FUNCTION kinds.os_ff(text, text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $2 || '':'' || COALESCE($1, '''')';
+CREATE FUNCTION kinds.hyp_ff(text, text, text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $2 || ''?'' || COALESCE($1, '''')';
+CREATE FUNCTION kinds.inc(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1 + 1';
+CREATE AGGREGATE kinds.concat_all(text) (SFUNC = textcat, STYPE = text, INITCOND = '', COMBINEFUNC = textcat, PARALLEL = SAFE);
+CREATE AGGREGATE kinds.msum(integer) (SFUNC = int4pl, STYPE = integer, MSFUNC = int4pl, MINVFUNC = int4mi, MSTYPE = integer,
+	MINITCOND = '0', SSPACE = 8, MSSPACE = 8, PARALLEL = RESTRICTED);
+CREATE AGGREGATE kinds.ordered(text ORDER BY text) (SFUNC = kinds.os_sf, STYPE = text, FINALFUNC = kinds.os_ff, FINALFUNC_MODIFY = SHAREABLE);
+CREATE AGGREGATE kinds.hypo(text ORDER BY text) (SFUNC = kinds.os_sf, STYPE = text, FINALFUNC = kinds.hyp_ff, FINALFUNC_EXTRA, HYPOTHETICAL);
+CREATE AGGREGATE kinds.biggest(integer) (SFUNC = int4larger, STYPE = integer, SORTOP = >);
+CREATE AGGREGATE kinds.cnt(*) (SFUNC = kinds.inc, STYPE = bigint, INITCOND = '0');
+-- inheritance: two parents, a grandchild, a table attached with ALTER TABLE ... INHERIT
+CREATE TABLE kinds.vehicle (
+	id integer NOT NULL,
+	make text DEFAULT 'unknown' COLLATE kinds.ci,
+	wheels integer CONSTRAINT wheels_pos CHECK (wheels > 0),
+	CONSTRAINT vehicle_small CHECK (id < 1000000) NO INHERIT
+) WITH (fillfactor = 70, autovacuum_enabled = false, toast.autovacuum_enabled = false);
+CREATE TABLE kinds.taxed (id integer, tax numeric(6,2) DEFAULT 0 NOT NULL, CONSTRAINT tax_pos CHECK (tax >= 0));
+CREATE TABLE kinds.car (doors integer DEFAULT 4, make text DEFAULT 'acme' COLLATE kinds.ci NOT NULL,
+	tsv tsvector GENERATED ALWAYS AS (to_tsvector('kinds.cfg'::regconfig, COALESCE(make, ''))) STORED)
+	INHERITS (kinds.vehicle, kinds.taxed);
+ALTER TABLE ONLY kinds.car ALTER COLUMN wheels SET DEFAULT 4;
+ALTER TABLE ONLY kinds.car ALTER COLUMN wheels SET NOT NULL;
+ALTER TABLE ONLY kinds.car ALTER COLUMN tax DROP DEFAULT;
+CREATE TABLE kinds.sportscar (turbo boolean DEFAULT true) INHERITS (kinds.car);
+CREATE TABLE kinds.truck (load integer, id integer NOT NULL, make text COLLATE kinds.ci, wheels integer, CONSTRAINT wheels_pos CHECK (wheels > 0));
+ALTER TABLE kinds.truck INHERIT kinds.vehicle;
+ALTER TABLE kinds.vehicle ADD CONSTRAINT vehicle_wheels_max CHECK (wheels < 100) NOT VALID;
+ALTER TABLE ONLY kinds.vehicle ADD CONSTRAINT vehicle_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY kinds.car ADD CONSTRAINT car_pkey PRIMARY KEY (id) WITH (fillfactor = 60);
+ALTER TABLE kinds.car CLUSTER ON car_pkey;
+CREATE UNIQUE INDEX truck_id ON kinds.truck (id) WITH (fillfactor = 50);
+ALTER TABLE kinds.truck REPLICA IDENTITY USING INDEX truck_id;
+ALTER TABLE kinds.truck ALTER COLUMN load SET STATISTICS 321;
+ALTER TABLE kinds.truck ALTER COLUMN make SET STORAGE MAIN;
+CREATE INDEX car_doors ON kinds.car USING btree (doors) WITH (deduplicate_items = off);
+CREATE INDEX car_make_tsv ON kinds.car USING gin (tsv) WITH (fastupdate = off);
+ALTER TABLE kinds.car CLUSTER ON car_doors;
+-- statistics objects
+CREATE STATISTICS kinds."Car stats" (ndistinct, dependencies) ON id, doors FROM kinds.car;
+CREATE STATISTICS kinds.car_expr ON lower(make), (doors * 2) FROM kinds.car;
+ALTER STATISTICS kinds.car_expr SET STATISTICS 500;
+CREATE STATISTICS kinds.truck_mcv (mcv) ON load, wheels FROM kinds.truck;
+-- functions and aggregates over a table's row type, used by a view
+CREATE FUNCTION kinds.car_acc(bigint, kinds.car) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2.doors';
+CREATE AGGREGATE kinds.doors_total(kinds.car) (SFUNC = kinds.car_acc, STYPE = bigint, INITCOND = '0');
+CREATE VIEW kinds.fleet AS SELECT kinds.doors_total(c.*) AS doors, kinds.concat_all(c.make ORDER BY c.id) AS makes,
+	kinds.ordered('x') WITHIN GROUP (ORDER BY c.make) AS o, kinds.cnt(*) AS n
+  FROM kinds.car c WHERE c.id OPERATOR(kinds.===) c.id AND c.make OPERATOR(pg_catalog.<>) OPERATOR(kinds.!!) 'x';
+-- triggers in every state, a constraint trigger, deferrable and not valid constraints
+CREATE FUNCTION kinds.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER t_disabled BEFORE INSERT ON kinds.truck FOR EACH ROW EXECUTE FUNCTION kinds.touch();
+ALTER TABLE kinds.truck DISABLE TRIGGER t_disabled;
+CREATE TRIGGER t_always BEFORE UPDATE ON kinds.truck FOR EACH ROW EXECUTE FUNCTION kinds.touch();
+ALTER TABLE kinds.truck ENABLE ALWAYS TRIGGER t_always;
+CREATE TRIGGER t_replica BEFORE DELETE ON kinds.truck FOR EACH ROW EXECUTE FUNCTION kinds.touch();
+ALTER TABLE kinds.truck ENABLE REPLICA TRIGGER t_replica;
+CREATE CONSTRAINT TRIGGER t_constraint AFTER INSERT ON kinds.car DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kinds.touch();
+CREATE TABLE kinds.garage (id integer GENERATED BY DEFAULT AS IDENTITY (START WITH 7 INCREMENT BY 3 MINVALUE 7 MAXVALUE 70000 CACHE 5 CYCLE) PRIMARY KEY,
+	car_id integer, span kinds.textrange, nums kinds.numrange2,
+	CONSTRAINT garage_unique UNIQUE (car_id) DEFERRABLE INITIALLY IMMEDIATE);
+INSERT INTO kinds.garage (car_id, span, nums) VALUES (2, '[a,b)', '[1.5,2.5]'), (99, '[c,d]', NULL), (NULL, 'empty', NULL);
+ALTER TABLE kinds.garage ADD CONSTRAINT garage_car FOREIGN KEY (car_id) REFERENCES kinds.car (id) DEFERRABLE INITIALLY DEFERRED NOT VALID;
+ALTER TABLE kinds.garage CLUSTER ON garage_pkey;
+ALTER TABLE kinds.garage ADD CONSTRAINT garage_span CHECK (NOT isempty(span)) NOT VALID;
+-- comments on every kind
+COMMENT ON COLLATION kinds.ci IS 'case-insensitive';
+COMMENT ON CONVERSION kinds.latin1_utf8 IS 'conv';
+COMMENT ON TEXT SEARCH DICTIONARY kinds.english_simple IS 'dict';
+COMMENT ON TEXT SEARCH CONFIGURATION kinds.cfg IS 'cfg';
+COMMENT ON OPERATOR kinds.=== (integer, integer) IS 'same';
+COMMENT ON OPERATOR kinds.!! (NONE, text) IS 'shout';
+COMMENT ON AGGREGATE kinds.concat_all(text) IS 'concat';
+COMMENT ON AGGREGATE kinds.ordered(text ORDER BY text) IS 'ordered';
+COMMENT ON AGGREGATE kinds.cnt(*) IS 'count';
+COMMENT ON STATISTICS kinds.car_expr IS 'expr stats';
+COMMENT ON TABLE kinds.car IS 'a car';
+COMMENT ON COLUMN kinds.car.doors IS 'doors';
+COMMENT ON COLUMN kinds.fleet.doors IS 'view column';
+COMMENT ON TYPE kinds.textrange IS 'range';
+COMMENT ON TYPE kinds.textranges IS 'multirange';
+COMMENT ON INDEX kinds.truck_id IS 'replica identity';
+COMMENT ON CONSTRAINT garage_car ON kinds.garage IS 'fk';
+COMMENT ON TRIGGER t_constraint ON kinds.car IS 'constraint trigger';
+COMMENT ON SEQUENCE kinds.garage_id_seq IS 'identity';
+COMMENT ON FUNCTION kinds.touch() IS 'touch';
+-- privileges among the domain's roles, per column, with grant option
+REVOKE ALL ON FUNCTION kinds.concat_all(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kinds.concat_all(text) TO kinds_reader WITH GRANT OPTION;
+GRANT SELECT (id, make), UPDATE (doors) ON kinds.car TO kinds_reader;
+GRANT INSERT (make) ON kinds.car TO kinds_writer WITH GRANT OPTION;
+GRANT SELECT ON kinds.truck TO kinds_reader WITH GRANT OPTION;
+-- data
+INSERT INTO kinds.vehicle VALUES (1, 'horse', 4);
+INSERT INTO kinds.car (id, make, doors, tax) VALUES (2, 'Acme', 5, 1.5), (3, 'ACME', 3, 0);
+INSERT INTO kinds.sportscar (id, make, tax, turbo) VALUES (4, 'zoom', 9.99, false);
+INSERT INTO kinds.truck (id, make, wheels, load) VALUES (5, 'big', 18, 40000);
+RESET ROLE;
+SQL
+$src->safe_psql('postgres', <<'SQL');
+SELECT tec_create_domain('shapes');
+SET ROLE shapes_owner;
+SET search_path = pg_catalog;
+-- Prisma: enums, cuid keys, timestamp(3), a composite key, implicit many-to-many
+CREATE TYPE shapes."Role" AS ENUM ('USER', 'ADMIN');
+CREATE TYPE shapes."PostStatus" AS ENUM ('DRAFT', 'PUBLISHED', 'ARCHIVED');
+CREATE TABLE shapes."User" (
+	"id" TEXT NOT NULL, "email" TEXT NOT NULL, "name" TEXT, "role" shapes."Role" NOT NULL DEFAULT 'USER',
+	"createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, "updatedAt" TIMESTAMP(3) NOT NULL,
+	CONSTRAINT "User_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "User_email_key" ON shapes."User"("email");
+CREATE TABLE shapes."Post" (
+	"id" SERIAL NOT NULL, "title" VARCHAR(255) NOT NULL, "content" TEXT, "status" shapes."PostStatus" NOT NULL DEFAULT 'DRAFT',
+	"authorId" TEXT NOT NULL, "tags" TEXT[], "meta" JSONB DEFAULT '{}',
+	CONSTRAINT "Post_pkey" PRIMARY KEY ("id"));
+CREATE INDEX "Post_authorId_status_idx" ON shapes."Post"("authorId", "status");
+CREATE TABLE shapes."Category" ("id" SERIAL NOT NULL, "name" TEXT NOT NULL, CONSTRAINT "Category_pkey" PRIMARY KEY ("id"));
+CREATE TABLE shapes."_CategoryToPost" ("A" INTEGER NOT NULL, "B" INTEGER NOT NULL);
+CREATE UNIQUE INDEX "_CategoryToPost_AB_unique" ON shapes."_CategoryToPost"("A", "B");
+CREATE INDEX "_CategoryToPost_B_index" ON shapes."_CategoryToPost"("B");
+CREATE TABLE shapes."Like" ("userId" TEXT NOT NULL, "postId" INTEGER NOT NULL, "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+	CONSTRAINT "Like_pkey" PRIMARY KEY ("userId", "postId"));
+ALTER TABLE shapes."Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES shapes."User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE shapes."_CategoryToPost" ADD CONSTRAINT "_CategoryToPost_A_fkey" FOREIGN KEY ("A") REFERENCES shapes."Category"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE shapes."_CategoryToPost" ADD CONSTRAINT "_CategoryToPost_B_fkey" FOREIGN KEY ("B") REFERENCES shapes."Post"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE shapes."Like" ADD CONSTRAINT "Like_userId_fkey" FOREIGN KEY ("userId") REFERENCES shapes."User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE shapes."Like" ADD CONSTRAINT "Like_postId_fkey" FOREIGN KEY ("postId") REFERENCES shapes."Post"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+-- Django: bigint identity keys, varchar with _like pattern indexes, deferred FKs, unique together, m2m through table
+CREATE TABLE shapes.django_content_type (id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, app_label varchar(100) NOT NULL, model varchar(100) NOT NULL,
+	CONSTRAINT django_content_type_app_label_model_76bd3d3b_uniq UNIQUE (app_label, model));
+CREATE TABLE shapes.auth_user (id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, password varchar(128) NOT NULL, last_login timestamp with time zone,
+	is_superuser boolean NOT NULL, username varchar(150) NOT NULL UNIQUE, email varchar(254) NOT NULL, date_joined timestamp with time zone NOT NULL);
+CREATE INDEX auth_user_username_6821ab7c_like ON shapes.auth_user USING btree (username varchar_pattern_ops);
+CREATE TABLE shapes.shop_order (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, user_id integer NOT NULL, total numeric(10,2) NOT NULL,
+	quantity integer NOT NULL CONSTRAINT shop_order_quantity_check CHECK (quantity >= 0), note text NOT NULL DEFAULT '', placed_at timestamp with time zone NOT NULL);
+ALTER TABLE shapes.shop_order ADD CONSTRAINT shop_order_user_id_fk_auth_user_id FOREIGN KEY (user_id) REFERENCES shapes.auth_user(id) DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX shop_order_user_id_7c0b4f3e ON shapes.shop_order USING btree (user_id);
+CREATE TABLE shapes.auth_group (id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, name varchar(150) NOT NULL UNIQUE);
+CREATE TABLE shapes.auth_user_groups (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, user_id integer NOT NULL, group_id integer NOT NULL,
+	CONSTRAINT auth_user_groups_user_id_group_id_94350c0c_uniq UNIQUE (user_id, group_id));
+ALTER TABLE shapes.auth_user_groups ADD CONSTRAINT auth_user_groups_user_id_6a12ed8b_fk_auth_user_id FOREIGN KEY (user_id) REFERENCES shapes.auth_user(id) DEFERRABLE INITIALLY DEFERRED;
+ALTER TABLE shapes.auth_user_groups ADD CONSTRAINT auth_user_groups_group_id_97559544_fk_auth_group_id FOREIGN KEY (group_id) REFERENCES shapes.auth_group(id) DEFERRABLE INITIALLY DEFERRED;
+-- GIS-like without PostGIS: ranges, geometric types, exclusion constraints
+CREATE TABLE shapes.room (id serial PRIMARY KEY, name text NOT NULL, footprint box NOT NULL, centre point NOT NULL);
+CREATE TABLE shapes.booking (id bigserial PRIMARY KEY, room_id integer NOT NULL REFERENCES shapes.room(id), during tstzrange NOT NULL,
+	guests int4range, CONSTRAINT booking_no_overlap EXCLUDE USING gist (int4range(room_id, room_id, '[]') WITH =, during WITH &&));
+CREATE TABLE shapes.parcel (id serial PRIMARY KEY, area box NOT NULL, outline polygon, reach circle,
+	CONSTRAINT parcel_disjoint EXCLUDE USING gist (area WITH &&) WHERE (outline IS NOT NULL));
+CREATE INDEX room_centre ON shapes.room USING gist (centre);
+CREATE INDEX booking_during ON shapes.booking USING spgist (during);
+CREATE INDEX parcel_brin ON shapes.parcel USING brin (id) WITH (pages_per_range = 16);
+-- data
+INSERT INTO shapes."User" VALUES ('ckx1', 'a@x.io', 'Ann', 'ADMIN', '2024-01-01 10:00:00.123', '2024-01-02'), ('ckx2', 'b@x.io', NULL, 'USER', '2024-01-01', '2024-01-01');
+INSERT INTO shapes."Post" ("title", "content", "status", "authorId", "tags", "meta")
+	SELECT 'post ' || g, repeat('x', g), CASE WHEN g % 2 = 0 THEN 'PUBLISHED' ELSE 'DRAFT' END::shapes."PostStatus", 'ckx' || (1 + g % 2), ARRAY['t' || g, NULL], jsonb_build_object('n', g)
+	  FROM generate_series(1, 50) g;
+INSERT INTO shapes."Category" ("name") VALUES ('news'), ('tech');
+INSERT INTO shapes."_CategoryToPost" SELECT 1 + g % 2, g FROM generate_series(1, 50) g;
+INSERT INTO shapes."Like" ("userId", "postId") VALUES ('ckx1', 1), ('ckx2', 1), ('ckx1', 2);
+INSERT INTO shapes.django_content_type (app_label, model) VALUES ('auth', 'user'), ('shop', 'order');
+INSERT INTO shapes.auth_user (password, is_superuser, username, email, date_joined) VALUES ('pbkdf2$x', false, 'ann', 'a@x.io', '2024-01-01 00:00+00');
+INSERT INTO shapes.auth_group (name) VALUES ('staff');
+INSERT INTO shapes.auth_user_groups (user_id, group_id) VALUES (1, 1);
+INSERT INTO shapes.shop_order (user_id, total, quantity, placed_at) SELECT 1, g * 1.25, g, '2024-02-01'::timestamptz + g * interval '1 hour' FROM generate_series(1, 40) g;
+INSERT INTO shapes.room (name, footprint, centre) VALUES ('A', box '((0,0),(10,10))', point '(5,5)'), ('B', box '((10,0),(20,10))', point '(15,5)');
+INSERT INTO shapes.booking (room_id, during, guests) VALUES (1, '[2024-03-01 10:00+00,2024-03-01 11:00+00)', '[1,4)'), (1, '[2024-03-01 11:00+00,2024-03-01 12:00+00)', NULL), (2, '[2024-03-01 10:00+00,2024-03-01 11:00+00)', 'empty');
+INSERT INTO shapes.parcel (area, outline, reach) VALUES (box '((0,0),(1,1))', polygon '((0,0),(1,0),(1,1))', circle '<(0,0),2>'), (box '((0,0),(1,1))', NULL, NULL);
+RESET ROLE;
+SQL
+for my $db ('kinds_target', 'shapes_target')
+{
+	$dst->safe_psql('postgres', "CREATE DATABASE $db");
+	$dst->safe_psql($db, 'CREATE EXTENSION tec_sovereignty');
+}
+roundtrip('kinds', 'kinds_target');
+roundtrip('shapes', 'shapes_target');
+for my $q (q{SELECT * FROM kinds.fleet},
+		   q{SELECT kinds.hypo('b') WITHIN GROUP (ORDER BY make), kinds.biggest(id), kinds.msum(doors) FROM kinds.car},
+		   q{SELECT string_agg(s::text, ',' ORDER BY id) FROM (SELECT id, kinds.msum(doors) OVER (ORDER BY id ROWS 1 PRECEDING) s FROM kinds.car) w},
+		   q{SELECT 3 OPERATOR(kinds.===) 3, 3 OPERATOR(kinds.!==) 3, OPERATOR(kinds.!!) 'a', to_tsvector('kinds.cfg', 'The cars')::text},
+		   q{SELECT stxname, stxstattarget FROM pg_statistic_ext WHERE stxnamespace = 'kinds'::regnamespace ORDER BY 1},
+		   q{SELECT count(*) FROM kinds.vehicle WHERE make = 'ACME' COLLATE kinds.ci})
+{
+	is($dst->safe_psql('kinds_target', $q), $src->safe_psql('postgres', $q), "kinds: same answer on the target: $q");
+}
+($rc, $out, $err) = $dst->psql('shapes_target', q{INSERT INTO shapes.booking (room_id, during) VALUES (1, '[2024-03-01 10:30+00,2024-03-01 10:45+00)')});
+like($err, qr/booking_no_overlap/, 'shapes: the exclusion constraint holds on the target');
 
 # --- The 24-domain ecosystem with data ----------------------------------
 $src->safe_psql('postgres', 'SELECT count(*) FROM tec_create_ecosystem()');
