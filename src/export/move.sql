@@ -324,7 +324,9 @@ BEGIN
 				  HINT = CASE WHEN d.state OPERATOR(pg_catalog.=) 'moving'
 							THEN format('A move is under way; cancel it with tec_cancel_move(%L).', d.name) END;
 	END IF;
-	-- Logical replication does not carry large objects: refuse by name.
+	-- Logical replication does not carry large objects: refuse by name.  The
+	-- export run before this step refuses them today as well; this check is
+	-- the move's own, so that it holds whatever the export comes to carry.
 	SELECT pg_catalog.string_agg(m.oid::text, ', ' ORDER BY m.oid) INTO lo
 	  FROM pg_catalog.pg_largeobject_metadata m
 	 WHERE m.lomowner::regrole::text IN (d.owner_role, d.writer_role, d.reader_role);
@@ -332,7 +334,7 @@ BEGIN
 		RAISE EXCEPTION 'domain "%" owns large objects, which a live move does not carry', d.name
 			USING ERRCODE = 'feature_not_supported',
 				  DETAIL = format('Large objects %s are owned by roles of the domain.', lo),
-				  HINT = format('Move the domain with tec_transfer_domain() and tec_export_domain(%L), which carries them, or unlink them.', d.name);
+				  HINT = 'Store their contents in a bytea column of a domain table and unlink them, then move again.';
 	END IF;
 	FOR t IN
 		SELECT c.oid::regclass AS rel, c.relreplident

@@ -201,10 +201,24 @@ move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
 	if (!failed)
 		return last;
 	{
-		char	   *msg = pchomp(last ? PQresultErrorMessage(last) : conn ? PQerrorMessage(conn) : "no connection");
+		/*
+		 * Relay the remote error by its fields, not its formatted text: the
+		 * primary message, detail and hint become ours, so that each appears
+		 * once, and the remote SQLSTATE is kept where it is a real one.
+		 */
+		char	   *primary = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		char	   *state = last ? PQresultErrorField(last, PG_DIAG_SQLSTATE) : NULL;
 		char	   *detail = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_DETAIL) : NULL;
 		char	   *hint = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_HINT) : NULL;
+		char	   *msg;
+		int			sqlstate = ERRCODE_SQL_ROUTINE_EXCEPTION;
 
+		if (primary)
+			msg = pstrdup(primary);
+		else
+			msg = pchomp(last ? PQresultErrorMessage(last) : conn ? PQerrorMessage(conn) : "no connection");
+		if (state && strlen(state) == 5 && strncmp(state, "XX", 2) != 0)
+			sqlstate = MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
 		detail = detail ? pstrdup(detail) : NULL;
 		hint = hint ? pstrdup(hint) : NULL;
 		PQclear(last);
@@ -214,7 +228,7 @@ move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
 			return NULL;
 		}
 		ereport(ERROR,
-				(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
+				(errcode(sqlstate),
 				 errmsg("move step on the %s failed: %s", what, msg),
 				 detail ? errdetail("%s", detail) : errdetail("The statement was: %.200s", sql ? sql : "COPY"),
 				 hint ? errhint("%s", hint) : 0));
