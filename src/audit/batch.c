@@ -436,7 +436,7 @@ item_row(BatchItem *it, WriteLevel level, const char *why, TsovAuditRow *row)
  * until table_multi_insert and the index insertions are done.
  */
 int
-tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohash_ctx *ctx,
+tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
 					   WriteLevel level, const char *why)
 {
 	MemoryContext batchcxt = CurrentMemoryContext;
@@ -470,7 +470,7 @@ tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n, pg_cryptohas
 
 		if (item_row(&items[i], level, why, &row))
 			nquarantined++;
-		tsov_chain_append(ctx, &row, prev, hash);
+		tsov_chain_append(&row, prev, hash);
 
 		ExecClearTuple(slot);
 		for (int c = 0; c < desc->natts; c++)

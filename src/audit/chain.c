@@ -18,7 +18,7 @@
  * plus the column in audit.sql (a new string field of the record also
  * needs its TSOV_F_* name in internal.h).
  *
- * The hash.  Each row's hash is SHA-256 (PostgreSQL's cryptohash) over a
+ * The hash.  Each row's hash is SHA-256 (OpenSSL's EVP, see row_hasher) over a
  * canonical binary encoding, independent of DateStyle, TimeZone,
  * bytea_output and the like: integers big-endian in 8 bytes, strings
  * length-prefixed (NULL distinct from empty), the previous row's hash as
@@ -60,6 +60,8 @@
 #include "utils/hsearch.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
+
+#include <openssl/evp.h>
 
 #include "audit/internal.h"
 
@@ -384,18 +386,67 @@ tsov_audit_row_from_tuple(HeapTuple t, TupleDesc d, TsovAuditRow *row)
  */
 #define HASHBUF_SIZE 2048
 
+/*
+ * The row hash uses one EVP context and one explicitly fetched SHA-256
+ * implementation for the life of the process, not pg_cryptohash: with
+ * OpenSSL 3, pg_cryptohash_init() passes EVP_sha256(), a legacy method
+ * that EVP_DigestInit_ex() fetches from the provider store again on every
+ * call, and that fetch cost as much as hashing a whole row.  A fetched
+ * EVP_MD given to EVP_DigestInit_ex2() is reused as is.  Both objects are
+ * allocated by OpenSSL once and kept: nothing to free on error, and every
+ * hash starts with an init, so an error in the middle of one leaves
+ * nothing behind for the next.  The bytes hashed are unchanged.
+ */
+static EVP_MD *row_md = NULL;
+static EVP_MD_CTX *row_evp = NULL;
+
+static void
+sha256_failed(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("could not %s SHA-256 of an audit row", what),
+			 errdetail("OpenSSL's EVP digest interface failed."),
+			 errhint("Check the OpenSSL installation the server uses.")));
+}
+
+static EVP_MD_CTX *
+row_hasher(void)
+{
+	if (row_md == NULL && (row_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		sha256_failed("initialize");
+	if (row_evp == NULL && (row_evp = EVP_MD_CTX_new()) == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	if (EVP_DigestInit_ex2(row_evp, row_md, NULL) != 1)
+		sha256_failed("initialize");
+	return row_evp;
+}
+
 typedef struct HashBuf
 {
-	pg_cryptohash_ctx *ctx;
+	pg_cryptohash_ctx *ctx;		/* either this (tsov_audit_hash_str) */
+	EVP_MD_CTX *evp;			/* or this (tsov_audit_hash_row) */
 	int			len;
 	uint8		data[HASHBUF_SIZE];
 } HashBuf;
 
 static void
+hashbuf_update(HashBuf *hb, const uint8 *p, size_t n)
+{
+	if (hb->evp != NULL)
+	{
+		if (EVP_DigestUpdate(hb->evp, p, n) != 1)
+			sha256_failed("compute");
+	}
+	else if (pg_cryptohash_update(hb->ctx, p, n) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(hb->ctx));
+}
+
+static void
 hashbuf_flush(HashBuf *hb)
 {
-	if (hb->len > 0 && pg_cryptohash_update(hb->ctx, hb->data, hb->len) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(hb->ctx));
+	if (hb->len > 0)
+		hashbuf_update(hb, hb->data, hb->len);
 	hb->len = 0;
 }
 
@@ -407,8 +458,7 @@ hashbuf_bytes(HashBuf *hb, const uint8 *p, size_t n)
 		hashbuf_flush(hb);
 		if (n > HASHBUF_SIZE)
 		{
-			if (pg_cryptohash_update(hb->ctx, p, n) < 0)
-				elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(hb->ctx));
+			hashbuf_update(hb, p, n);
 			return;
 		}
 	}
@@ -456,6 +506,7 @@ tsov_audit_hash_str(pg_cryptohash_ctx *ctx, const char *s)
 	HashBuf		hb;
 
 	hb.ctx = ctx;
+	hb.evp = NULL;
 	hb.len = 0;
 	hashbuf_str(&hb, s);
 	hashbuf_flush(&hb);
@@ -502,16 +553,16 @@ hash_column(HashBuf *hb, const TsovAuditRow *row, const TsovAuditColumn *c)
  * first, so that a future format can coexist.
  */
 void
-tsov_audit_hash_row(pg_cryptohash_ctx *ctx, const TsovAuditRow *row, uint8 *out)
+tsov_audit_hash_row(const TsovAuditRow *row, uint8 *out)
 {
 	static const char tag[] = "tec_sovereignty audit v1";
 	HashBuf		hb;
+	unsigned int outlen = 0;
 
 	derive();
 	Assert(row->prev_hash != NULL);
-	if (pg_cryptohash_init(ctx) < 0)
-		elog(ERROR, "could not initialize SHA-256: %s", pg_cryptohash_error(ctx));
-	hb.ctx = ctx;
+	hb.ctx = NULL;
+	hb.evp = row_hasher();
 	hb.len = 0;
 	hashbuf_bytes(&hb, (const uint8 *) tag, sizeof(tag));
 	for (int h = 0; h < nhash_v1; h++)
@@ -534,8 +585,8 @@ tsov_audit_hash_row(pg_cryptohash_ctx *ctx, const TsovAuditRow *row, uint8 *out)
 		hashbuf_str(&hb, v);
 	}
 	hashbuf_flush(&hb);
-	if (pg_cryptohash_final(ctx, out, TSOV_HASH_LEN) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	if (EVP_DigestFinal_ex(hb.evp, out, &outlen) != 1 || outlen != TSOV_HASH_LEN)
+		sha256_failed("compute");
 }
 
 /* A SHA-256 context owned by the current resource owner. */
@@ -643,7 +694,7 @@ tsov_chain_heads_forget(void)
  * The heads are reloaded from the table if the transaction aborts.
  */
 void
-tsov_chain_append(pg_cryptohash_ctx *ctx, TsovAuditRow *row, uint8 *prev, uint8 *hash)
+tsov_chain_append(TsovAuditRow *row, uint8 *prev, uint8 *hash)
 {
 	ChainHead  *h;
 	bool		found;
@@ -661,7 +712,7 @@ tsov_chain_append(pg_cryptohash_ctx *ctx, TsovAuditRow *row, uint8 *prev, uint8 
 	row->seq = next_seq++;
 	row->chain_seq = h->seq + 1;
 	row->prev_hash = prev;
-	tsov_audit_hash_row(ctx, row, hash);
+	tsov_audit_hash_row(row, hash);
 	row->row_hash = hash;
 	h->seq = row->chain_seq;
 	memcpy(h->hash, hash, TSOV_HASH_LEN);

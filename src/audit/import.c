@@ -69,7 +69,6 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -357,19 +356,17 @@ static void
 verify_chains(const Import *im, Datum *a, StringInfo summary)
 {
 	Oid			t2[2] = {TEXTOID, TEXTOID};
-	pg_cryptohash_ctx *ctx;
 
 	CommandCounterIncrement();
 	PushCopiedSnapshot(GetActiveSnapshot());
 	UpdateActiveSnapshotCommandId();
-	ctx = tsov_audit_sha256();
 	for (int i = 0; i < im->nchains; i++)
 	{
 		VerifyResult res;
 
 		memset(&res, 0, sizeof(res));
 		res.ok = true;
-		tsov_audit_verify_chain_digests(im->domain, im->origins[i], &res, ctx,
+		tsov_audit_verify_chain_digests(im->domain, im->origins[i], &res,
 										&im->checked[i], im->is_checked[i] ? 1 : 0);
 		if (!res.ok)
 		{
@@ -392,7 +389,6 @@ verify_chains(const Import *im, Datum *a, StringInfo summary)
 						 im->is_checked[i] ? psprintf("signed digest checked with key %s", im->checked[i].key_id) :
 						 im->digests[i] ? "signed digest not checked: no key for the domain" : "no signed digest");
 	}
-	pg_cryptohash_free(ctx);
 	PopActiveSnapshot();
 }
 

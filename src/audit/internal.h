@@ -304,8 +304,7 @@ extern bool tsov_audit_get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out);
 extern char *tsov_audit_get_text(HeapTuple t, TupleDesc d, int col);
 
 /* in chain.c: the hash and the origin */
-extern void tsov_audit_hash_row(struct pg_cryptohash_ctx *ctx,
-								const TsovAuditRow *row, uint8 *out);
+extern void tsov_audit_hash_row(const TsovAuditRow *row, uint8 *out);
 extern void tsov_audit_hash_str(struct pg_cryptohash_ctx *ctx, const char *s);
 extern struct pg_cryptohash_ctx *tsov_audit_sha256(void);
 extern void tsov_audit_origin(char *buf, Size len);
@@ -314,8 +313,7 @@ extern void tsov_audit_origin(char *buf, Size len);
 extern bool tsov_chain_heads_loaded(void);
 extern void tsov_chain_heads_load(const char *origin);
 extern void tsov_chain_heads_forget(void);
-extern void tsov_chain_append(struct pg_cryptohash_ctx *ctx, TsovAuditRow *row,
-							  uint8 *prev, uint8 *hash);
+extern void tsov_chain_append(TsovAuditRow *row, uint8 *prev, uint8 *hash);
 extern void tsov_chain_heads_save(void);
 
 /* ---- the writer (writer.c, batch.c) ---- */
@@ -347,7 +345,6 @@ extern const char *tsov_audit_writer_origin(void);
 
 /* in batch.c */
 extern int	tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
-								   struct pg_cryptohash_ctx *ctx,
 								   WriteLevel level, const char *why);
 extern bool tsov_audit_error_is_environmental(int sqlerrcode);
 
@@ -368,8 +365,7 @@ typedef struct VerifyResult
 } VerifyResult;
 
 extern void tsov_audit_verify_chain(const char *domain, const char *origin,
-									VerifyResult *res,
-									struct pg_cryptohash_ctx *ctx);
+									VerifyResult *res);
 
 /* in digest.c: signed digests of chain heads (issue 16) */
 typedef struct TsovDigest
@@ -396,7 +392,6 @@ extern TsovDigest *tsov_digests_from_jsonb(Jsonb *j, int *n, const char *want);
 /* in verify.c: one chain, optionally against signed digests of it */
 extern void tsov_audit_verify_chain_digests(const char *domain, const char *origin,
 											VerifyResult *res,
-											struct pg_cryptohash_ctx *ctx,
 											const TsovDigest *digests, int ndigests);
 
 #endif							/* TSOV_AUDIT_INTERNAL_H */

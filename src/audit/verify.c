@@ -40,7 +40,6 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -135,7 +134,7 @@ check_digests_at(ChainWalk *w, int64 seq, const uint8 *hash, const char *what)
  * not (allocated in CurrentMemoryContext).
  */
 static char *
-check_row(ChainWalk *w, TsovAuditRow *row, pg_cryptohash_ctx *ctx)
+check_row(ChainWalk *w, TsovAuditRow *row)
 {
 	uint8		computed[TSOV_HASH_LEN];
 
@@ -151,7 +150,7 @@ check_row(ChainWalk *w, TsovAuditRow *row, pg_cryptohash_ctx *ctx)
 	if (row->prev_hash == NULL || memcmp(row->prev_hash, w->prev, TSOV_HASH_LEN) != 0)
 		return psprintf("chain \"%s\": prev_hash does not match the previous row's hash (row inserted, replaced or reordered)",
 						w->origin);
-	tsov_audit_hash_row(ctx, row, computed);
+	tsov_audit_hash_row(row, computed);
 	if (row->row_hash == NULL || memcmp(row->row_hash, computed, TSOV_HASH_LEN) != 0)
 		return psprintf("chain \"%s\": row content does not match its hash (row changed)", w->origin);
 	memcpy(w->prev, row->row_hash, TSOV_HASH_LEN);
@@ -210,10 +209,9 @@ digest_seq_cmp(const void *a, const void *b)
  * yet, records the chain's first one.
  */
 void
-tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *res,
-						pg_cryptohash_ctx *ctx)
+tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *res)
 {
-	tsov_audit_verify_chain_digests(domain, origin, res, ctx, NULL, 0);
+	tsov_audit_verify_chain_digests(domain, origin, res, NULL, 0);
 }
 
 /*
@@ -222,7 +220,7 @@ tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *re
  */
 void
 tsov_audit_verify_chain_digests(const char *domain, const char *origin, VerifyResult *res,
-								pg_cryptohash_ctx *ctx, const TsovDigest *digests, int ndigests)
+								const TsovDigest *digests, int ndigests)
 {
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
@@ -272,7 +270,7 @@ tsov_audit_verify_chain_digests(const char *domain, const char *origin, VerifyRe
 
 			tsov_audit_row_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &row);
 			res->rows++;
-			bad = check_row(&w, &row, ctx);
+			bad = check_row(&w, &row);
 			MemoryContextSwitchTo(old);
 			if (bad != NULL)
 			{
@@ -337,7 +335,6 @@ verify_trail(FunctionCallInfo fcinfo, const char *want, const TsovDigest *dg, in
 	TsovDigest *mine = palloc(sizeof(TsovDigest) * Max(ndg, 1));
 	SPITupleTable *chains;
 	uint64		nchains;
-	pg_cryptohash_ctx *ctx;
 	VerifyResult cur;
 	char	   *cur_domain = NULL;
 
@@ -369,7 +366,6 @@ verify_trail(FunctionCallInfo fcinfo, const char *want, const TsovDigest *dg, in
 		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
 						errmsg("domain \"%s\" has no audit trail and does not exist", want)));
 
-	ctx = tsov_audit_sha256();
 	/* the chains come ordered by domain: one result row per run */
 	for (uint64 i = 0; i < nchains; i++)
 	{
@@ -391,7 +387,7 @@ verify_trail(FunctionCallInfo fcinfo, const char *want, const TsovDigest *dg, in
 		for (int j = 0; j < ndg; j++)
 			if (strcmp(dg[j].domain, dom) == 0 && strcmp(dg[j].origin, orig) == 0)
 				mine[nmine++] = dg[j];
-		tsov_audit_verify_chain_digests(dom, orig, &cur, ctx, mine, nmine);
+		tsov_audit_verify_chain_digests(dom, orig, &cur, mine, nmine);
 	}
 	if (cur_domain != NULL)
 		put_result(rsinfo, cur_domain, &cur);
@@ -401,7 +397,6 @@ verify_trail(FunctionCallInfo fcinfo, const char *want, const TsovDigest *dg, in
 		cur.ok = true;
 		put_result(rsinfo, want, &cur);
 	}
-	pg_cryptohash_free(ctx);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -75,7 +75,6 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
-#include "common/cryptohash.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -491,7 +490,6 @@ process_batch(MemoryContext batchcxt, long *backoff)
 			else
 			{
 				Relation	rel = table_open(relid, RowExclusiveLock);
-				pg_cryptohash_ctx *ctx;
 
 				tsov_audit_check_columns(RelationGetDescr(rel));
 				if (!tsov_chain_heads_loaded())
@@ -501,10 +499,7 @@ process_batch(MemoryContext batchcxt, long *backoff)
 					tsov_chain_heads_load(origin);
 					SPI_finish();
 				}
-				/* owned by the transaction's resource owner: created per batch */
-				ctx = tsov_audit_sha256();
-				quarantined = tsov_audit_write_batch(rel, recs, n, ctx, head_level, head_error);
-				pg_cryptohash_free(ctx);
+				quarantined = tsov_audit_write_batch(rel, recs, n, head_level, head_error);
 				if (SPI_connect() != SPI_OK_CONNECT)
 					elog(ERROR, "could not connect to SPI");
 				tsov_chain_heads_save();
