@@ -63,7 +63,12 @@ CREATE TABLE tec_sovereignty.audit_chain (
 	last_hash		bytea NOT NULL,
 	last_log_seq	bigint NOT NULL,
 	PRIMARY KEY (chain_domain, chain_origin)
-);
+)
+-- The writer updates a head once per batch: its row is a HOT chain that
+-- every update walks until the page is pruned, which happens only when
+-- the page's free space falls under its fillfactor's reserve.  At 10 %
+-- a page is pruned after a few versions instead of some eighty.
+WITH (fillfactor = 10);
 COMMENT ON TABLE tec_sovereignty.audit_chain IS
 	'Head (last row) of each audit hash chain, written by the audit writer with the rows';
 
