@@ -10,6 +10,12 @@ CREATE ROLE regress_ca_boss LOGIN;
 CREATE ROLE regress_ca_member LOGIN;
 SELECT tec_add_member('regress_ca', 'regress_ca_boss', 'owner');
 SELECT tec_add_member('regress_ca', 'regress_ca_member', 'writer');
+-- The members' events must stay in their backend for the whole statement
+-- (a slow machine, e.g. under Valgrind, would otherwise pass the default
+-- 200 ms and queue some of them before the statement fails): what is
+-- tested is the marking, not the delay.
+ALTER ROLE regress_ca_boss SET tec_sovereignty.audit_max_delay = '1min';
+ALTER ROLE regress_ca_member SET tec_sovereignty.audit_max_delay = '1min';
 SET ROLE regress_ca_owner;
 CREATE TABLE regress_ca.closed (id int);
 REVOKE ALL ON regress_ca.closed FROM regress_ca_writer;

@@ -551,8 +551,12 @@ tsov_audit_log_event(ErrorData *edata)
  *
  * A PG_CATCH block is entered in ErrorContext, which FlushErrorState()
  * resets: the copy of the error, and what recording it allocates, live in
- * refusal_cxt instead, from here until the next refusal passes (which
- * resets it; ReThrowError() copies the error back into ErrorContext).
+ * a context of their own, one per refusal passing through here.  The
+ * error being handled may point into the previous refusal's context (an
+ * inner hook's copy, thrown on from there): so the previous context is
+ * deleted only after the error has been copied and the error stack
+ * flushed, and the error always goes on as our copy (ReThrowError()
+ * copies it back into ErrorContext), never as the entry it was.
  * Interrupts are held while recording, as in PostgresMain's error path
  * (where emit_log_hook runs): a cancel must not replace the refusal.
  */
@@ -560,29 +564,28 @@ void
 tsov_audit_rethrow_refusal(const PlannedStmt *pstmt, uint64 mark)
 {
 	static MemoryContext refusal_cxt = NULL;
+	MemoryContext previous = refusal_cxt;
 	ErrorData  *edata;
 	bool		catalog_ok;
 
-	if (refusal_cxt == NULL)
-		refusal_cxt = AllocSetContextCreate(TopMemoryContext,
-											"tec_sovereignty refusal",
-											ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(refusal_cxt);
+	refusal_cxt = AllocSetContextCreate(TopMemoryContext,
+										"tec_sovereignty refusal",
+										ALLOCSET_SMALL_SIZES);
 	MemoryContextSwitchTo(refusal_cxt);
 	edata = CopyErrorData();
 	/* the statement did not happen: neither did what it was allowed */
 	tsov_audit_statement_failed(mark);
-	if (!unrecorded_refusal(edata))
+	if (unrecorded_refusal(edata))
 	{
-		MemoryContextSwitchTo(ErrorContext);
-		PG_RE_THROW();
+		catalog_ok = catalog_readable(edata);	/* before interrupts are held */
+		HOLD_INTERRUPTS();
+		record_refusal(edata, pstmt, catalog_ok);
+		RESUME_INTERRUPTS();
+		edata->domain = recorded_mark;
 	}
-	catalog_ok = catalog_readable(edata);	/* before interrupts are held */
-	HOLD_INTERRUPTS();
-	record_refusal(edata, pstmt, catalog_ok);
-	RESUME_INTERRUPTS();
-	edata->domain = recorded_mark;
 	FlushErrorState();
+	/* nothing refers to the previous refusal's copy any more */
+	if (previous != NULL)
+		MemoryContextDelete(previous);
 	ReThrowError(edata);
 }
