@@ -285,11 +285,9 @@ tsov_audit_row_datum(const TsovAuditRow *row, int i, bool *isnull)
 }
 
 /* A stored hash into out; false when NULL or not TSOV_HASH_LEN bytes. */
-bool
-tsov_audit_get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out)
+static bool
+hash_from_datum(Datum v, bool isnull, uint8 *out)
 {
-	bool		isnull;
-	Datum		v = SPI_getbinval(t, d, col, &isnull);
 	bytea	   *b;
 
 	if (isnull)
@@ -299,6 +297,16 @@ tsov_audit_get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out)
 		return false;
 	memcpy(out, VARDATA_ANY(b), TSOV_HASH_LEN);
 	return true;
+}
+
+/* The same for column col (from 1) of a tuple. */
+bool
+tsov_audit_get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out)
+{
+	bool		isnull;
+	Datum		v = SPI_getbinval(t, d, col, &isnull);
+
+	return hash_from_datum(v, isnull, out);
 }
 
 char *
@@ -311,65 +319,73 @@ tsov_audit_get_text(HeapTuple t, TupleDesc d, int col)
 }
 
 /*
- * Read a row selected with the columns of tsov_audit_column_list("", NULL)
- * (column i + 1 of the tuple is column i of the table).  prev_hash and
- * row_hash point into row's own buffers, or are NULL when the stored value
- * is NULL or malformed.  Strings are allocated in CurrentMemoryContext.
+ * Read a row from its deformed values, in the columns of
+ * tsov_audit_column_list("", NULL) (values[i] is column i of the table).
+ * prev_hash and row_hash point into row's own buffers, or are NULL when the
+ * stored value is NULL or malformed.  Strings are allocated in
+ * CurrentMemoryContext.
  */
 void
-tsov_audit_row_from_tuple(HeapTuple t, TupleDesc d, TsovAuditRow *row)
+tsov_audit_row_from_values(const Datum *values, const bool *isnull, TsovAuditRow *row)
 {
 	memset(row, 0, sizeof(*row));
-	Assert(d->natts == lengthof(audit_columns));
 	for (int i = 0; i < lengthof(audit_columns); i++)
 	{
 		const TsovAuditColumn *c = &audit_columns[i];
-		bool		isnull;
-		Datum		v;
+		Datum		v = values[i];
+		bool		null = isnull[i];
 
 		switch (c->source)
 		{
 			case TSOV_COL_PREV_HASH:
-				row->prev_hash = tsov_audit_get_hash(t, d, i + 1, row->prev_buf) ? row->prev_buf : NULL;
-				continue;
+				row->prev_hash = hash_from_datum(v, null, row->prev_buf) ? row->prev_buf : NULL;
+				break;
 			case TSOV_COL_ROW_HASH:
-				row->row_hash = tsov_audit_get_hash(t, d, i + 1, row->hash_buf) ? row->hash_buf : NULL;
-				continue;
+				row->row_hash = hash_from_datum(v, null, row->hash_buf) ? row->hash_buf : NULL;
+				break;
 			case TSOV_COL_FIELD:
 			case TSOV_COL_DECISION:
 			case TSOV_COL_CHAIN_DOMAIN:
 			case TSOV_COL_CHAIN_ORIGIN:
 			case TSOV_COL_QUARANTINE:
-				*row_text_slot(row, c) = tsov_audit_get_text(t, d, i + 1);
-				continue;
-			default:
+				*row_text_slot(row, c) = null ? NULL : TextDatumGetCString(v);
 				break;
-		}
-		v = SPI_getbinval(t, d, i + 1, &isnull);
-		switch (c->source)
-		{
 			case TSOV_COL_SEQ:
-				row->seq = isnull ? 0 : DatumGetInt64(v);
+				row->seq = null ? 0 : DatumGetInt64(v);
 				break;
 			case TSOV_COL_LOGGED_AT:
-				row->logged_at = isnull ? 0 : DatumGetTimestampTz(v);
+				row->logged_at = null ? 0 : DatumGetTimestampTz(v);
 				break;
 			case TSOV_COL_XID:
-				row->fxid = isnull ? 0 : U64FromFullTransactionId(DatumGetFullTransactionId(v));
+				row->fxid = null ? 0 : U64FromFullTransactionId(DatumGetFullTransactionId(v));
 				break;
 			case TSOV_COL_PID:
-				row->pid = isnull ? 0 : DatumGetInt32(v);
+				row->pid = null ? 0 : DatumGetInt32(v);
 				break;
 			case TSOV_COL_OBJECT_OID:
-				row->object_oid = isnull ? InvalidOid : DatumGetObjectId(v);
+				row->object_oid = null ? InvalidOid : DatumGetObjectId(v);
 				break;
 			case TSOV_COL_CHAIN_SEQ:
-				row->chain_seq = isnull ? 0 : DatumGetInt64(v);
+				row->chain_seq = null ? 0 : DatumGetInt64(v);
 				break;
-			default:
-				Assert(false);
 		}
 	}
+}
+
+/*
+ * The same for a tuple selected with those columns: deformed once (reading
+ * column after column with SPI_getbinval walks the tuple from its start
+ * for every column past the first variable-width one).
+ */
+void
+tsov_audit_row_from_tuple(HeapTuple t, TupleDesc d, TsovAuditRow *row)
+{
+	Datum		values[lengthof(audit_columns)];
+	bool		isnull[lengthof(audit_columns)];
+
+	Assert(d->natts == lengthof(audit_columns));
+	heap_deform_tuple(t, d, values, isnull);
+	tsov_audit_row_from_values(values, isnull, row);
 }
 
 /* ---- the hash ---- */

@@ -4,18 +4,22 @@
  *	  tec_audit_verify(): walk every hash chain of the trail and say, per
  *	  domain, whether it is intact, and where and why not.
  *
- * Each chain (domain, origin) is walked in seq order inside one snapshot
- * (all its SPI calls are read-only, so they share the calling query's
- * snapshot, and the chain heads it reads match the rows), in three steps:
- *	 - where the walk starts (read_start): the genesis, or the anchor a
- *	   purge left (the last purged row's position and hash), and the head
- *	   the writer recorded for the chain;
+ * Each chain (domain, origin) is checked in three steps:
+ *	 - where its walk starts: the genesis, or the anchor a purge left (the
+ *	   last purged row's position and hash), and the head the writer
+ *	   recorded for the chain (load_chains: audit_chain and audit_anchor,
+ *	   read with SPI);
  *	 - each row (check_row): chain_seq follows the previous one (a
  *	   deleted, inserted or reordered row breaks this), prev_hash is the
  *	   previous row's hash, and the row's hash, recomputed from its content
  *	   (chain.c), is the stored one (a changed row breaks this);
  *	 - the end (check_end): the last row is the recorded head (a removed
  *	   tail breaks this).
+ * The rows of every chain asked for are read in ONE pass over audit_log in
+ * seq order (walk_rows: an ordered scan of its primary key, tuples deformed
+ * once, no SPI copies, no sort), each row going to its chain's walk; a
+ * chain stops at its first problem.  Everything is read in the calling
+ * query's snapshot (the active one), so the heads match the rows.
  * With signed digests (tec_audit_verify(domain, digests), digest.c), each
  * digest's position and hash must still be on the chain: a row met on the
  * walk, or the purge anchor (check_digests_at); one beyond the last row
@@ -23,9 +27,8 @@
  * below the anchor check nothing, which is a failure too
  * (check_digests_end).  The digests of a chain are walked in position
  * order (Assert).
- * The rows are read with the columns of chain.c's column table.
- * tsov_audit_verify_chain is also how an import checks the chains it adds
- * (import.c).
+ * tsov_audit_verify_chain_digests is also how an import checks the chains
+ * it adds (import.c).
  *
  * Memory.  Each row is read in a per-row context ("verify row") that is
  * reset after the row; a reason kept is copied to the caller's context.
@@ -39,14 +42,25 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -71,41 +85,28 @@ typedef struct ChainWalk
 	int64		anchor_seq;		/* 0: no purge anchor */
 } ChainWalk;
 
-/* The chain's recorded head and purge anchor: where the walk starts. */
-static void
-read_start(Datum *args, ChainWalk *w)
+/* One chain of a verification: its key, its walk, what was found. */
+typedef struct VerifyChain
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	HeapTuple	t;
-	TupleDesc	d;
-	bool		isnull;
-	Datum		v;
+	char	   *domain;			/* chain_domain ('' outside any domain) */
+	char	   *origin;
+	int			dlen;
+	int			olen;
+	bool		listed;			/* has a head, rows or digests: reported */
+	ChainWalk	w;
+	int64		rows;			/* rows read, the first bad one included */
+	char	   *why;			/* NULL: no problem (yet) */
+	int64		bad_seq;		/* seq of the row that broke it, 0: none */
+} VerifyChain;
 
-	memset(w->prev, 0, sizeof(w->prev));
-	w->expect = 1;
-	if (SPI_execute_with_args("SELECT c.last_seq, c.last_hash, a.anchor_seq, a.anchor_hash"
-							  " FROM (VALUES ($1, $2)) k(d, o)"
-							  " LEFT JOIN tec_sovereignty.audit_chain c"
-							  "   ON c.chain_domain OPERATOR(pg_catalog.=) k.d AND c.chain_origin OPERATOR(pg_catalog.=) k.o"
-							  " LEFT JOIN tec_sovereignty.audit_anchor a"
-							  "   ON a.chain_domain OPERATOR(pg_catalog.=) k.d AND a.chain_origin OPERATOR(pg_catalog.=) k.o",
-							  2, types, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read the audit chain head");
-	t = SPI_tuptable->vals[0];
-	d = SPI_tuptable->tupdesc;
-	v = SPI_getbinval(t, d, 1, &isnull);
-	w->have_head = !isnull;
-	w->head_seq = isnull ? 0 : DatumGetInt64(v);
-	if (!tsov_audit_get_hash(t, d, 2, w->head_hash))
-		memset(w->head_hash, 0, sizeof(w->head_hash));
-	v = SPI_getbinval(t, d, 3, &isnull);
-	if (!isnull)
-	{
-		w->expect = DatumGetInt64(v) + 1;
-		if (!tsov_audit_get_hash(t, d, 4, w->prev))
-			memset(w->prev, 0xff, sizeof(w->prev));	/* malformed anchor: fails below */
-	}
-}
+/* The chains of one verification, sorted by (domain, origin). */
+typedef struct ChainSet
+{
+	VerifyChain **c;
+	int			n;
+	int			cap;
+	VerifyChain *last;			/* the chain of the previous row */
+} ChainSet;
 
 /*
  * The digests at chain position seq, whose hash is hash (a verified row's,
@@ -204,95 +205,346 @@ digest_seq_cmp(const void *a, const void *b)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/*
- * Verify one chain; adds its rows to res->rows and, if res has no problem
- * yet, records the chain's first one.
- */
-void
-tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *res)
+/* ---- the set of chains ---- */
+
+static int
+key_cmp(const char *d1, int dl1, const char *o1, int ol1,
+		const char *d2, int dl2, const char *o2, int ol2)
 {
-	tsov_audit_verify_chain_digests(domain, origin, res, NULL, 0);
+	int			r = memcmp(d1, d2, Min(dl1, dl2));
+
+	if (r == 0 && dl1 != dl2)
+		r = dl1 < dl2 ? -1 : 1;
+	if (r == 0)
+		r = memcmp(o1, o2, Min(ol1, ol2));
+	if (r == 0 && ol1 != ol2)
+		r = ol1 < ol2 ? -1 : 1;
+	return r;
 }
 
 /*
- * The same, and each of the ndigests signed digests of this chain (checked
- * by digest.c) must name a row (or the purge anchor) that is still on it.
+ * The chain (domain, origin) of the set (binary search), or, with add,
+ * a new one put in its place; NULL when absent and not added.  The key
+ * need not be NUL-terminated: rows give it as text.
+ */
+static VerifyChain *
+chain_find(ChainSet *set, const char *d, int dl, const char *o, int ol, bool add)
+{
+	int			lo = 0,
+				hi = set->n;
+	VerifyChain *c;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+		VerifyChain *m = set->c[mid];
+		int			r = key_cmp(d, dl, o, ol, m->domain, m->dlen, m->origin, m->olen);
+
+		if (r == 0)
+			return m;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (!add)
+		return NULL;
+	if (set->n == set->cap)
+	{
+		set->cap = Max(16, set->cap * 2);
+		set->c = set->c ? repalloc(set->c, sizeof(VerifyChain *) * set->cap)
+			: palloc(sizeof(VerifyChain *) * set->cap);
+	}
+	memmove(&set->c[lo + 1], &set->c[lo], sizeof(VerifyChain *) * (set->n - lo));
+	c = palloc0(sizeof(VerifyChain));
+	c->domain = pnstrdup(d, dl);
+	c->dlen = dl;
+	c->origin = pnstrdup(o, ol);
+	c->olen = ol;
+	c->w.origin = c->origin;
+	c->w.expect = 1;
+	set->c[lo] = c;
+	set->n++;
+#ifdef USE_ASSERT_CHECKING
+	for (int i = 1; i < set->n; i++)
+		Assert(key_cmp(set->c[i - 1]->domain, set->c[i - 1]->dlen, set->c[i - 1]->origin, set->c[i - 1]->olen,
+					   set->c[i]->domain, set->c[i]->dlen, set->c[i]->origin, set->c[i]->olen) < 0);
+#endif
+	return c;
+}
+
+/*
+ * Every recorded head and purge anchor of the chains asked for (domain
+ * want, or all when NULL; origin only, when given): where their walks
+ * start.  A chain with a head is listed; one with only an anchor is
+ * listed once rows or digests name it.  SPI connected.
+ */
+static void
+load_chains(ChainSet *set, const char *want, const char *origin)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	char		nulls[2] = {'n', 'n'};
+
+	if (want)
+	{
+		args[0] = CStringGetTextDatum(want);
+		nulls[0] = ' ';
+	}
+	if (origin)
+	{
+		args[1] = CStringGetTextDatum(origin);
+		nulls[1] = ' ';
+	}
+	if (SPI_execute_with_args("SELECT k.chain_domain, k.chain_origin, c.last_seq, c.last_hash,"
+							  "       a.anchor_seq, a.anchor_hash"
+							  " FROM (SELECT chain_domain, chain_origin FROM tec_sovereignty.audit_chain"
+							  "       UNION SELECT chain_domain, chain_origin FROM tec_sovereignty.audit_anchor) k"
+							  " LEFT JOIN tec_sovereignty.audit_chain c"
+							  "   ON c.chain_domain OPERATOR(pg_catalog.=) k.chain_domain"
+							  "  AND c.chain_origin OPERATOR(pg_catalog.=) k.chain_origin"
+							  " LEFT JOIN tec_sovereignty.audit_anchor a"
+							  "   ON a.chain_domain OPERATOR(pg_catalog.=) k.chain_domain"
+							  "  AND a.chain_origin OPERATOR(pg_catalog.=) k.chain_origin"
+							  " WHERE ($1 IS NULL OR k.chain_domain OPERATOR(pg_catalog.=) $1)"
+							  "   AND ($2 IS NULL OR k.chain_origin OPERATOR(pg_catalog.=) $2)",
+							  2, types, args, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the audit chain heads");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		char	   *dom = tsov_audit_get_text(t, d, 1);
+		char	   *orig = tsov_audit_get_text(t, d, 2);
+		VerifyChain *c = chain_find(set, dom, strlen(dom), orig, strlen(orig), true);
+		ChainWalk  *w = &c->w;
+		bool		isnull;
+		Datum		v;
+
+		v = SPI_getbinval(t, d, 3, &isnull);
+		w->have_head = !isnull;
+		w->head_seq = isnull ? 0 : DatumGetInt64(v);
+		if (!tsov_audit_get_hash(t, d, 4, w->head_hash))
+			memset(w->head_hash, 0, sizeof(w->head_hash));
+		c->listed = w->have_head;
+		v = SPI_getbinval(t, d, 5, &isnull);
+		if (!isnull)
+		{
+			w->expect = DatumGetInt64(v) + 1;
+			if (!tsov_audit_get_hash(t, d, 6, w->prev))
+				memset(w->prev, 0xff, sizeof(w->prev));	/* malformed anchor: fails below */
+		}
+	}
+}
+
+/*
+ * Give each chain its digests (sorted by position; they name chains that
+ * are then listed even when nothing of them is left) and check those at
+ * its purge anchor.
+ */
+static void
+attach_digests(ChainSet *set, const TsovDigest *dg, int ndg)
+{
+	for (int i = 0; i < ndg; i++)
+		chain_find(set, dg[i].domain, strlen(dg[i].domain),
+				   dg[i].origin, strlen(dg[i].origin), true)->listed = true;
+	for (int i = 0; i < set->n; i++)
+	{
+		VerifyChain *c = set->c[i];
+		TsovDigest *mine = NULL;
+		int			nmine = 0;
+
+		c->w.anchor_seq = c->w.expect - 1;
+		for (int j = 0; j < ndg; j++)
+			if (strcmp(dg[j].domain, c->domain) == 0 && strcmp(dg[j].origin, c->origin) == 0)
+			{
+				if (mine == NULL)
+					mine = palloc(sizeof(TsovDigest) * ndg);
+				mine[nmine++] = dg[j];
+			}
+		if (nmine == 0)
+			continue;
+		qsort(mine, nmine, sizeof(TsovDigest), digest_seq_cmp);
+		for (int j = 1; j < nmine; j++)
+			Assert(mine[j - 1].seq <= mine[j].seq);
+		c->w.dg = mine;
+		c->w.ndg = nmine;
+		/* a purge anchor is the hash of the last purged row */
+		if (c->w.expect > 1)
+			c->why = check_digests_at(&c->w, c->w.expect - 1, c->w.prev, "the purge anchor");
+	}
+}
+
+/*
+ * One pass over tec_sovereignty.audit_log in seq order (its primary key),
+ * in the active snapshot: each row of a chain asked for goes to that
+ * chain's walk, until the chain's first problem.  A chain that has rows
+ * but no head or anchor is added (and fails at its end).
+ */
+static void
+walk_rows(ChainSet *set, const char *want, const char *origin)
+{
+	Oid			nsp = get_namespace_oid(TSOV_SCHEMA, false);
+	Oid			relid = get_relname_relid("audit_log", nsp);
+	Relation	rel;
+	Relation	idx;
+	Oid			pk;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	MemoryContext rowcxt;
+	int			dcol = -1,
+				ocol = -1;
+	int			wlen = want ? strlen(want) : 0;
+	int			olen = origin ? strlen(origin) : 0;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "tec_sovereignty.audit_log does not exist");
+	rel = table_open(relid, AccessShareLock);
+	tsov_audit_check_columns(RelationGetDescr(rel));
+	for (int i = 0; i < tsov_audit_ncolumns; i++)
+	{
+		if (tsov_audit_column(i)->source == TSOV_COL_CHAIN_DOMAIN)
+			dcol = i;
+		else if (tsov_audit_column(i)->source == TSOV_COL_CHAIN_ORIGIN)
+			ocol = i;
+	}
+	Assert(dcol >= 0 && ocol >= 0);
+	pk = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pk))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tec_sovereignty.audit_log has no primary key"),
+				 errdetail("The trail is verified in seq order, read through its primary key (seq)."),
+				 errhint("The extension's table was altered: recreate its primary key on seq.")));
+	idx = index_open(pk, AccessShareLock);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify row", ALLOCSET_DEFAULT_SIZES);
+	slot = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 0, 0);
+	index_rescan(scan, NULL, 0, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		text	   *dt,
+				   *ot;
+		VerifyChain *c;
+		MemoryContext old;
+		TsovAuditRow row;
+		char	   *bad;
+
+		CHECK_FOR_INTERRUPTS();
+		slot_getallattrs(slot);
+		Assert(!slot->tts_isnull[dcol] && !slot->tts_isnull[ocol]);	/* NOT NULL */
+		old = MemoryContextSwitchTo(rowcxt);
+		dt = DatumGetTextPP(slot->tts_values[dcol]);
+		ot = DatumGetTextPP(slot->tts_values[ocol]);
+		if ((want && (VARSIZE_ANY_EXHDR(dt) != wlen || memcmp(VARDATA_ANY(dt), want, wlen) != 0)) ||
+			(origin && (VARSIZE_ANY_EXHDR(ot) != olen || memcmp(VARDATA_ANY(ot), origin, olen) != 0)))
+		{
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+			continue;
+		}
+		c = set->last;
+		if (c == NULL ||
+			key_cmp(VARDATA_ANY(dt), VARSIZE_ANY_EXHDR(dt), VARDATA_ANY(ot), VARSIZE_ANY_EXHDR(ot),
+					c->domain, c->dlen, c->origin, c->olen) != 0)
+		{
+			MemoryContextSwitchTo(old);
+			c = chain_find(set, VARDATA_ANY(dt), VARSIZE_ANY_EXHDR(dt),
+						   VARDATA_ANY(ot), VARSIZE_ANY_EXHDR(ot), true);
+			c->listed = true;
+			set->last = c;
+			MemoryContextSwitchTo(rowcxt);
+		}
+		if (c->why == NULL)
+		{
+			tsov_audit_row_from_values(slot->tts_values, slot->tts_isnull, &row);
+			c->rows++;
+			bad = check_row(&c->w, &row);
+			if (bad != NULL)
+			{
+				MemoryContextSwitchTo(old);
+				c->why = pstrdup(bad);
+				c->bad_seq = row.seq;
+			}
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+}
+
+/* After the rows: the end of every chain, and its digests. */
+static void
+finish_chains(ChainSet *set)
+{
+	for (int i = 0; i < set->n; i++)
+	{
+		VerifyChain *c = set->c[i];
+
+		if (c->why == NULL)
+			c->why = check_end(&c->w);
+		if (c->why == NULL)
+			c->why = check_digests_end(&c->w);
+	}
+}
+
+/* Add chain c to res: its rows, and its problem if res has none yet. */
+static void
+add_result(VerifyResult *res, const VerifyChain *c)
+{
+	res->rows += c->rows;
+	if (c->why != NULL && res->ok)
+	{
+		res->ok = false;
+		res->first_bad = c->bad_seq;
+		res->reason = c->why;
+	}
+}
+
+/* All of it, for the chains of domain want (NULL: all), origin (NULL: all). */
+static ChainSet *
+verify_set(const char *want, const char *origin, const TsovDigest *dg, int ndg)
+{
+	ChainSet   *set = palloc0(sizeof(ChainSet));
+
+	load_chains(set, want, origin);
+	attach_digests(set, dg, ndg);
+	walk_rows(set, want, origin);
+	finish_chains(set);
+	return set;
+}
+
+/*
+ * Verify one chain; adds its rows to res->rows and, if res has no problem
+ * yet, records the chain's first one.  Each of the ndigests signed digests
+ * of this chain (checked by digest.c) must name a row (or the purge
+ * anchor) that is still on it.  SPI connected.
  */
 void
 tsov_audit_verify_chain_digests(const char *domain, const char *origin, VerifyResult *res,
 								const TsovDigest *digests, int ndigests)
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		args[2];
-	ChainWalk	w;
-	Portal		portal;
-	char	   *why = NULL;
-	int64		bad_seq = 0;
-	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify row", ALLOCSET_DEFAULT_SIZES);
+	ChainSet   *set;
+	VerifyChain *c;
 
-	args[0] = CStringGetTextDatum(domain);
-	args[1] = CStringGetTextDatum(origin);
-	memset(&w, 0, sizeof(w));
-	w.origin = origin;
-	read_start(args, &w);
-	w.anchor_seq = w.expect - 1;
-	if (ndigests > 0)
+	for (int i = 0; i < ndigests; i++)
+		Assert(strcmp(digests[i].domain, domain) == 0 && strcmp(digests[i].origin, origin) == 0);
+	set = verify_set(domain, origin, digests, ndigests);
+	c = chain_find(set, domain, strlen(domain), origin, strlen(origin), false);
+	if (c == NULL)
 	{
-		TsovDigest *sorted = palloc(sizeof(TsovDigest) * ndigests);
+		/* no head, anchor, row or digest: an empty chain, which verifies */
+		VerifyChain empty;
 
-		memcpy(sorted, digests, sizeof(TsovDigest) * ndigests);
-		qsort(sorted, ndigests, sizeof(TsovDigest), digest_seq_cmp);
-		for (int i = 1; i < ndigests; i++)
-			Assert(sorted[i - 1].seq <= sorted[i].seq);
-		w.dg = sorted;
-		w.ndg = ndigests;
-		/* a purge anchor is the hash of the last purged row */
-		if (w.expect > 1)
-			why = check_digests_at(&w, w.expect - 1, w.prev, "the purge anchor");
+		memset(&empty, 0, sizeof(empty));
+		add_result(res, &empty);
+		return;
 	}
-
-	portal = SPI_cursor_open_with_args(NULL,
-									   psprintf("SELECT %s FROM tec_sovereignty.audit_log"
-												" WHERE chain_domain OPERATOR(pg_catalog.=) $1"
-												" AND chain_origin OPERATOR(pg_catalog.=) $2 ORDER BY seq",
-												tsov_audit_column_list("", NULL)),
-									   2, types, args, NULL, true, 0);
-	while (why == NULL)
-	{
-		SPI_cursor_fetch(portal, true, 10000);
-		if (SPI_processed == 0)
-			break;
-		for (uint64 i = 0; i < SPI_processed && why == NULL; i++)
-		{
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-			TsovAuditRow row;
-			char	   *bad;
-
-			tsov_audit_row_from_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &row);
-			res->rows++;
-			bad = check_row(&w, &row);
-			MemoryContextSwitchTo(old);
-			if (bad != NULL)
-			{
-				why = pstrdup(bad);
-				bad_seq = row.seq;
-			}
-			MemoryContextReset(rowcxt);
-		}
-	}
-	SPI_cursor_close(portal);
-
-	if (why == NULL)
-		why = check_end(&w);
-	if (why == NULL)
-		why = check_digests_end(&w);
-	if (why != NULL && res->ok)
-	{
-		res->ok = false;
-		res->first_bad = bad_seq;
-		res->reason = why;
-	}
-	MemoryContextDelete(rowcxt);
+	add_result(res, c);
 }
 
 /* One result row of tec_audit_verify. */
@@ -327,53 +579,25 @@ static Datum
 verify_trail(FunctionCallInfo fcinfo, const char *want, const TsovDigest *dg, int ndg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			types[3] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		args[3];
-	char		nulls[3] = {' ', ' ', ' '};
-	Datum	   *ddom = palloc(sizeof(Datum) * Max(ndg, 1));
-	Datum	   *dorig = palloc(sizeof(Datum) * Max(ndg, 1));
-	TsovDigest *mine = palloc(sizeof(TsovDigest) * Max(ndg, 1));
-	SPITupleTable *chains;
-	uint64		nchains;
+	ChainSet   *set;
 	VerifyResult cur;
-	char	   *cur_domain = NULL;
+	const char *cur_domain = NULL;
+	int			nlisted = 0;
 
-	for (int i = 0; i < ndg; i++)
-	{
-		ddom[i] = CStringGetTextDatum(dg[i].domain);
-		dorig[i] = CStringGetTextDatum(dg[i].origin);
-	}
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "could not connect to SPI");
+	set = verify_set(want, NULL, dg, ndg);
 
-	args[0] = want ? CStringGetTextDatum(want) : (Datum) 0;
-	nulls[0] = want ? ' ' : 'n';
-	args[1] = PointerGetDatum(construct_array(ddom, ndg, TEXTOID, -1, false, TYPALIGN_INT));
-	args[2] = PointerGetDatum(construct_array(dorig, ndg, TEXTOID, -1, false, TYPALIGN_INT));
-	if (SPI_execute_with_args("SELECT chain_domain, chain_origin FROM ("
-							  " SELECT DISTINCT chain_domain, chain_origin FROM tec_sovereignty.audit_log"
-							  " UNION SELECT chain_domain, chain_origin FROM tec_sovereignty.audit_chain"
-							  " UNION SELECT * FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3))) c(chain_domain, chain_origin)"
-							  " WHERE $1 IS NULL OR chain_domain OPERATOR(pg_catalog.=) $1"
-							  " ORDER BY 1, 2",
-							  3, types, args, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the audit chains");
-	chains = SPI_tuptable;
-	nchains = SPI_processed;
-
-	if (nchains == 0 && want != NULL && tsov_domain_by_name(want) == NULL)
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-						errmsg("domain \"%s\" has no audit trail and does not exist", want)));
-
-	/* the chains come ordered by domain: one result row per run */
-	for (uint64 i = 0; i < nchains; i++)
+	/* the chains are sorted by domain: one result row per run */
+	for (int i = 0; i < set->n; i++)
 	{
-		char	   *dom = tsov_audit_get_text(chains->vals[i], chains->tupdesc, 1);
-		char	   *orig = tsov_audit_get_text(chains->vals[i], chains->tupdesc, 2);
-		int			nmine = 0;
+		const VerifyChain *c = set->c[i];
 
-		if (cur_domain != NULL && strcmp(dom, cur_domain) != 0)
+		if (!c->listed)
+			continue;
+		nlisted++;
+		if (cur_domain != NULL && strcmp(c->domain, cur_domain) != 0)
 		{
 			put_result(rsinfo, cur_domain, &cur);
 			cur_domain = NULL;
@@ -382,17 +606,17 @@ verify_trail(FunctionCallInfo fcinfo, const char *want, const TsovDigest *dg, in
 		{
 			memset(&cur, 0, sizeof(cur));
 			cur.ok = true;
-			cur_domain = dom;
+			cur_domain = c->domain;
 		}
-		for (int j = 0; j < ndg; j++)
-			if (strcmp(dg[j].domain, dom) == 0 && strcmp(dg[j].origin, orig) == 0)
-				mine[nmine++] = dg[j];
-		tsov_audit_verify_chain_digests(dom, orig, &cur, mine, nmine);
+		add_result(&cur, c);
 	}
 	if (cur_domain != NULL)
 		put_result(rsinfo, cur_domain, &cur);
-	if (nchains == 0 && want != NULL)
+	if (nlisted == 0 && want != NULL)
 	{
+		if (tsov_domain_by_name(want) == NULL)
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+							errmsg("domain \"%s\" has no audit trail and does not exist", want)));
 		memset(&cur, 0, sizeof(cur));
 		cur.ok = true;
 		put_result(rsinfo, want, &cur);
