@@ -10,7 +10,8 @@
 #   - a client killed between its transactions leaves the domain
 #     'importing': nobody may export it, a non-superuser may not undo it,
 #     tec_import_abort() removes the domain, its schema and its roles, and
-#     the trail records IMPORT_START and IMPORT_ABORT;
+#     the trail records IMPORT_START and IMPORT_ABORT; SIGINT makes the
+#     client undo the import itself;
 #   - refusals: tec_import_abort() of an active domain, import_parallel_begin()
 #     outside an import, bad options;
 #   - a script without data imports in one transaction whatever -j says.
@@ -166,6 +167,30 @@ $dst->safe_psql('postgres', 'SELECT tec_audit_flush()');
 is($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log
 	WHERE object_domain = 'big' AND action IN ('CREATE_DOMAIN', 'IMPORT_START', 'IMPORT_ABORT', 'IMPORT')}),
    'CREATE_DOMAIN,IMPORT_START,IMPORT_ABORT', 'big: the trail tells the story');
+
+# SIGINT (a DBA's Ctrl-C): the client cancels its connections and undoes
+# the import itself.
+($out, $e2) = ('', '');
+$h = start [ 'tec_export', '--import', '-j', '2', '-h', $dst->host, '-p', $dst->port, '-d', 'postgres', "$tmp/big.sql" ],
+  '>', \$out, '2>', \$e2;
+$state = '';
+for (1 .. 2000)
+{
+	$state = $dst->safe_psql('postgres', "SELECT state FROM tec_sovereignty.domain WHERE name = 'big'");
+	last if $state ne '';
+	usleep(10_000);
+}
+$h->signal('INT');
+$h->finish;
+is($state, 'importing', 'big: importing again when SIGINT comes');
+is($? >> 8, 3, 'big: interrupted, the client exits with status 3');
+like($e2, qr/the import was undone \(tec_import_abort\): the database is as it was/, 'big: and undoes the import')
+  or diag($e2);
+is($dst->safe_psql('postgres', q{SELECT (SELECT count(*) FROM tec_sovereignty.domain WHERE name = 'big')
+	+ (SELECT count(*) FROM pg_namespace WHERE nspname = 'big') + (SELECT count(*) FROM tec_sovereignty.import_parallel)}),
+   '0', 'big: nothing of the domain is left after SIGINT');
+is($dst->safe_psql('postgres', $roles_q), '0', 'big: nor its roles');
+
 ($ok, $err) = import_par('postgres', "$tmp/big.sql", '-j', '2');
 ok($ok, 'big: imported again after the abort') or diag($err);
 is($dst->safe_psql('postgres', 'SELECT count(*) FROM big.t'), '400000', 'big: every row is there');

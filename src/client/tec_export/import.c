@@ -25,9 +25,9 @@
  *		follows the last such run, the audit trail included, runs in one
  *		transaction that ends with tec_sovereignty.import_parallel_end(),
  *		which makes the domain 'active'.
- * A failure anywhere after step 1 cancels the workers and calls
- * tec_import_abort(), which removes the domain, its objects and the roles
- * the import created; the database is as it was.  A client killed in
+ * A failure anywhere after step 1, or SIGINT/SIGTERM, cancels the workers
+ * and calls tec_import_abort(), which removes the domain, its objects and
+ * the roles the import created; the database is as it was.  A client killed in
  * between leaves the domain 'importing' until a DBA calls
  * tec_import_abort().  A script whose shape is not the one above (no data,
  * a statement between COPY blocks, no domain creation) runs in one
@@ -392,6 +392,38 @@ static pthread_mutex_t fail_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile bool failed = false;
 static const char *domain_name = NULL;
 
+/*
+ * SIGINT and SIGTERM: cancel what every connection runs (PQcancel is safe
+ * in a signal handler) and let the failure path undo the import; a second
+ * signal ends the client at once, leaving the domain 'importing'.
+ */
+#define MAX_CONNS	(64 + 1)
+static PGcancel *volatile cancels[MAX_CONNS];
+static volatile sig_atomic_t ncancels = 0;
+static volatile sig_atomic_t interrupted = 0;
+
+static void
+on_interrupt(int signo)
+{
+	char		err[256];
+
+	interrupted = 1;
+	for (int i = 0; i < ncancels; i++)
+		(void) PQcancel(cancels[i], err, sizeof(err));
+	signal(signo, SIG_DFL);
+}
+
+static void
+watch_connection(PGconn *conn)
+{
+	PGcancel   *c = PQgetCancel(conn);
+
+	if (c == NULL || ncancels >= MAX_CONNS)
+		fail_local("could not prepare the cancellation of a connection");
+	cancels[ncancels] = c;
+	ncancels++;
+}
+
 static void
 report_failure(PGconn *conn, const PGresult *res, const char *sql)
 {
@@ -409,6 +441,18 @@ report_failure(PGconn *conn, const PGresult *res, const char *sql)
 	pthread_mutex_unlock(&fail_lock);
 }
 
+static void
+report_interrupt(void)
+{
+	pthread_mutex_lock(&fail_lock);
+	if (!failed)
+	{
+		failed = true;
+		fprintf(stderr, "%s: import of domain \"%s\" interrupted\n", progname, domain_name ? domain_name : "?");
+	}
+	pthread_mutex_unlock(&fail_lock);
+}
+
 /*
  * Run one statement; false (reported) on failure.  A deadlock is retried:
  * foreign keys added side by side lock both their tables, and two that
@@ -418,6 +462,11 @@ report_failure(PGconn *conn, const PGresult *res, const char *sql)
 static bool
 run_sql(PGconn *conn, const char *sql)
 {
+	if (interrupted)
+	{
+		report_interrupt();
+		return false;
+	}
 	for (int attempt = 1;; attempt++)
 	{
 		PGresult   *res = PQexec(conn, sql);
@@ -442,10 +491,16 @@ run_sql(PGconn *conn, const char *sql)
 static bool
 run_copy(PGconn *conn, const Script *s, const Item *it, int fd, char *buf)
 {
-	PGresult   *res = PQexec(conn, it->sql);
+	PGresult   *res;
 	off_t		done = 0;
 	bool		ok;
 
+	if (interrupted)
+	{
+		report_interrupt();
+		return false;
+	}
+	res = PQexec(conn, it->sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 	{
 		report_failure(conn, res, it->sql);
@@ -453,7 +508,7 @@ run_copy(PGconn *conn, const Script *s, const Item *it, int fd, char *buf)
 		return false;
 	}
 	PQclear(res);
-	while (done < it->data_len && !failed)
+	while (done < it->data_len && !failed && !interrupted)
 	{
 		size_t		want = Min((off_t) READ_CHUNK, it->data_len - done);
 		ssize_t		got = pread(fd, buf, want, it->data_off + done);
@@ -684,6 +739,9 @@ run_import(const ExportOptions *opt)
 	domain_name = first_copy > 0 ? script_domain(&s, first_copy) : NULL;
 
 	conn = connect_server(opt);
+	watch_connection(conn);
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
 	if (nworkers == 1 || first_copy <= 0 || domain_name == NULL ||
 		strcmp(s.items[0].sql, "BEGIN;") != 0 || strcmp(s.items[n - 1].sql, "COMMIT;") != 0)
 	{
@@ -740,6 +798,7 @@ run_import(const ExportOptions *opt)
 	{
 		workers[i].conn = connect_server(opt);
 		workers[i].cancel = PQgetCancel(workers[i].conn);
+		watch_connection(workers[i].conn);
 		workers[i].fd = open(s.path, O_RDONLY);
 		workers[i].buf = pg_malloc(READ_CHUNK);
 		if (workers[i].fd < 0)
