@@ -135,16 +135,23 @@ $src->safe_psql('postgres', q{
 });
 export_to('big', "$tmp/big.sql");
 my $roles_q = q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'big\_%'};
-my ($out, $e2) = ('', '');
-my $h = start [ 'tec_export', '--import', '-j', '2', '-h', $dst->host, '-p', $dst->port, '-d', 'postgres', "$tmp/big.sql" ],
-  '>', \$out, '2>', \$e2;
-my $state = '';
-for (1 .. 2000)
+# Start the import of big and wait until its schema part has committed:
+# (the client's handle, the domain's state then, a ref to its stderr).
+sub start_big_import
 {
-	$state = $dst->safe_psql('postgres', "SELECT state FROM tec_sovereignty.domain WHERE name = 'big'");
-	last if $state ne '';
-	usleep(10_000);
+	my ($out, $err) = ('', '');
+	my $h = start [ 'tec_export', '--import', '-j', '2', '-h', $dst->host, '-p', $dst->port, '-d', 'postgres',
+					"$tmp/big.sql" ], '>', \$out, '2>', \$err;
+	my $state = '';
+	for (1 .. 2000)
+	{
+		$state = $dst->safe_psql('postgres', "SELECT state FROM tec_sovereignty.domain WHERE name = 'big'");
+		last if $state ne '';
+		usleep(10_000);
+	}
+	return ($h, $state, \$err);
 }
+my ($h, $state, $e2) = start_big_import();
 $h->signal('KILL');
 $h->finish;
 is($state, 'importing', 'big: the domain is importing once the schema part has committed');
@@ -170,22 +177,13 @@ is($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FRO
 
 # SIGINT (a DBA's Ctrl-C): the client cancels its connections and undoes
 # the import itself.
-($out, $e2) = ('', '');
-$h = start [ 'tec_export', '--import', '-j', '2', '-h', $dst->host, '-p', $dst->port, '-d', 'postgres', "$tmp/big.sql" ],
-  '>', \$out, '2>', \$e2;
-$state = '';
-for (1 .. 2000)
-{
-	$state = $dst->safe_psql('postgres', "SELECT state FROM tec_sovereignty.domain WHERE name = 'big'");
-	last if $state ne '';
-	usleep(10_000);
-}
+($h, $state, $e2) = start_big_import();
 $h->signal('INT');
 $h->finish;
 is($state, 'importing', 'big: importing again when SIGINT comes');
 is($? >> 8, 3, 'big: interrupted, the client exits with status 3');
-like($e2, qr/the import was undone \(tec_import_abort\): the database is as it was/, 'big: and undoes the import')
-  or diag($e2);
+like($$e2, qr/the import was undone \(tec_import_abort\): the database is as it was/, 'big: and undoes the import')
+  or diag($$e2);
 is($dst->safe_psql('postgres', q{SELECT (SELECT count(*) FROM tec_sovereignty.domain WHERE name = 'big')
 	+ (SELECT count(*) FROM pg_namespace WHERE nspname = 'big') + (SELECT count(*) FROM tec_sovereignty.import_parallel)}),
    '0', 'big: nothing of the domain is left after SIGINT');
