@@ -18,7 +18,7 @@ SQL_PARTS  = src/common/header.sql src/domain/registry.sql \
              src/domain/lifecycle.sql src/domain/templates.sql \
              src/domain/templates_more.sql src/domain/views.sql \
              src/enforce/enforce.sql src/audit/audit.sql src/export/kinds.sql src/export/export.sql \
-             src/export/transfer.sql src/export/move.sql src/prisma/types.sql src/prisma/prisma.sql \
+             src/export/transfer.sql src/export/import.sql src/export/move.sql src/prisma/types.sql src/prisma/prisma.sql \
              src/prisma/connect.sql
 DATA_built = $(EXTENSION)--1.0.sql
 

@@ -117,7 +117,7 @@ registry_row(HeapTuple tup, TupleDesc desc, void *arg)
 		d->state = TSOV_STATE_TRANSFERRING;
 	else if (!isnull && strcmp(s, "moved") == 0)
 		d->state = TSOV_STATE_TRANSFERRED;
-	/* moving and moving_in: active (src/export/move.sql) */
+	/* moving, moving_in and importing: active (src/export/move.sql, import.sql) */
 	d->moving = !isnull && (strcmp(s, "move_cutover") == 0 || strcmp(s, "moved") == 0);
 	s = tsov_getattr_cstring(tup, desc, "enforcement", &isnull);
 	d->simulate = (!isnull && strcmp(s, "simulate") == 0);

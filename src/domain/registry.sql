@@ -30,7 +30,7 @@ CREATE TABLE tec_sovereignty.domain (
 	reader_role name NOT NULL UNIQUE,
 	template	text,
 	state		text NOT NULL DEFAULT 'active'
-				CHECK (state IN ('active', 'transferring', 'transferred', 'moving', 'move_cutover', 'moved', 'moving_in')),
+				CHECK (state IN ('active', 'transferring', 'transferred', 'moving', 'move_cutover', 'moved', 'moving_in', 'importing')),
 	enforcement text NOT NULL DEFAULT 'enforce'
 				CHECK (enforcement IN ('enforce', 'simulate')),
 	audit_level text

@@ -169,6 +169,13 @@ export_authorize(const ExportState *st, Oid caller, const ExportRegistryRow *reg
 static void
 export_apply_transfer_rule(const ExportState *st, Oid caller, const ExportRegistryRow *reg)
 {
+	/* half of a parallel import (src/export/import.sql): nobody exports it */
+	if (strcmp(reg->state, "importing") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("domain \"%s\" is being imported", st->domain),
+				 errdetail("A parallel import has loaded only part of it."),
+				 errhint("Wait for the import to end, or undo it with tec_import_abort('%s').", st->domain)));
 	if (strcmp(reg->state, "active") != 0 && !superuser_arg(caller))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_IN_USE),

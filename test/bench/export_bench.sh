@@ -12,8 +12,9 @@
 #            pg_dump -n x -f file
 #   import:  psql -X -v ON_ERROR_STOP=1 -f <our script>     (fresh database)
 #            psql -X -v ON_ERROR_STOP=1 -f <pg_dump's dump> (fresh database)
-#            pg_restore -j 2 of pg_dump -Fc -n x            (fresh database;
-#            the baseline of issue 13's parallel import, which is not built)
+#            pg_restore -j 2 of pg_dump -Fc -n x            (fresh database)
+#            tec_export --import -j $JOBS <our script>    (fresh database; the
+#            parallel import, JOBS defaults to 2, against pg_restore -j 2)
 #   client:  tec_export $CLIENT_OPTS -f file x   (src/client/tec_export: the
 #            same file, streamed in single-row mode; checked identical to
 #            psql's).  CLIENT_OPTS defaults to --no-sync, because pg_dump's
@@ -148,6 +149,15 @@ import_restore_j2() {
 	T -qc "DROP DATABASE res2" -c "DROP ROLE x_owner" -c "DROP ROLE x_writer" -c "DROP ROLE x_reader"
 }
 : > "$work/t_restore_j2"; : > "$work/r_import_j2"
+JOBS=${JOBS:-2}
+import_par() {
+	T -qc "DROP DATABASE IF EXISTS imp" -c "CREATE DATABASE imp"; T -d imp -qc "CREATE EXTENSION tec_sovereignty"
+	T -qc CHECKPOINT
+	timed "$work/t_import_par" rss "$work/m_import_par" tec_export --import -j "$JOBS" -h "$dst" -p "$pdst" -U postgres -d imp "$work/x.sql"
+	T -d imp -qc "SELECT tec_drop_domain('x', force => true)" >/dev/null 2>&1
+	T -qc "DROP DATABASE imp"
+}
+: > "$work/t_import_par"; : > "$work/r_import_par"
 
 # Runs are interleaved and the order alternates (odd runs: ours first),
 # so that a warm cache or a neighbour's burst does not always favour the
@@ -155,10 +165,10 @@ import_restore_j2() {
 for i in $(seq 1 "$RUNS"); do
 	if [ $((i % 2)) -eq 1 ]; then
 		timed "$work/t_export" export_ours; timed "$work/t_client" export_client; timed "$work/t_dump" export_dump
-		[ "$IMPORT" = 0 ] || { import_ours >/dev/null; import_dump >/dev/null; import_restore_j2 >/dev/null; }
+		[ "$IMPORT" = 0 ] || { import_ours >/dev/null; import_par >/dev/null; import_dump >/dev/null; import_restore_j2 >/dev/null; }
 	else
 		timed "$work/t_dump" export_dump; timed "$work/t_client" export_client; timed "$work/t_export" export_ours
-		[ "$IMPORT" = 0 ] || { import_restore_j2 >/dev/null; import_dump >/dev/null; import_ours >/dev/null; }
+		[ "$IMPORT" = 0 ] || { import_restore_j2 >/dev/null; import_dump >/dev/null; import_par >/dev/null; import_ours >/dev/null; }
 	fi
 	cmp -s "$work/x.sql" "$work/x.client.sql" || tsov_die "tec_export wrote another file than psql"
 	c=$(tail -1 "$work/t_client")
@@ -179,6 +189,9 @@ for i in $(seq 1 "$RUNS"); do
 	rj=$(tail -1 "$work/t_restore_j2")
 	echo "$im / $rj" | bc -l >> "$work/r_import_j2"
 	printf 'run %d: pg_restore -j 2 %.3f s (import %.2fx of it)\n' "$i" "$rj" "$(tail -1 "$work/r_import_j2")"
+	ip=$(tail -1 "$work/t_import_par")
+	echo "$ip / $rj" | bc -l >> "$work/r_import_par"
+	printf 'run %d: tec_export --import -j %d %.3f s (%.2fx pg_restore -j 2)\n' "$i" "$JOBS" "$ip" "$(tail -1 "$work/r_import_par")"
 done
 # Where the time goes: the server side alone -- the export's values
 # consumed in the server, against COPY TO of the same five tables -- so
@@ -219,7 +232,11 @@ printf 'import / restore        %.2fx median of the runs'"'"' ratios, %.2fx..%.2
 	"$(median < "$work/r_import")" "$(sort -n "$work/r_import" | head -1)" "$(sort -n "$work/r_import" | tail -1)"
 rj=$(median < "$work/t_restore_j2")
 printf 'pg_restore -j 2 (median) %.3f s   %.0f rows/s   %d bytes custom dump\n' "$rj" "$(echo "$ROWS/$rj" | bc -l)" "$(stat -c %s "$work/x.custom")"
-printf 'import / restore -j 2   %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (issue 13 goal <= 0.6x)\n' \
+printf 'import / restore -j 2   %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (one transaction)\n' \
 	"$(median < "$work/r_import_j2")" "$(sort -n "$work/r_import_j2" | head -1)" "$(sort -n "$work/r_import_j2" | tail -1)"
+ip=$(median < "$work/t_import_par")
+printf 'tec_export --import -j %d (median) %.3f s   %.0f rows/s   client peak RSS %s\n' "$JOBS" "$ip" "$(echo "$ROWS/$ip" | bc -l)" "$(peak "$work/m_import_par")"
+printf 'parallel import / restore -j 2  %.2fx median of the runs'"'"' ratios, %.2fx..%.2fx (issue 13 goal <= 0.6x)\n' \
+	"$(median < "$work/r_import_par")" "$(sort -n "$work/r_import_par" | head -1)" "$(sort -n "$work/r_import_par" | tail -1)"
 fi
 printf 'exporting backend       max RssAnon %d kB, VmHWM %d kB (VmHWM includes shared buffers touched)\n' "$mem" "$hwm"

@@ -11,6 +11,8 @@
 #   (b) every table (and materialized view) has the same row count and the
 #       same md5 over its rows in primary-key order;
 #   (c) every sequence has the same position.
+# Each script is also imported into a third cluster with the parallel
+# client, tec_export --import -j 3, with the same three checks.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -19,7 +21,7 @@ use Test::More;
 use IPC::Run qw(run);
 
 my @nodes;
-for my $name ('source', 'target')
+for my $name ('source', 'target', 'partarget')
 {
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	$node->init;
@@ -28,7 +30,7 @@ for my $name ('source', 'target')
 	$node->safe_psql('postgres', 'CREATE EXTENSION tec_sovereignty');
 	push @nodes, $node;
 }
-my ($src, $dst) = @nodes;
+my ($src, $dst, $par) = @nodes;
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 
 # The dump lines that differ between any two pg_dump runs.
@@ -83,6 +85,20 @@ sub import_file
 	return ($ok, $err);
 }
 
+# The parallel import of tec_export (src/client/tec_export/import.c) into
+# a third cluster, over three connections.
+sub import_parallel
+{
+	my ($node, $db, $file) = @_;
+	my ($out, $err);
+	$node->safe_psql('postgres', "CREATE DATABASE $db")
+	  unless $node->safe_psql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$db'");
+	$node->safe_psql($db, 'CREATE EXTENSION IF NOT EXISTS tec_sovereignty');
+	my $ok = run [ 'tec_export', '--import', '-j', '3', '-h', $node->host, '-p', $node->port,
+				   '-d', $db, $file ], '>', \$out, '2>', \$err;
+	return ($ok, $err);
+}
+
 sub roundtrip
 {
 	my ($domain, $db) = @_;
@@ -96,6 +112,14 @@ sub roundtrip
 	is($b, $a, "$domain: pg_dump --schema-only identical");
 	is(content_hashes($dst, $db, $domain), content_hashes($src, 'postgres', $domain),
 	   "$domain: row counts, content hashes and sequence positions identical");
+	($ok, $err) = import_parallel($par, $db, $file);
+	ok($ok, "$domain: script imports with tec_export --import -j 3") or diag($err);
+	is(schema_dump($par, $db, $domain), $a, "$domain: parallel import: pg_dump --schema-only identical");
+	is(content_hashes($par, $db, $domain), content_hashes($src, 'postgres', $domain),
+	   "$domain: parallel import: row counts, content hashes and sequence positions identical");
+	is($par->safe_psql($db, "SELECT state FROM tec_sovereignty.domain WHERE name = '$domain'"
+					   . " UNION ALL SELECT count(*)::text FROM tec_sovereignty.import_parallel"),
+	   "active\n0", "$domain: parallel import: active, no import left under way");
 	my $defacl = "SELECT string_agg(e, E'\\n' ORDER BY e COLLATE \"C\") FROM (SELECT format('%s|%s|%s|%s', "
 	  . "defaclrole::regrole, defaclnamespace::regnamespace, defaclobjtype, defaclacl) AS e "
 	  . "FROM pg_default_acl WHERE defaclrole::regrole::text LIKE '${domain}\\_%') d";

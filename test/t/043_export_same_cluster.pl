@@ -10,6 +10,8 @@
 #     tec_drop_domain(..., force => true) in tec; the roles stay (same
 #     OIDs), own the moved domain, keep their members; the members log in
 #     to life_db and work; sequences continue; tec_audit_verify holds;
+#   - a parallel import (tec_export --import -j 2) that fails after it took
+#     the roles over is undone by tec_import_abort(), which leaves them;
 #   - refused, roles untouched and nothing created: the import without a
 #     transfer; tec_create_domain('life') in another database (by a
 #     superuser; its owner with CREATEDB can neither install the extension
@@ -163,6 +165,30 @@ roles_untouched('cancelled transfer');
 # --- The move -------------------------------------------------------------
 $node->safe_psql('tec', "SELECT tec_transfer_domain('life', 'Life Inc.', 'life_db')");
 $file = export_life();
+
+# A parallel import that fails after its first transaction took the roles
+# over: tec_import_abort() must leave them, they are the source's.
+{
+	open(my $in, '<', $file) or die;
+	open(my $out, '>', "$file.bad") or die;
+	while (my $line = <$in>)
+	{
+		print $out $line;
+		if ($line =~ /^COPY life\."Portfolio" /) { my $row = <$in>; print $out $row, $row; }
+	}
+	close($out);
+	my ($o, $e);
+	my $pok = run [ 'tec_export', '--import', '-j', '2', '-h', $node->host, '-p', $node->port,
+					'-d', 'life_db', "$file.bad" ], '>', \$o, '2>', \$e;
+	ok(!$pok, 'a parallel import with a duplicated key fails');
+	like($e, qr/could not create unique index "Portfolio_pkey".*the import was undone/s, '... and is undone')
+	  or diag($e);
+	roles_untouched('parallel import undone in life_db');
+	is(nothing_in('life_db'), '0', 'nothing of the domain is left in life_db');
+	is($node->safe_psql('tec', "SELECT state FROM tec_sovereignty.domain WHERE name = 'life'"), 'transferring',
+	   'the transfer in tec goes on');
+}
+
 ($ok, $err) = import_into('life_db', $file);
 ok($ok, 'the import into life_db takes the roles over') or diag($err);
 roles_untouched('import into life_db');

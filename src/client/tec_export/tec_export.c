@@ -43,14 +43,12 @@
 
 #include "libpq-fe.h"
 
-#define EXIT_LOCAL		1
-#define EXIT_CONNECTION	2
-#define EXIT_SERVER		3
+#include "tec_export.h"
 
 /* stdio buffer of the output: large writes, fewer system calls */
 #define OUTPUT_BUFFER_SIZE	(1024 * 1024)
 
-static const char *progname = "tec_export";
+const char *progname = "tec_export";
 
 /*
  * The temporary file while it is being written; the signal handler removes
@@ -58,20 +56,6 @@ static const char *progname = "tec_export";
  */
 static char *volatile temp_path = NULL;
 
-typedef struct ExportOptions
-{
-	const char *domain;
-	const char *file;			/* NULL: stdout */
-	const char *dbname;			/* a name or a conninfo string */
-	const char *host;
-	const char *port;
-	const char *user;
-	bool		with_data;
-	bool		with_audit;
-	bool		no_password;
-	bool		do_sync;
-	bool		stats;
-} ExportOptions;
 
 static void
 usage(void)
@@ -81,7 +65,8 @@ usage(void)
 		   "  psql -XAt -c \"SELECT tec_export_domain('DOMAIN')\" > FILE\n"
 		   "writes, in constant client memory.  Import it with\n"
 		   "  psql -X -v ON_ERROR_STOP=1 -d NEWDB -f FILE\n\n");
-	printf("Usage:\n  %s [OPTION]... DOMAIN\n\n", progname);
+	printf("Usage:\n  %s [OPTION]... DOMAIN\n", progname);
+	printf("  %s --import [-j N] [CONNECTION OPTION]... FILE\n\n", progname);
 	printf("Options:\n");
 	printf("  -f, --file=FILE          output file (default: stdout); written to a temporary\n"
 		   "                           file renamed to FILE only when the export is complete\n");
@@ -89,6 +74,11 @@ usage(void)
 	printf("      --with-audit         append the domain's audit trail (with_audit => true)\n");
 	printf("      --no-sync            do not wait for FILE to be written safely to disk\n");
 	printf("      --stats              print values, bytes, seconds and peak memory to stderr\n");
+	printf("      --import             import FILE (a script this program or psql wrote) into\n"
+		   "                           the database; with -j N > 1 the data and then the indexes\n"
+		   "                           and constraints load over N connections\n");
+	printf("  -j, --jobs=N             connections of an import (default 1: one transaction,\n"
+		   "                           as psql -1 -f FILE)\n");
 	printf("  -V, --version            output version information, then exit\n");
 	printf("  -?, --help               show this help, then exit\n");
 	printf("\nConnection options:\n");
@@ -103,8 +93,7 @@ usage(void)
 		   "in the server.\n");
 }
 
-static void
-pg_attribute_printf(1, 2)
+void
 fail_local(const char *fmt,...)
 {
 	va_list		ap;
@@ -136,8 +125,8 @@ on_signal(int signo)
  * server's source location: severity, SQLSTATE, message, then detail,
  * hint and context when the server sent them.
  */
-static void
-print_server_error(const PGresult *res, const char *domain)
+void
+print_server_error(const PGresult *res, const char *what, const char *domain)
 {
 	static const struct
 	{
@@ -152,7 +141,7 @@ print_server_error(const PGresult *res, const char *domain)
 	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
-	fprintf(stderr, "%s: error: export of domain \"%s\" failed\n", progname, domain);
+	fprintf(stderr, "%s: error: %s of domain \"%s\" failed\n", progname, what, domain);
 	if (primary == NULL)
 	{
 		/* an error libpq made itself (e.g. out of memory): its own text */
@@ -186,6 +175,8 @@ parse_options(int argc, char **argv, ExportOptions *opt)
 		{"with-audit", no_argument, NULL, 2},
 		{"no-sync", no_argument, NULL, 3},
 		{"stats", no_argument, NULL, 4},
+		{"import", no_argument, NULL, 5},
+		{"jobs", required_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0}
 	};
 	int			c;
@@ -193,6 +184,7 @@ parse_options(int argc, char **argv, ExportOptions *opt)
 	memset(opt, 0, sizeof(*opt));
 	opt->with_data = true;
 	opt->do_sync = true;
+	opt->jobs = 1;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0))
 	{
@@ -205,7 +197,7 @@ parse_options(int argc, char **argv, ExportOptions *opt)
 		exit(0);
 	}
 
-	while ((c = getopt_long(argc, argv, "f:d:h:p:U:wV?", long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "f:d:h:p:U:j:wV?", long_options, NULL)) != -1)
 	{
 		switch (c)
 		{
@@ -242,6 +234,19 @@ parse_options(int argc, char **argv, ExportOptions *opt)
 			case 4:
 				opt->stats = true;
 				break;
+			case 5:
+				opt->import = true;
+				break;
+			case 'j':
+				{
+					char	   *end;
+					long		n = strtol(optarg, &end, 10);
+
+					if (*optarg == '\0' || *end != '\0' || n < 1 || n > 64)
+						fail_local("-j/--jobs must be a number from 1 to 64, not \"%s\"", optarg);
+					opt->jobs = (int) n;
+				}
+				break;
 			default:
 				/* -? and --help come first, as in PostgreSQL's programs */
 				fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
@@ -250,7 +255,7 @@ parse_options(int argc, char **argv, ExportOptions *opt)
 	}
 	if (optind >= argc)
 	{
-		fprintf(stderr, "%s: error: no domain given\n", progname);
+		fprintf(stderr, "%s: error: no %s given\n", progname, opt->import ? "file" : "domain");
 		fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
 		exit(EXIT_LOCAL);
 	}
@@ -263,7 +268,11 @@ parse_options(int argc, char **argv, ExportOptions *opt)
 		exit(EXIT_LOCAL);
 	}
 	if (opt->domain[0] == '\0')
-		fail_local("the domain name must not be empty");
+		fail_local("the %s must not be empty", opt->import ? "file name" : "domain name");
+	if (opt->import && (opt->file != NULL || !opt->with_data || opt->with_audit))
+		fail_local("--import reads the FILE given as its argument: -f, --no-data and --with-audit are for an export");
+	if (!opt->import && opt->jobs != 1)
+		fail_local("-j/--jobs is for --import");
 }
 
 /*
@@ -271,7 +280,7 @@ parse_options(int argc, char **argv, ExportOptions *opt)
  * fill in what it leaves open, and client_encoding is "auto" (from the
  * locale) unless PGCLIENTENCODING names one: the same bytes psql receives.
  */
-static PGconn *
+PGconn *
 connect_server(const ExportOptions *opt)
 {
 	const char *keywords[8];
@@ -406,6 +415,8 @@ main(int argc, char **argv)
 				t1;
 
 	parse_options(argc, argv, &opt);
+	if (opt.import)
+		return run_import(&opt);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -478,7 +489,7 @@ main(int argc, char **argv)
 		if (temp_path != NULL)
 			(void) unlink(temp_path);
 		if (failure != NULL)
-			print_server_error(failure, opt.domain);
+			print_server_error(failure, "export", opt.domain);
 		else
 			fprintf(stderr, "%s: error: export of domain \"%s\" failed: %s",
 					progname, opt.domain, PQerrorMessage(conn));
