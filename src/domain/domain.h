@@ -43,6 +43,10 @@ typedef struct TsovDomain
 	bool		simulate;		/* enforcement = 'simulate' */
 	bool		moving;			/* the state is a live move's (src/export/move.sql):
 								 * move_cutover (TRANSFERRING), moved (TRANSFERRED) */
+	bool		ddl_locked;		/* moving (source) or moving_in (target): state
+								 * ACTIVE, but schema changes are refused, since
+								 * logical replication does not carry them */
+	bool		moving_in;		/* moving_in: the move's subscription writes */
 	TsovAuditLevel audit_level;
 } TsovDomain;
 

@@ -119,6 +119,8 @@ registry_row(HeapTuple tup, TupleDesc desc, void *arg)
 		d->state = TSOV_STATE_TRANSFERRED;
 	/* moving and moving_in: active (src/export/move.sql) */
 	d->moving = !isnull && (strcmp(s, "move_cutover") == 0 || strcmp(s, "moved") == 0);
+	d->moving_in = !isnull && strcmp(s, "moving_in") == 0;
+	d->ddl_locked = d->moving_in || (!isnull && strcmp(s, "moving") == 0);
 	s = tsov_getattr_cstring(tup, desc, "enforcement", &isnull);
 	d->simulate = (!isnull && strcmp(s, "simulate") == 0);
 	s = tsov_getattr_cstring(tup, desc, "audit_level", &isnull);

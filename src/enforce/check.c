@@ -236,9 +236,10 @@ fill_event(TsovAuditEvent *ev, const char *action, TsovDecision decision,
  * without an error, for statements that skip what they may not touch.
  */
 static void
-raise_denial(const char *action, bool is_write, Oid role, const char *actor_domain,
-			 const char *domname, bool simulate, const TsovObject *obj,
-			 const char *reason, char *msg, char *detail, char *hint, bool raise)
+raise_denial_code(int sqlstate, const char *action, bool is_write, Oid role,
+				  const char *actor_domain, const char *domname, bool simulate,
+				  const TsovObject *obj, const char *reason, char *msg,
+				  char *detail, char *hint, bool raise)
 {
 	TsovAuditEvent ev;
 
@@ -255,10 +256,21 @@ raise_denial(const char *action, bool is_write, Oid role, const char *actor_doma
 	if (!raise)
 		return;
 	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			(errcode(sqlstate),
 			 errmsg_internal("%s", msg),
 			 detail ? errdetail_internal("%s", detail) : 0,
 			 hint ? errhint("%s", hint) : 0));
+}
+
+/* A denial of the rule or of a fixed rule: 42501. */
+static void
+raise_denial(const char *action, bool is_write, Oid role, const char *actor_domain,
+			 const char *domname, bool simulate, const TsovObject *obj,
+			 const char *reason, char *msg, char *detail, char *hint, bool raise)
+{
+	raise_denial_code(ERRCODE_INSUFFICIENT_PRIVILEGE, action, is_write, role,
+					  actor_domain, domname, simulate, obj, reason, msg, detail,
+					  hint, raise);
 }
 
 static char *
@@ -362,6 +374,16 @@ deny_verdict(const TsovVerdict *v, const char *action, bool is_write,
 								  capitalized(kind), name, action),
 						 psprintf("Complete the transfer, or cancel it with tec_cancel_transfer('%s') to write again.",
 								  domname), raise);
+			return false;
+		case TSOV_V_DDL_LOCKED:
+			/* not a privilege: the object is in use by the move (55006) */
+			raise_denial_code(ERRCODE_OBJECT_IN_USE, action, is_write, v->role, sd,
+							  domname, false, obj, "domain being moved: schema change",
+							  psprintf("domain \"%s\" is being moved", domname),
+							  psprintf("Schema changes are refused while the domain is copied %s another server: logical replication does not carry them (%s on %s %s).",
+									   dom->moving_in ? "here from" : "to", action, kind, name),
+							  psprintf("Wait until the move has ended, or cancel it with tec_cancel_move('%s').",
+									   domname), raise);
 			return false;
 		case TSOV_V_PRIVILEGED_DENIED:
 			raise_denial(action, is_write, v->role, NULL, domname, v->simulated, obj,
@@ -688,4 +710,3 @@ tsov_audit_api_call(Oid role, const char *caller_domain, const char *domname,
 	/* the level was asked above, as for a write */
 	tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS);
 }
-

@@ -48,6 +48,8 @@ typedef enum TsovVerdictKind
 	TSOV_V_PRIVILEGED_DENIED,	/* privileged, but privileged_access = deny */
 	TSOV_V_TRANSFERRED,			/* domain transferred: everything refused */
 	TSOV_V_TRANSFERRING,		/* domain being transferred: write refused */
+	TSOV_V_DDL_LOCKED,			/* domain being moved live: schema changes
+								 * refused (55006) */
 	TSOV_V_RLS_BYPASS			/* shared table: subject would bypass RLS */
 } TsovVerdictKind;
 
