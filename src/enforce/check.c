@@ -710,3 +710,56 @@ tsov_audit_api_call(Oid role, const char *caller_domain, const char *domname,
 	/* the level was asked above, as for a write */
 	tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS);
 }
+
+
+/*
+ * A logical-replication worker (apply or table sync) of subscription
+ * subname, owned by owner, resolves a name in schema nspoid before it
+ * writes a table there: see tsov_verdict_apply_worker().  The move's own
+ * subscription is let in whatever privileged_access says, and recorded as
+ * the move's: action REPLICATE, decision privileged, the subscription's
+ * owner (as whom PostgreSQL applies) the actor, via "tec_move:<id>" (the
+ * move's row in tec_sovereignty.move).  Anything else is refused (the
+ * worker stops, PostgreSQL retries it), recorded as a denial.
+ */
+void
+tsov_check_replication(Oid nspoid, const char *subname, Oid owner,
+					   bool owner_is_superuser)
+{
+	const TsovDomain *dom = tsov_domain_of_namespace(nspoid);
+	char		domname[NAMEDATALEN];
+	bool		fits;
+	int64		move_id = 0;
+	TsovObject	obj;
+	TsovAuditEvent ev;
+
+	if (dom == NULL)
+		return;
+	strlcpy(domname, dom->name, NAMEDATALEN);
+	fits = tsov_verdict_apply_worker(dom, subname, owner_is_superuser);
+	/* dom may be gone from here on: catalog reads follow */
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = NamespaceRelationId;
+	obj.objid = nspoid;
+	obj.nspoid = nspoid;
+	if (fits)
+		move_id = tsov_move_in_id(domname);
+	if (move_id > 0)
+	{
+		fill_event(&ev, "REPLICATE", TSOV_PRIVILEGED, true, owner, NULL,
+				   domname, &obj,
+				   psprintf("live move %lld: logical replication worker of subscription %s",
+							(long long) move_id, subname));
+		ev.via_api = psprintf("tec_move:%lld", (long long) move_id);
+		tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS);
+		return;
+	}
+	raise_denial("REPLICATE", true, owner, NULL,
+				 domname, false, &obj, "logical replication into a domain",
+				 psprintf("permission denied for subscription \"%s\" to write the tables of domain \"%s\"",
+						  subname ? subname : "?", domname),
+				 psprintf("Logical replication writes to a domain only through the subscription tec_move_domain() makes on the target (tsov_move_%s, owned by a superuser), while domain \"%s\" is moving in.",
+						  domname, domname),
+				 pstrdup("Move a domain with tec_move_domain(); drop or disable this subscription, or leave the domain's schema out of its publication."),
+				 true);
+}

@@ -384,3 +384,24 @@ tsov_verdict_code_owner(const TsovSubjects *s, Oid owner, TsovVerdict *v)
 		oi->domain ? TSOV_V_CROSS : TSOV_V_NONDOMAIN;
 	return false;
 }
+
+/*
+ * May a logical-replication worker (apply or table sync) of subscription
+ * subname write the tables of dom?  Only the subscription a live move made
+ * on its target (named tsov_move_<domain>, src/export/move.c, owned by a
+ * superuser, as only superusers create subscriptions in PostgreSQL 15),
+ * and only while dom is moving in: replication into a domain is otherwise
+ * refused, whatever privileged_access says, since nothing would decide
+ * or record its writes.
+ */
+bool
+tsov_verdict_apply_worker(const TsovDomain *dom, const char *subname,
+						  bool owner_is_superuser)
+{
+	char		expected[NAMEDATALEN];
+
+	if (!dom->moving_in || subname == NULL || !owner_is_superuser)
+		return false;
+	snprintf(expected, sizeof(expected), "tsov_move_%s", dom->name);
+	return strcmp(subname, expected) == 0;
+}
