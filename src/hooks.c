@@ -168,6 +168,30 @@ tsov_ExecutorCheckPerms(List *rtable, bool ereport_on_violation)
 	return tsov_dml_check_perms(rtable, ereport_on_violation);
 }
 
+/*
+ * tsov_utility_before() with tsov_current_is_ddl already saying what the
+ * statement is (the guard's checks are the rule's too), restored on error.
+ */
+static bool
+utility_before(PlannedStmt **pstmt, bool *readOnlyTree,
+			   ProcessUtilityContext context, const char *tag, bool ddl)
+{
+	bool		save_ddl = tsov_current_is_ddl;
+	volatile bool go_on = false;
+
+	tsov_current_is_ddl = ddl;
+	PG_TRY();
+	{
+		go_on = tsov_utility_before(pstmt, readOnlyTree, context, tag);
+	}
+	PG_FINALLY();
+	{
+		tsov_current_is_ddl = save_ddl;
+	}
+	PG_END_TRY();
+	return go_on;
+}
+
 static void
 tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 					bool readOnlyTree, ProcessUtilityContext context,
@@ -178,13 +202,16 @@ tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	const char *verb = NULL;
 	const char *setting;
 	const char *save_command = tsov_current_command;
+	bool		save_ddl = tsov_current_is_ddl;
+	bool		ddl = tsov_utility_changes_schema(pstmt->utilityStmt);
 	uint64		mark;
 
 	setting = tsov_trail_utility_before(pstmt, &verb);
-	if (!tsov_utility_before(&pstmt, &readOnlyTree, context, tag))
+	if (!utility_before(&pstmt, &readOnlyTree, context, tag, ddl))
 		return;
 
 	tsov_current_command = tag;
+	tsov_current_is_ddl = ddl;
 	mark = tsov_audit_statement_begin();
 	PG_TRY();
 	{
@@ -198,10 +225,12 @@ tsov_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	PG_CATCH();
 	{
 		tsov_current_command = save_command;
+		tsov_current_is_ddl = save_ddl;
 		tsov_audit_rethrow_refusal(pstmt, mark);
 	}
 	PG_END_TRY();
 	tsov_current_command = save_command;
+	tsov_current_is_ddl = save_ddl;
 	tsov_audit_statement_end(mark);
 
 	tsov_trail_utility_after(setting, verb);

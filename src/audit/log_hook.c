@@ -44,7 +44,7 @@
  * of the session (a flag set before raising went stale when the error was
  * caught, and then hid the next refusal):
  *	- errors raised by the extension's own recording sites (check.c's
- *	  raise_denial, trail_guard.c's refuse_ext) record before raising; the
+ *	  raise_denial_code, trail_guard.c's refuse_ext) record before raising; the
  *	  site is in the error's filename/funcname, which survive ReThrowError
  *	  (PL/pgSQL's bare RAISE, a parallel leader re-raising a worker's error);
  *	- errors recorded by tsov_audit_rethrow_refusal() carry recorded_mark
@@ -192,7 +192,7 @@ raised_by_recording_site(const ErrorData *edata)
 		const char *file;
 		const char *func;
 	}			sites[] = {
-		{"check.c", "raise_denial"},
+		{"check.c", "raise_denial_code"},	/* raise_denial() calls it */
 		{"trail_guard.c", "refuse_ext"},
 	};
 	const char *base;

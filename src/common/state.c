@@ -32,6 +32,7 @@ int			tsov_internal_depth = 0;
 bool		tsov_audit_quiet = false;
 int			tsov_audit_self_depth = 0;
 const char *tsov_current_command = NULL;
+bool		tsov_current_is_ddl = false;
 bool		tsov_worker_leader_plan = false;
 
 /*
@@ -359,6 +360,7 @@ tsov_state_xact_event(XactEvent event)
 			api_top = 0;
 			frame_top = 0;
 			tsov_current_command = NULL;
+			tsov_current_is_ddl = false;
 			break;
 		default:
 			break;

@@ -48,6 +48,16 @@ extern int	tsov_audit_self_depth;
 extern const char *tsov_current_command;
 
 /*
+ * True while a utility statement that changes a schema runs (its guard
+ * included): CREATE, ALTER, DROP, GRANT, COMMENT, SECURITY LABEL, ...
+ * (PostgreSQL's log_statement = 'ddl' class, REFRESH MATERIALIZED VIEW
+ * aside, which changes data).  The rule refuses such statements on a
+ * domain a live move is copying (enforce/decision.c).  Set and restored,
+ * on error too, by src/hooks.c around each utility statement.
+ */
+extern bool tsov_current_is_ddl;
+
+/*
  * True in a parallel worker while it starts the plan its leader sent: the
  * leader checked and audited that same plan (range table, function calls
  * at executor start) before launching the worker, so the guards stay out

@@ -43,6 +43,10 @@ typedef struct TsovDomain
 	bool		simulate;		/* enforcement = 'simulate' */
 	bool		moving;			/* the state is a live move's (src/export/move.sql):
 								 * move_cutover (TRANSFERRING), moved (TRANSFERRED) */
+	bool		ddl_locked;		/* moving (source) or moving_in (target): state
+								 * ACTIVE, but schema changes are refused, since
+								 * logical replication does not carry them */
+	bool		moving_in;		/* moving_in: the move's subscription writes */
 	TsovAuditLevel audit_level;
 } TsovDomain;
 
@@ -172,6 +176,9 @@ extern void tsov_funcinfo_facts(HeapTuple proctup, bool extension_member,
  */
 typedef bool (*tsov_row_fn) (HeapTuple tup, TupleDesc desc, void *arg);
 extern bool tsov_scan_committed(Oid relid, tsov_row_fn fn, void *arg);
+
+/* in registry.c: the id of the move into domain under way here, or 0 */
+extern int64 tsov_move_in_id(const char *domain);
 
 /* in cache.c, from _PG_init: invalidation callbacks */
 extern void tsov_domain_cache_init(void);

@@ -12,6 +12,9 @@
  * since, a published function gone) are left out: what is not in the cache
  * belongs to no domain and publishes nothing.
  *
+ * One more read: tsov_move_in_id(), the open move into a domain, for the
+ * guard of logical-replication workers (enforce/objects.c).
+ *
  * One write: tsov_shared_table_forget() deletes the registry row of a
  * protected shared table that is being dropped (a row left behind would
  * name a table that is gone, and whatever later got its OID).
@@ -34,6 +37,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "parser/parse_relation.h"
 #include "fmgr.h"
@@ -119,6 +123,8 @@ registry_row(HeapTuple tup, TupleDesc desc, void *arg)
 		d->state = TSOV_STATE_TRANSFERRED;
 	/* moving, moving_in and importing: active (src/export/move.sql, import.sql) */
 	d->moving = !isnull && (strcmp(s, "move_cutover") == 0 || strcmp(s, "moved") == 0);
+	d->moving_in = !isnull && strcmp(s, "moving_in") == 0;
+	d->ddl_locked = d->moving_in || (!isnull && strcmp(s, "moving") == 0);
 	s = tsov_getattr_cstring(tup, desc, "enforcement", &isnull);
 	d->simulate = (!isnull && strcmp(s, "simulate") == 0);
 	s = tsov_getattr_cstring(tup, desc, "audit_level", &isnull);
@@ -428,4 +434,65 @@ tsov_shared_table_forget(Oid relid, char **schema, char **name, char **column)
 	if (deleted && OidIsValid(tsov_registry_relid()))
 		CacheInvalidateRelcacheByRelid(tsov_registry_relid());
 	return deleted;
+}
+
+/* ---- the open move into a domain (tec_sovereignty.move) ---- */
+
+typedef struct MoveInScan
+{
+	const char *domain;
+	int64		id;
+} MoveInScan;
+
+static bool
+move_in_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	MoveInScan *m = (MoveInScan *) arg;
+	bool		isnull;
+	char	   *s;
+	int			att;
+	Datum		d;
+
+	s = tsov_getattr_cstring(tup, desc, "domain", &isnull);
+	if (isnull || strcmp(s, m->domain) != 0)
+		return true;
+	s = tsov_getattr_cstring(tup, desc, "direction", &isnull);
+	if (isnull || strcmp(s, "in") != 0)
+		return true;
+	s = tsov_getattr_cstring(tup, desc, "state", &isnull);
+	if (isnull || strcmp(s, "moving") != 0)
+		return true;
+	for (att = 0; att < desc->natts; att++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, att);
+
+		if (a->attisdropped || a->atttypid != INT8OID ||
+			strcmp(NameStr(a->attname), "id") != 0)
+			continue;
+		d = heap_getattr(tup, att + 1, desc, &isnull);
+		if (!isnull)
+			m->id = DatumGetInt64(d);
+	}
+	return false;				/* one open move per domain (move_one_open) */
+}
+
+/*
+ * The id of the move into domain that is under way here (move.sql's
+ * move_in_begin() records it with the state moving_in), or 0: read as of
+ * the latest committed state, like the registry.
+ */
+int64
+tsov_move_in_id(const char *domain)
+{
+	MoveInScan	m = {domain, 0};
+	Oid			ext_nsp;
+
+	TSOV_INTERNAL_BEGIN();
+	{
+		ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
+		if (OidIsValid(ext_nsp))
+			(void) tsov_scan_committed(get_relname_relid("move", ext_nsp), move_in_row, &m);
+	}
+	TSOV_INTERNAL_END();
+	return m.id;
 }

@@ -236,9 +236,10 @@ fill_event(TsovAuditEvent *ev, const char *action, TsovDecision decision,
  * without an error, for statements that skip what they may not touch.
  */
 static void
-raise_denial(const char *action, bool is_write, Oid role, const char *actor_domain,
-			 const char *domname, bool simulate, const TsovObject *obj,
-			 const char *reason, char *msg, char *detail, char *hint, bool raise)
+raise_denial_code(int sqlstate, const char *action, bool is_write, Oid role,
+				  const char *actor_domain, const char *domname, bool simulate,
+				  const TsovObject *obj, const char *reason, char *msg,
+				  char *detail, char *hint, bool raise)
 {
 	TsovAuditEvent ev;
 
@@ -255,10 +256,21 @@ raise_denial(const char *action, bool is_write, Oid role, const char *actor_doma
 	if (!raise)
 		return;
 	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			(errcode(sqlstate),
 			 errmsg_internal("%s", msg),
 			 detail ? errdetail_internal("%s", detail) : 0,
 			 hint ? errhint("%s", hint) : 0));
+}
+
+/* A denial of the rule or of a fixed rule: 42501. */
+static void
+raise_denial(const char *action, bool is_write, Oid role, const char *actor_domain,
+			 const char *domname, bool simulate, const TsovObject *obj,
+			 const char *reason, char *msg, char *detail, char *hint, bool raise)
+{
+	raise_denial_code(ERRCODE_INSUFFICIENT_PRIVILEGE, action, is_write, role,
+					  actor_domain, domname, simulate, obj, reason, msg, detail,
+					  hint, raise);
 }
 
 static char *
@@ -362,6 +374,16 @@ deny_verdict(const TsovVerdict *v, const char *action, bool is_write,
 								  capitalized(kind), name, action),
 						 psprintf("Complete the transfer, or cancel it with tec_cancel_transfer('%s') to write again.",
 								  domname), raise);
+			return false;
+		case TSOV_V_DDL_LOCKED:
+			/* not a privilege: the object is in use by the move (55006) */
+			raise_denial_code(ERRCODE_OBJECT_IN_USE, action, is_write, v->role, sd,
+							  domname, false, obj, "domain being moved: schema change",
+							  psprintf("domain \"%s\" is being moved", domname),
+							  psprintf("Schema changes are refused while the domain is copied %s another server: logical replication does not carry them (%s on %s %s).",
+									   dom->moving_in ? "here from" : "to", action, kind, name),
+							  psprintf("Wait until the move has ended, or cancel it with tec_cancel_move('%s').",
+									   domname), raise);
 			return false;
 		case TSOV_V_PRIVILEGED_DENIED:
 			raise_denial(action, is_write, v->role, NULL, domname, v->simulated, obj,
@@ -689,3 +711,55 @@ tsov_audit_api_call(Oid role, const char *caller_domain, const char *domname,
 	tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS);
 }
 
+
+/*
+ * A logical-replication worker (apply or table sync) of subscription
+ * subname, owned by owner, resolves a name in schema nspoid before it
+ * writes a table there: see tsov_verdict_apply_worker().  The move's own
+ * subscription is let in whatever privileged_access says, and recorded as
+ * the move's: action REPLICATE, decision privileged, the subscription's
+ * owner (as whom PostgreSQL applies) the actor, via "tec_move:<id>" (the
+ * move's row in tec_sovereignty.move).  Anything else is refused (the
+ * worker stops, PostgreSQL retries it), recorded as a denial.
+ */
+void
+tsov_check_replication(Oid nspoid, const char *subname, Oid owner,
+					   bool owner_is_superuser)
+{
+	const TsovDomain *dom = tsov_domain_of_namespace(nspoid);
+	char		domname[NAMEDATALEN];
+	bool		fits;
+	int64		move_id = 0;
+	TsovObject	obj;
+	TsovAuditEvent ev;
+
+	if (dom == NULL)
+		return;
+	strlcpy(domname, dom->name, NAMEDATALEN);
+	fits = tsov_verdict_apply_worker(dom, subname, owner_is_superuser);
+	/* dom may be gone from here on: catalog reads follow */
+	memset(&obj, 0, sizeof(obj));
+	obj.classid = NamespaceRelationId;
+	obj.objid = nspoid;
+	obj.nspoid = nspoid;
+	if (fits)
+		move_id = tsov_move_in_id(domname);
+	if (move_id > 0)
+	{
+		fill_event(&ev, "REPLICATE", TSOV_PRIVILEGED, true, owner, NULL,
+				   domname, &obj,
+				   psprintf("live move %lld: logical replication worker of subscription %s",
+							(long long) move_id, subname));
+		ev.via_api = psprintf("tec_move:%lld", (long long) move_id);
+		tsov_audit_record_flags(&ev, TSOV_AUDIT_ALWAYS);
+		return;
+	}
+	raise_denial("REPLICATE", true, owner, NULL,
+				 domname, false, &obj, "logical replication into a domain",
+				 psprintf("permission denied for subscription \"%s\" to write the tables of domain \"%s\"",
+						  subname ? subname : "?", domname),
+				 psprintf("Logical replication writes to a domain only through the subscription tec_move_domain() makes on the target (tsov_move_%s, owned by a superuser), while domain \"%s\" is moving in.",
+						  domname, domname),
+				 pstrdup("Move a domain with tec_move_domain(); drop or disable this subscription, or leave the domain's schema out of its publication."),
+				 true);
+}

@@ -26,7 +26,8 @@
  * which only a superuser can force on it, is refused everywhere.
  * Any other subject gets a denial; the worst subject decides.  The
  * transfer state of D comes first: 'transferring' refuses writes and DDL,
- * 'transferred' refuses everything.  In a domain whose enforcement is
+ * 'transferred' refuses everything; while a live move copies D ('moving'
+ * on the source, 'moving_in' on the target) schema changes are refused.  In a domain whose enforcement is
  * 'simulate', a would-be sovereignty denial is marked simulated (the
  * caller records it and lets the access through).
  *
@@ -117,6 +118,23 @@ tsov_verdict(const TsovSubjects *s, const TsovDomain *dom, bool is_write,
 
 		v->kind = dom->state == TSOV_STATE_TRANSFERRED ?
 			TSOV_V_TRANSFERRED : TSOV_V_TRANSFERRING;
+		if (ri->domain)
+			strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
+		return;
+	}
+
+	/*
+	 * A live move copies the domain with logical replication, which carries
+	 * rows, not schema changes: one made now on either side would leave the
+	 * target silently different.  A consistency guard, not a privilege:
+	 * superusers and break-glass too; the move's own steps run as the
+	 * extension's internal work, which the guards do not see.
+	 */
+	if (dom->ddl_locked && is_write && tsov_current_is_ddl)
+	{
+		const TsovRoleInfo *ri = tsov_role_info(s->checked);
+
+		v->kind = TSOV_V_DDL_LOCKED;
 		if (ri->domain)
 			strlcpy(v->subject_domain, ri->domain->name, NAMEDATALEN);
 		return;
@@ -365,4 +383,25 @@ tsov_verdict_code_owner(const TsovSubjects *s, Oid owner, TsovVerdict *v)
 	v->kind = oi->several ? TSOV_V_SEVERAL :
 		oi->domain ? TSOV_V_CROSS : TSOV_V_NONDOMAIN;
 	return false;
+}
+
+/*
+ * May a logical-replication worker (apply or table sync) of subscription
+ * subname write the tables of dom?  Only the subscription a live move made
+ * on its target (named tsov_move_<domain>, src/export/move.c, owned by a
+ * superuser, as only superusers create subscriptions in PostgreSQL 15),
+ * and only while dom is moving in: replication into a domain is otherwise
+ * refused, whatever privileged_access says, since nothing would decide
+ * or record its writes.
+ */
+bool
+tsov_verdict_apply_worker(const TsovDomain *dom, const char *subname,
+						  bool owner_is_superuser)
+{
+	char		expected[NAMEDATALEN];
+
+	if (!dom->moving_in || subname == NULL || !owner_is_superuser)
+		return false;
+	snprintf(expected, sizeof(expected), "tsov_move_%s", dom->name);
+	return strcmp(subname, expected) == 0;
 }

@@ -48,6 +48,8 @@ typedef enum TsovVerdictKind
 	TSOV_V_PRIVILEGED_DENIED,	/* privileged, but privileged_access = deny */
 	TSOV_V_TRANSFERRED,			/* domain transferred: everything refused */
 	TSOV_V_TRANSFERRING,		/* domain being transferred: write refused */
+	TSOV_V_DDL_LOCKED,			/* domain being moved live: schema changes
+								 * refused (55006) */
 	TSOV_V_RLS_BYPASS			/* shared table: subject would bypass RLS */
 } TsovVerdictKind;
 
@@ -77,6 +79,8 @@ extern const TsovDomain *tsov_verdict_crossing(const TsovSubjects *s,
 extern bool tsov_verdict_api_reach(const TsovSubjects *s, const TsovDomain *dom);
 extern bool tsov_verdict_code_owner(const TsovSubjects *s, Oid owner,
 									TsovVerdict *v);
+extern bool tsov_verdict_apply_worker(const TsovDomain *dom, const char *subname,
+									  bool owner_is_superuser);
 
 /* ---- consequences (in check.c) ---- */
 
@@ -134,6 +138,10 @@ extern void tsov_check_shared(const char *action, bool is_write, Oid role,
 
 /* The row-level security predicate of shared tables (tec_row_visible). */
 extern bool tsov_row_allowed(const char *domname);
+
+/* A logical-replication worker about to write a domain's tables. */
+extern void tsov_check_replication(Oid nspoid, const char *subname, Oid owner,
+								   bool owner_is_superuser);
 
 /* Record the crossing into a published API (EXECUTE by the caller). */
 extern void tsov_audit_api_call(Oid role, const char *caller_domain,

@@ -40,6 +40,9 @@ extern const char *tsov_rte_action(const RangeTblEntry *rte, bool is_result,
 extern bool tsov_utility_before(PlannedStmt **pstmt, bool *readOnlyTree,
 								ProcessUtilityContext context, const char *tag);
 
+/* in utility.c: does the statement change a schema (tsov_current_is_ddl)? */
+extern bool tsov_utility_changes_schema(Node *parsetree);
+
 /* in objects.c: object access events */
 extern void tsov_objects_access(ObjectAccessType access, Oid classId,
 								Oid objectId, int subId, void *arg);

@@ -2,7 +2,8 @@
  *
  * objects.c
  *	  object_access_hook: name lookups in domain schemas, creation in /
- *	  alteration of / dropping from a domain schema, EXECUTE, TRUNCATE.
+ *	  alteration of / dropping from a domain schema, EXECUTE, TRUNCATE;
+ *	  logical-replication workers entering a domain's schema.
  *
  * OAT_NAMESPACE_SEARCH is the first line: a role of domain A cannot even
  * resolve a name in domain B's schema (explicitly qualified: an error;
@@ -25,6 +26,10 @@
  * domain roles create and own nothing outside their schema, no extension
  * places objects inside one, and nothing outside a domain depends on its
  * objects (which would pin them against the domain's own ALTER and DROP).
+ *
+ * In a logical-replication worker (where the guards do not run) the
+ * namespace search is also where the worker is let into a domain's schema,
+ * the live move's subscription only (tsov_check_replication, check.c).
  *
  * New and just-altered catalog rows are not visible to the syscache before
  * the next CommandCounterIncrement, so they are read with SnapshotSelf.
@@ -53,6 +58,8 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "replication/logicalworker.h"
+#include "replication/worker_internal.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -60,6 +67,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "common/state.h"
 #include "enforce/decision.h"
 #include "enforce/enforce.h"
 #include "enforce/objects.h"
@@ -540,11 +548,40 @@ drop(Oid classId, Oid objectId, int subId)
 	tsov_check(command("DROP"), true, GetUserId(), &obj);
 }
 
+/*
+ * ---- logical-replication workers ----
+ * An apply or table-sync worker is a background worker, in which the
+ * guards do not run, and its writes (ExecSimpleRelationInsert and the like,
+ * CopyFrom for the initial copy) pass no executor hook.  What it does
+ * before it writes a table is resolve the table's qualified name
+ * (logicalrep_rel_open, LookupExplicitNamespace): that is where it is let
+ * into a domain, or refused (tsov_check_replication).  Not the extension's
+ * own lookups inside the worker (the cache rebuild resolves published
+ * functions at internal depth).
+ */
+static void
+replication_search(Oid nspoid, ObjectAccessNamespaceSearch *ns)
+{
+	Subscription *sub = MySubscription;
+
+	if (!ns->result || tsov_internal_depth > 0 || !IsTransactionState() ||
+		!IsNormalProcessingMode())
+		return;
+	tsov_check_replication(nspoid, sub ? sub->name : NULL,
+						   sub ? sub->owner : GetUserId(),
+						   superuser_arg(sub ? sub->owner : GetUserId()));
+}
+
 /* From object_access_hook (hooks.c). */
 void
 tsov_objects_access(ObjectAccessType access, Oid classId, Oid objectId,
 					int subId, void *arg)
 {
+	if (access == OAT_NAMESPACE_SEARCH && IsLogicalWorker())
+	{
+		replication_search(objectId, (ObjectAccessNamespaceSearch *) arg);
+		return;
+	}
 	if (!tsov_guards_active())
 		return;
 

@@ -14,9 +14,9 @@
  * domain object to PUBLIC or to another domain), memberships in domain
  * roles outside tec_add_member (GRANT/REVOKE role, CREATE ROLE ... IN ROLE
  * / ROLE / ADMIN, ALTER GROUP), SET ROLE / SET SESSION AUTHORIZATION
- * (utility_grant.c); COMMENT, ALTER ... SET SCHEMA out of a domain, CREATE
- * SCHEMA by a domain role, ALTER TABLE and the other DDL on a domain's
- * relations (utility_ddl.c); VACUUM/ANALYZE (a database-wide run becomes
+ * (utility_grant.c); COMMENT and SECURITY LABEL, ALTER ... SET SCHEMA out of a domain, CREATE
+ * SCHEMA by a domain role, ALTER TABLE, DROP and the other DDL on a
+ * domain's relations (utility_ddl.c); VACUUM/ANALYZE (a database-wide run becomes
  * the list of tables the caller may touch), REINDEX/CLUSTER/REFRESH
  * (utility_maintenance.c); COPY, TRUNCATE, LOCK, LOAD, CALL arguments
  * (builtins.c), LISTEN and NOTIFY (a domain's channels are its own), and
@@ -78,6 +78,7 @@ static const UtilityEntry utility_handlers[] = {
 	{T_CreateSchemaStmt, tsov_util_create_schema},
 	{T_AlterObjectSchemaStmt, tsov_util_set_schema},
 	{T_CommentStmt, tsov_util_comment},
+	{T_SecLabelStmt, tsov_util_security_label},
 	{T_AlterTableStmt, tsov_util_alter_table},
 	{T_IndexStmt, tsov_util_index},
 	{T_CreateTrigStmt, tsov_util_create_trigger},
@@ -85,6 +86,7 @@ static const UtilityEntry utility_handlers[] = {
 	{T_CreatePolicyStmt, tsov_util_create_policy},
 	{T_AlterPolicyStmt, tsov_util_alter_policy},
 	{T_RenameStmt, tsov_util_rename},
+	{T_DropStmt, tsov_util_drop},
 
 	/* maintenance: utility_maintenance.c */
 	{T_VacuumStmt, tsov_util_vacuum},
@@ -174,6 +176,22 @@ tsov_utility_before(PlannedStmt **pstmt, bool *readOnlyTree,
 		*readOnlyTree = false;
 	}
 	return true;
+}
+
+/*
+ * Does the statement change a schema?  PostgreSQL's own answer
+ * (log_statement = 'ddl': CREATE, ALTER, DROP, GRANT, COMMENT, SECURITY
+ * LABEL, ...), but REFRESH MATERIALIZED VIEW, which PostgreSQL counts
+ * there, changes only data; TRUNCATE, COPY, VACUUM and the like are not in
+ * that class.  hooks.c keeps the answer in tsov_current_is_ddl while the
+ * statement runs, for the rule.
+ */
+bool
+tsov_utility_changes_schema(Node *parsetree)
+{
+	if (IsA(parsetree, RefreshMatViewStmt))
+		return false;
+	return GetCommandLogLevel(parsetree) == LOGSTMT_DDL;
 }
 
 /* ---- helpers shared by the handlers (declared in utility.h) ---- */

@@ -95,6 +95,7 @@ extern void tsov_util_alter_system(TsovUtilityCall *call);
 extern void tsov_util_create_schema(TsovUtilityCall *call);
 extern void tsov_util_set_schema(TsovUtilityCall *call);
 extern void tsov_util_comment(TsovUtilityCall *call);
+extern void tsov_util_security_label(TsovUtilityCall *call);
 extern void tsov_util_alter_table(TsovUtilityCall *call);
 extern void tsov_util_index(TsovUtilityCall *call);
 extern void tsov_util_create_trigger(TsovUtilityCall *call);
@@ -102,6 +103,7 @@ extern void tsov_util_rule(TsovUtilityCall *call);
 extern void tsov_util_create_policy(TsovUtilityCall *call);
 extern void tsov_util_alter_policy(TsovUtilityCall *call);
 extern void tsov_util_rename(TsovUtilityCall *call);
+extern void tsov_util_drop(TsovUtilityCall *call);
 
 /* ---- maintenance (in utility_maintenance.c) ---- */
 extern void tsov_util_vacuum(TsovUtilityCall *call);

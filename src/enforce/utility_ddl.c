@@ -214,16 +214,20 @@ tsov_util_set_schema(TsovUtilityCall *call)
 	}
 }
 
-/* ---- COMMENT ---- */
-void
-tsov_util_comment(TsovUtilityCall *call)
+/* ---- COMMENT, SECURITY LABEL ---- */
+
+/*
+ * Neither fires an object access hook: the object they name is checked
+ * here as a write (a change of its definition), recorded by the rule.
+ */
+static void
+check_named_object(const char *action, ObjectType objtype, Node *object)
 {
-	CommentStmt *stmt = castNode(CommentStmt, call->stmt);
 	Relation	rel = NULL;
 	ObjectAddress addr;
 	TsovObject	obj;
 
-	addr = get_object_address(stmt->objtype, stmt->object, &rel,
+	addr = get_object_address(objtype, object, &rel,
 							  ShareUpdateExclusiveLock, true);
 	if (rel)
 		relation_close(rel, NoLock);
@@ -238,11 +242,11 @@ tsov_util_comment(TsovUtilityCall *call)
 	else if (is_objectclass_supported(addr.classId) &&
 			 get_object_attnum_namespace(addr.classId) != InvalidAttrNumber)
 		obj.nspoid = get_object_namespace(&addr);
-	else if (stmt->objtype == OBJECT_TRIGGER || stmt->objtype == OBJECT_POLICY ||
-			 stmt->objtype == OBJECT_RULE || stmt->objtype == OBJECT_TABCONSTRAINT)
+	else if (objtype == OBJECT_TRIGGER || objtype == OBJECT_POLICY ||
+			 objtype == OBJECT_RULE || objtype == OBJECT_TABCONSTRAINT)
 	{
 		/* sub-objects of a relation: the relation's schema */
-		List	   *names = castNode(List, stmt->object);
+		List	   *names = castNode(List, object);
 
 		if (list_length(names) >= 2)
 		{
@@ -254,7 +258,23 @@ tsov_util_comment(TsovUtilityCall *call)
 		}
 	}
 	if (OidIsValid(obj.nspoid))
-		tsov_check("COMMENT", true, GetUserId(), &obj);
+		tsov_check(action, true, GetUserId(), &obj);
+}
+
+void
+tsov_util_comment(TsovUtilityCall *call)
+{
+	CommentStmt *stmt = castNode(CommentStmt, call->stmt);
+
+	check_named_object("COMMENT", stmt->objtype, stmt->object);
+}
+
+void
+tsov_util_security_label(TsovUtilityCall *call)
+{
+	SecLabelStmt *stmt = castNode(SecLabelStmt, call->stmt);
+
+	check_named_object("SECURITY LABEL", stmt->objtype, stmt->object);
 }
 
 /* ---- DDL on a domain's relations ---- */
@@ -329,6 +349,36 @@ tsov_util_alter_policy(TsovUtilityCall *call)
 {
 	tsov_util_check_rv(castNode(AlterPolicyStmt, call->stmt)->table,
 					   call->tag, true, false);
+}
+
+/*
+ * DROP of relations: checked by the name the statement gives, so that a
+ * refusal names the table, not whichever of its dependents (its row type,
+ * an index) the object access hook sees dropped first.  No lock is taken
+ * (PostgreSQL checks ownership before it locks); the object access hook
+ * checks every object the drop reaches anyway.
+ */
+void
+tsov_util_drop(TsovUtilityCall *call)
+{
+	DropStmt   *stmt = castNode(DropStmt, call->stmt);
+	ListCell   *lc;
+
+	switch (stmt->removeType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_SEQUENCE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_INDEX:
+		case OBJECT_FOREIGN_TABLE:
+			break;
+		default:
+			return;
+	}
+	foreach(lc, stmt->objects)
+		tsov_util_check_rv(makeRangeVarFromNameList(castNode(List, lfirst(lc))),
+						   call->tag, true, false);
 }
 
 /* RENAME that names a relation (of it, its columns, constraints, triggers, ...) */

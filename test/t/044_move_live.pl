@@ -11,9 +11,14 @@
 #   - the source refuses every access ("has moved"), the placements view
 #     says where the domain lives on both sides; tec_audit_verify holds on
 #     both; no slot, publication or subscription is left;
+#   - the target's subscription workers write as the move's (audited
+#     REPLICATE via tec_move:<id>) although privileged_access is 'deny';
+#   - during the copy, DDL on the domain is refused on both sides (55006)
+#     while writes go on;
 #   - an interrupted move (the target stopped in the middle of the copy)
 #     leaves the source domain active with nothing of the move left, and
-#     tec_cancel_move() on the target removes what the move left there.
+#     tec_cancel_move() on the target removes what the move left there;
+#   - a subscription the move did not make is refused in a domain.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -128,6 +133,15 @@ like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) F
 	 qr/MOVE_IN_START.*MOVE_IN/, 'the target records the move, with what its subscription wrote');
 like($src->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
 	 qr/MOVE_START.*MOVE_FREEZE.*MOVE_COMPLETE/, 'the source records the move');
+# The subscription's workers wrote as the move's (privileged_access was
+# 'deny' on the target): REPLICATE events via tec_move:<id>, none refused.
+is($dst->safe_psql('postgres', q{SELECT (count(*) > 0) || '|' || bool_and(decision = 'privileged') || '|'
+		|| bool_and(via_api = 'tec_move:' || (SELECT id FROM tec_sovereignty.move WHERE domain = 'life' AND direction = 'in'))
+		|| '|' || bool_and(reason LIKE '%subscription tsov_move_life') || '|' || bool_and(actor_domain IS NULL)
+	FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action = 'REPLICATE'}), 'true|true|true|true|true',
+   "the apply and table-sync workers' writes are recorded on the target as the move's");
+is($dst->safe_psql('postgres', q{SELECT count(*) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND decision = 'denied'}), '0',
+   '... and none of them was refused');
 
 # --- Refusals before anything is made -----------------------------------
 $src->psql('postgres', "SELECT * FROM tec_move_domain('life', '$target')", stderr => \$stderr);
@@ -162,6 +176,17 @@ my $move = IPC::Run::start([ 'psql', '-XAtq', '-h', $src->host, '-p', $src->port
 							 '-c', "SELECT * FROM tec_move_domain('other', '$target')" ], '>', \$mout, '2>', \$merr);
 $src->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_replication_slots WHERE slot_name = 'tsov_move_other' AND active}, 't')
   or die 'the move did not start copying';
+# Schema changes are refused on both sides while the move copies; writes go on.
+$src->psql('postgres', "\\set VERBOSITY verbose\nSET ROLE other_owner;\nALTER TABLE other.big ADD COLUMN c int", stderr => \$stderr);
+like($stderr, qr/ERROR:  55006: domain "other" is being moved\nDETAIL:  Schema changes are refused while the domain is copied to another server/,
+	 'DDL on the source during the move is refused (55006)');
+$src->psql('postgres', q{CREATE INDEX ON other.big (pad)}, stderr => \$stderr);
+like($stderr, qr/ERROR:  domain "other" is being moved/, '... for a superuser too');
+$dst->psql('postgres', q{ALTER TABLE other.big ADD COLUMN c int}, stderr => \$stderr);
+like($stderr, qr/ERROR:  domain "other" is being moved\nDETAIL:  Schema changes are refused while the domain is copied here from another server/,
+	 '... and on the target');
+$src->psql('postgres', q{INSERT INTO other.big VALUES (-1, 'during the copy')}, stderr => \$stderr, extra_params => [ '-U', 'app2' ]);
+is($stderr, '', 'writes to the source go on during the copy');
 $dst->stop('immediate');
 $move->finish;
 like($merr, qr/ERROR:  (move step on the target failed|live move)/, 'the interrupted move fails') or diag($merr);
@@ -182,6 +207,26 @@ is($dst->safe_psql('postgres', q{SELECT (SELECT count(*) FROM tec_sovereignty.do
 	+ (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'other\_%')}), '0', '... removes the domain, its roles and the subscription');
 $src->psql('postgres', q{SELECT tec_cancel_move('other')}, stderr => \$stderr);
 like($stderr, qr/ERROR:  domain "other" is not being moved/, 'tec_cancel_move of a domain that is not moving is refused');
+
+# --- Logical replication into a domain other than the move's ---------------
+# Fail closed: a subscription the move did not make may not write a domain's
+# tables, even a superuser's; the refusal is in the target's trail.
+$src->safe_psql('postgres', q{CREATE PUBLICATION sneak FOR TABLE other.big});
+$dst->safe_psql('postgres', q{
+SELECT tec_create_domain('other');
+SET ROLE other_owner;
+CREATE TABLE other.big (id int PRIMARY KEY, pad text);
+RESET ROLE;
+});
+my $src_conn = 'host=' . $src->host . ' port=' . $src->port . ' dbname=postgres';
+$dst->safe_psql('postgres', "CREATE SUBSCRIPTION sneak CONNECTION '$src_conn' PUBLICATION sneak");
+ok($dst->poll_query_until('postgres', q{SELECT count(*) > 0 FROM tec_sovereignty.audit_log
+	WHERE object_domain = 'other' AND action = 'REPLICATE' AND decision = 'denied' AND reason = 'logical replication into a domain'}),
+   "another subscription's worker is refused in a domain, and the refusal recorded");
+is($dst->safe_psql('postgres', 'SELECT count(*) FROM other.big'), '0', '... and wrote nothing');
+$dst->safe_psql('postgres', 'ALTER SUBSCRIPTION sneak DISABLE');
+$dst->safe_psql('postgres', 'DROP SUBSCRIPTION sneak');
+$src->safe_psql('postgres', 'DROP PUBLICATION sneak');
 
 $src->stop;
 $dst->stop;
