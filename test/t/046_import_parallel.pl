@@ -104,6 +104,26 @@ for my $q ('SELECT lex.f()', 'SELECT lex.g()', 'SELECT * FROM lex.v',
 }
 is($dst->safe_psql('postgres', "SELECT state FROM tec_sovereignty.domain WHERE name = 'lex'"), 'active', 'lex: active');
 
+# COPY ... FROM stdin WITH (...) is read as a COPY too (a hand-edited
+# script, one transaction: FREEZE needs the table created in it).
+{
+	open(my $in, '<', $file) or die;
+	open(my $out, '>', "$tmp/lex_freeze.sql") or die;
+	while (my $line = <$in>)
+	{
+		$line =~ s/^(COPY lex\..*) FROM stdin;$/$1 FROM stdin WITH (FREEZE);/;
+		print $out $line;
+	}
+	close($out);
+	$dst->safe_psql('postgres', 'CREATE DATABASE lexf');
+	$dst->safe_psql('lexf', 'CREATE EXTENSION tec_sovereignty');
+	$dst->safe_psql('postgres', "SELECT tec_drop_domain('lex', force => true)");
+	($ok, $err) = import_par('lexf', "$tmp/lex_freeze.sql");
+	ok($ok, 'lex: a script with COPY ... FROM stdin WITH (FREEZE) imports in one transaction') or diag($err);
+	is($dst->safe_psql('lexf', 'SELECT count(*) FROM lex."semi;colon"'), '3', 'lex: with its rows');
+	$dst->safe_psql('lexf', "SELECT tec_drop_domain('lex', force => true)");
+}
+
 # --- A script without data: one transaction -------------------------------
 $src->safe_psql('postgres', q{SELECT tec_create_domain('nodata'); CREATE TABLE nodata.t (i int PRIMARY KEY); ALTER TABLE nodata.t OWNER TO nodata_owner;});
 export_to('nodata', "$tmp/nodata.sql", "tec_export_domain('nodata', with_data => false)");

@@ -145,6 +145,22 @@ run_sql(PGconn *conn, const char *sql)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		bool		ok = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
 
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT)
+		{
+			/* a COPY the lexer did not take for one: never guess at its rows */
+			PQclear(res);
+			if (st == PGRES_COPY_IN)
+				PQputCopyEnd(conn, "tec_export could not read the rows of this COPY");
+			while ((res = PQgetResult(conn)) != NULL)
+				PQclear(res);
+			pthread_mutex_lock(&fail_lock);
+			if (!failed)
+				fprintf(stderr, "%s: error: the script runs a COPY of a form tec_export does not read: %.200s\n",
+						progname, sql);
+			failed = true;
+			pthread_mutex_unlock(&fail_lock);
+			return false;
+		}
 		if (!ok && attempt < 5 && !failed && state != NULL && strcmp(state, "40P01") == 0 &&
 			PQtransactionStatus(conn) == PQTRANS_IDLE)
 		{

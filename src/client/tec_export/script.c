@@ -146,6 +146,30 @@ classify(const char *sql)
 	return CLS_SEQ;
 }
 
+/*
+ * COPY ... FROM stdin; or COPY ... FROM stdin WITH (...); -- a statement
+ * whose rows follow it in the file.  Only the statement's start and end are
+ * looked at: a quoted name cannot end a statement, and a statement starts
+ * where the previous one ended, outside any quotes.
+ */
+static bool
+copy_from_stdin(const char *sql)
+{
+	const char *from = NULL;
+	const char *p;
+
+	if (!starts_with(sql, "COPY "))
+		return false;
+	for (p = strstr(sql, " FROM stdin"); p != NULL; p = strstr(p + 1, " FROM stdin"))
+		from = p;
+	if (from == NULL)
+		return false;
+	from += strlen(" FROM stdin");
+	if (strcmp(from, ";") == 0)
+		return true;
+	return starts_with(from, " WITH (") && strlen(from) >= 9 && strcmp(from + strlen(from) - 2, ");") == 0;
+}
+
 /* After "COPY ... FROM stdin;": the rows up to the line "\.". */
 static void
 read_copy_rows(Reader *r, Item *it)
@@ -314,8 +338,7 @@ read_script(Script *s)
 			memset(&it, 0, sizeof(it));
 			it.sql = pg_strdup(cur->data);
 			it.cls = classify(it.sql);
-			if (starts_with(it.sql, "COPY ") && cur->len > 12 &&
-				strcmp(cur->data + cur->len - 12, " FROM stdin;") == 0)
+			if (copy_from_stdin(it.sql))
 			{
 				it.copy = true;
 				read_copy_rows(&r, &it);
