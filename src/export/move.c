@@ -57,6 +57,9 @@ typedef struct MoveState
 	char		name[NAMEDATALEN];	/* publication, slot, subscription */
 	char	   *slots;			/* SQL condition on slot_name: the move's slot, and
 								 * the table-sync slots of its subscription */
+	char	   *deferred;		/* the target's indexes and constraints built
+								 * after the copy (move_in_defer) */
+	int			ndeferred;
 	PGconn	   *tgt;
 	PGconn	   *src;
 	/* what exists, for move_undo() */
@@ -162,6 +165,7 @@ move_prepare(MoveState *ms)
 {
 	char	   *script;
 	char	   *ntables;
+	char	   *deferred;
 
 	move_check_target(ms);
 	/*
@@ -194,7 +198,16 @@ move_prepare(MoveState *ms)
 	move_run_sql(ms->tgt, "target",
 				 psprintf("SELECT tec_sovereignty.move_in_begin(%s, %s)", lit(ms->domain), lit(ms->source)));
 	ms->in_begun = true;
-	move_phase(ms, "prepare", psprintf("target checked; domain created there without data (%s tables); source state moving", ntables));
+	/* "n\nstatements": how many, and what builds them after the copy */
+	deferred = move_value(ms->tgt, "target",
+						  move_glass(ms->domain,
+									 psprintf("SELECT pg_catalog.count(*) || E'\\n' || COALESCE(pg_catalog.string_agg(s, E'\\n'), '')"
+											  "  FROM tec_sovereignty.move_in_defer(%s) s", lit(ms->domain))));
+	ms->ndeferred = atoi(deferred);
+	ms->deferred = strchr(deferred, '\n') + 1;
+	move_phase(ms, "prepare",
+			   psprintf("target checked; domain created there without data (%s tables) and without %d indexes and constraints; source state moving",
+						ntables, ms->ndeferred));
 }
 
 /* The slots of the move, once the subscription's OID (subid) is known. */
@@ -256,6 +269,23 @@ move_catch_up(MoveState *ms, long step)
 					   lit(lsn), lit(ms->name)),
 			  step, "the target to apply the source's changes");
 	return lsn;
+}
+
+/*
+ * After the copy and its catch-up: build on the target what move_in_defer()
+ * left out, in one transaction (as the extension's break-glass, like every
+ * step there), with room to sort in memory, then catch up again with what
+ * the source wrote meanwhile (the build holds off the apply worker), so
+ * that the write block does not include either.
+ */
+static void
+move_build_deferred(MoveState *ms)
+{
+	if (ms->ndeferred > 0)
+		move_run_sql(ms->tgt, "target",
+					 move_glass(ms->domain, psprintf("SET LOCAL maintenance_work_mem = '256MB';\n%s", ms->deferred)));
+	(void) move_catch_up(ms, 20);
+	move_phase(ms, "indexes", psprintf("%d deferred indexes and constraints built on the target; caught up again", ms->ndeferred));
 }
 
 /* Per-table row counts of the domain, "table=n,...": source and target must agree at the cut-over. */
@@ -472,6 +502,7 @@ move_all(MoveState *ms)
 	move_copy(ms);
 	(void) move_catch_up(ms, 20);
 	move_phase(ms, "catch_up", "the target applied every change up to the source's WAL position");
+	move_build_deferred(ms);
 	move_cut_over(ms);
 	move_drop_source_side(ms, true);
 	move_phase(ms, "cleanup", psprintf("slot and publication %s dropped on the source", ms->name));

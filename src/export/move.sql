@@ -451,6 +451,90 @@ END
 $$;
 
 /*
+ * Target, prepare: drop the indexes and constraints that would slow the
+ * initial copy, and return the statements that build them again (the
+ * export's own, from export_ddl(), in its order) for move.c to run after
+ * the catch-up, before the cut-over.  Kept up front: primary keys and
+ * replica identity indexes (the apply worker finds the rows of an UPDATE
+ * or DELETE by them), the unique indexes a foreign key references, the
+ * foreign keys themselves (their triggers do not fire under the apply
+ * worker's session_replication_role = replica, so they cost the copy
+ * nothing, and added later they would scan every row to validate), and
+ * everything of partitioned and inheritance trees (their indexes and
+ * constraints are attached to each other).  Deferred: the other unique and
+ * exclusion constraints, the other indexes, and NOT VALID checks (which
+ * the copy would apply to rows they never covered on the source).  An
+ * object whose statement the export does not name exactly once is kept,
+ * so that a deferral never loses one.  One statement a row.
+ */
+CREATE FUNCTION tec_sovereignty.move_in_defer(domain text)
+RETURNS SETOF text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	nsp oid;
+	o record;
+	ddl text[] := '{}';
+BEGIN
+	d := tec_sovereignty.get_domain(domain);
+	IF d.state OPERATOR(pg_catalog.<>) 'moving_in' THEN
+		RAISE EXCEPTION 'domain "%" is not moving in', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	nsp := pg_catalog.to_regnamespace(d.schema_name);
+	FOR o IN
+		WITH plain AS (
+			SELECT c.oid, c.relname FROM pg_catalog.pg_class c
+			 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition
+			   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+								WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid OR i.inhparent OPERATOR(pg_catalog.=) c.oid)
+		), kept AS (
+			SELECT i.indexrelid AS idx FROM pg_catalog.pg_index i WHERE i.indisprimary OR i.indisreplident
+			UNION
+			SELECT co.conindid FROM pg_catalog.pg_constraint co WHERE co.contype OPERATOR(pg_catalog.=) 'f'
+		), objs AS (
+			SELECT 84 AS section, p.oid AS rel, co.conname AS name, true AS is_con, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname AS k2
+			  FROM plain p JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) p.oid
+			 WHERE co.contype OPERATOR(pg_catalog.=) 'c' AND NOT co.convalidated AND co.conislocal
+			UNION ALL
+			SELECT 80, p.oid, co.conname, true, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname
+			  FROM plain p JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) p.oid
+			 WHERE co.contype IN ('u', 'x') AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.idx OPERATOR(pg_catalog.=) co.conindid)
+			UNION ALL
+			SELECT 81, p.oid, ic.relname, false, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) ic.relname
+			  FROM plain p JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) p.oid
+			  JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+			 WHERE NOT EXISTS (SELECT 1 FROM kept WHERE kept.idx OPERATOR(pg_catalog.=) i.indexrelid)
+			   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid OPERATOR(pg_catalog.=) i.indexrelid
+								 AND co.conrelid OPERATOR(pg_catalog.=) p.oid AND co.contype IN ('p', 'u', 'x'))
+		), e AS MATERIALIZED (
+			SELECT * FROM tec_sovereignty.export_ddl(nsp, d.owner_role, d.writer_role, d.reader_role)
+		)
+		SELECT objs.*, s.stmts[1] AS stmt, s.k1
+		  FROM objs,
+			   LATERAL (SELECT pg_catalog.array_agg(e.stmt) AS stmts, pg_catalog.min(e.k1) AS k1, pg_catalog.count(*) AS n FROM e
+						 WHERE e.section OPERATOR(pg_catalog.=) objs.section AND e.k2 OPERATOR(pg_catalog.=) objs.k2) s
+		 WHERE s.n OPERATOR(pg_catalog.=) 1
+		 ORDER BY objs.section DESC, objs.k2 COLLATE "C"	-- checks, then constraints, then indexes
+	LOOP
+		IF o.is_con THEN
+			EXECUTE format('ALTER TABLE ONLY %s DROP CONSTRAINT %I', o.rel::regclass, o.name);
+		ELSE
+			EXECUTE format('DROP INDEX %I.%I', d.schema_name, o.name);
+		END IF;
+		ddl := ddl OPERATOR(pg_catalog.||) ARRAY[o.section::text, o.k1::text, o.k2, o.stmt];
+	END LOOP;
+	-- to be built in the export's order: section, then k1, then k2
+	RETURN QUERY
+		SELECT ddl[i OPERATOR(pg_catalog.+) 3]
+		  FROM pg_catalog.generate_series(1, pg_catalog.array_length(ddl, 1), 4) i
+		 ORDER BY ddl[i]::integer, ddl[i OPERATOR(pg_catalog.+) 1]::bigint, ddl[i OPERATOR(pg_catalog.+) 2] COLLATE "C";
+END
+$$;
+
+/*
  * Target, the end: active, with what the apply workers wrote recorded as
  * the move's (one event, rows per table), or the domain dropped.
  */
@@ -561,6 +645,7 @@ REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_defer(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_cancel_move(text) FROM PUBLIC;

@@ -53,6 +53,26 @@ my $investment = $src->safe_psql('postgres', $hash_q);
 my $journal_q = q{SELECT count(*) || '/' || md5(string_agg(line, E'\n' ORDER BY line)) FROM life.journal};
 my $journal = $src->safe_psql('postgres', $journal_q);
 
+# --- Deferred indexes and constraints -----------------------------------
+# The target gets them after the copy (move_in_defer): a NOT VALID check
+# that old rows violate (the copy must not apply it to them), an exclusion
+# constraint, a plain index on a table without a primary key, besides the
+# template's indexes and foreign keys.  Afterwards every index and
+# constraint of the schema must be the source's, validity included.
+$src->safe_psql('postgres', q{
+SET ROLE life_owner;
+ALTER TABLE life.journal ADD CONSTRAINT journal_entry CHECK (line LIKE 'entry%') NOT VALID;
+ALTER TABLE life.ledger ADD CONSTRAINT ledger_n_excl EXCLUDE USING btree (n WITH =);
+CREATE INDEX journal_line ON life.journal (line);
+});
+my $defs_q = q{SELECT string_agg(x, E'\n' ORDER BY x COLLATE "C") FROM (
+	SELECT pg_get_indexdef(i.indexrelid) || ' ' || i.indisvalid || i.indisreplident FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+	 WHERE c.relnamespace = 'life'::regnamespace
+	UNION ALL
+	SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+	 WHERE connamespace = 'life'::regnamespace) t(x)};
+my $defs = $src->safe_psql('postgres', $defs_q);
+
 # The writer: one transaction per connection, an update and an insert; the
 # insert's n is printed only when it committed.
 my $stop = "$tmp/stop";
@@ -77,8 +97,14 @@ $writer->finish;
 
 $dst->safe_psql('postgres', q{ALTER SYSTEM RESET tec_sovereignty.privileged_access; SELECT pg_reload_conf()});
 my @phases = map { (split /\|/)[0] } split /\n/, $result;
-is(join(',', @phases), 'prepare,copy,catch_up,write_block,cleanup', 'the move reports its phases');
+is(join(',', @phases), 'prepare,copy,catch_up,indexes,write_block,cleanup', 'the move reports its phases');
 like($result, qr/^write_block\|true\|.*ledger=\d+/m, 'the write block is timed and names the rows per table');
+
+like($result, qr/^prepare\|true\|.*without ([1-9]\d*) indexes and constraints/m, 'the target is created without the indexes and constraints that slow the copy');
+my ($deferred) = $result =~ /without (\d+) indexes and constraints/;
+like($result, qr/^indexes\|true\|$deferred deferred indexes and constraints built on the target/m, '... which it builds before the cut-over');
+is($dst->safe_psql('postgres', $defs_q), $defs, "the target's indexes and constraints are the source's");
+ok($defs =~ /journal_entry CHECK .* NOT VALID false/ && $defs =~ /EXCLUDE USING btree/, '... a NOT VALID check and an exclusion constraint included');
 
 my @ok = map { /^ok (\d+)$/ ? $1 : () } split /\n/, slurp_file("$tmp/ok.log");
 my @errors = grep { /ERROR/ } split /\n/, slurp_file("$tmp/err.log");
