@@ -535,6 +535,34 @@ END
 $$;
 
 /*
+ * Target, beside the copy: the transaction that imports the source's audit
+ * trail (move.c's move_import_audit) takes the domain's registry row, as
+ * tec_sovereignty.audit_import() requires of a transaction that imports a
+ * trail (it grafts one only onto the domain that transaction wrote).  The
+ * move created this domain, without the trail, a moment before: only a
+ * domain moving in, with its move open, qualifies.
+ */
+CREATE FUNCTION tec_sovereignty.move_in_audit(domain text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+BEGIN
+	d := tec_sovereignty.get_domain(domain);
+	IF d.state OPERATOR(pg_catalog.<>) 'moving_in' OR NOT EXISTS (
+		SELECT 1 FROM tec_sovereignty.move x
+		 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'in'
+		   AND x.state OPERATOR(pg_catalog.=) 'moving') THEN
+		RAISE EXCEPTION 'domain "%" is not moving in', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	UPDATE tec_sovereignty.domain x SET state = x.state WHERE x.name OPERATOR(pg_catalog.=) d.name;
+END
+$$;
+
+/*
  * Target, the end: active, with what the apply workers wrote recorded as
  * the move's (one event, rows per table), or the domain dropped.
  */
@@ -646,6 +674,7 @@ REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_defer(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_cancel_move(text) FROM PUBLIC;

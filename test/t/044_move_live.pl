@@ -97,7 +97,7 @@ $writer->finish;
 
 $dst->safe_psql('postgres', q{ALTER SYSTEM RESET tec_sovereignty.privileged_access; SELECT pg_reload_conf()});
 my @phases = map { (split /\|/)[0] } split /\n/, $result;
-is(join(',', @phases), 'prepare,copy,catch_up,indexes,write_block,cleanup', 'the move reports its phases');
+is(join(',', @phases), 'prepare,copy,catch_up,indexes,audit_trail,write_block,cleanup', 'the move reports its phases');
 like($result, qr/^write_block\|true\|.*ledger=\d+/m, 'the write block is timed and names the rows per table');
 
 like($result, qr/^prepare\|true\|.*without ([1-9]\d*) indexes and constraints/m, 'the target is created without the indexes and constraints that slow the copy');
@@ -149,7 +149,7 @@ like($src->safe_psql('postgres', q{SELECT line FROM tec_connection_env() line WH
 is($src->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the source');
 is($dst->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the target');
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action IN ('CREATE_DOMAIN', 'ADD_MEMBER', 'AUDIT_IMPORT')}),
-	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported at prepare)");
+	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported beside the copy)");
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
 	 qr/MOVE_IN_START.*MOVE_IN/, 'the target records the move, with what its subscription wrote');
 like($src->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
