@@ -273,10 +273,17 @@ move_copy(MoveState *ms)
 	lsn = move_value(ms->src, "source",
 					 psprintf("SELECT lsn FROM pg_catalog.pg_create_logical_replication_slot(%s, 'pgoutput')", lit(ms->name)));
 	ms->slotted = true;
+	/*
+	 * synchronous_commit = local: the apply worker reports a change applied
+	 * only once its commit is flushed on the target, and commits
+	 * asynchronously by default, so that the slot's confirmed position, which
+	 * the cut-over waits for, would trail by up to wal_writer_delay.
+	 */
 	move_run_sql(ms->tgt, "target",
 				 move_glass(ms->domain,
 							psprintf("CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s"
-									 " WITH (create_slot = false, slot_name = %s, copy_data = true, enabled = true)",
+									 " WITH (create_slot = false, slot_name = %s, copy_data = true, enabled = true,"
+									 " synchronous_commit = local)",
 									 quote_identifier(ms->name), lit(ms->source), quote_identifier(ms->name), lit(ms->name))));
 	ms->subscribed = true;
 	move_slots(ms, move_value(ms->tgt, "target",

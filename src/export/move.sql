@@ -450,6 +450,26 @@ BEGIN
 END
 $$;
 
+/* The registry row of a domain moving in, with its move open; an error otherwise. */
+CREATE FUNCTION tec_sovereignty.move_in_domain(domain text)
+RETURNS tec_sovereignty.domain
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+BEGIN
+	IF d.state OPERATOR(pg_catalog.<>) 'moving_in' OR NOT EXISTS (
+		SELECT 1 FROM tec_sovereignty.move x
+		 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'in'
+		   AND x.state OPERATOR(pg_catalog.=) 'moving') THEN
+		RAISE EXCEPTION 'domain "%" is not moving in', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	RETURN d;
+END
+$$;
+
 /*
  * Target, prepare: drop the indexes and constraints that would slow the
  * initial copy, and return the statements that build them again (the
@@ -478,11 +498,7 @@ DECLARE
 	o record;
 	ddl text[] := '{}';
 BEGIN
-	d := tec_sovereignty.get_domain(domain);
-	IF d.state OPERATOR(pg_catalog.<>) 'moving_in' THEN
-		RAISE EXCEPTION 'domain "%" is not moving in', d.name
-			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
-	END IF;
+	d := tec_sovereignty.move_in_domain(domain);
 	nsp := pg_catalog.to_regnamespace(d.schema_name);
 	FOR o IN
 		WITH plain AS (
@@ -544,22 +560,11 @@ $$;
  */
 CREATE FUNCTION tec_sovereignty.move_in_audit(domain text)
 RETURNS void
-LANGUAGE plpgsql
+LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	d tec_sovereignty.domain;
-BEGIN
-	d := tec_sovereignty.get_domain(domain);
-	IF d.state OPERATOR(pg_catalog.<>) 'moving_in' OR NOT EXISTS (
-		SELECT 1 FROM tec_sovereignty.move x
-		 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'in'
-		   AND x.state OPERATOR(pg_catalog.=) 'moving') THEN
-		RAISE EXCEPTION 'domain "%" is not moving in', d.name
-			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
-	END IF;
-	UPDATE tec_sovereignty.domain x SET state = x.state WHERE x.name OPERATOR(pg_catalog.=) d.name;
-END
+	UPDATE tec_sovereignty.domain x SET state = x.state
+	 WHERE x.name OPERATOR(pg_catalog.=) (tec_sovereignty.move_in_domain(domain)).name
 $$;
 
 /*
@@ -673,6 +678,7 @@ REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_domain(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_defer(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
