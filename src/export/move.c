@@ -223,7 +223,7 @@ move_prepare(MoveState *ms)
 	ms->ndeferred = atoi(deferred);
 	ms->deferred = strchr(deferred, '\n') + 1;
 	move_phase(ms, "prepare",
-			   psprintf("target checked; domain created there without data (%s tables) and without %d indexes and constraints; source state moving",
+			   psprintf("target checked; domain created there without data (%s tables) and without the indexes and constraints that slow the copy (%d statements deferred); source state moving",
 						ntables, ms->ndeferred));
 }
 
@@ -333,7 +333,7 @@ move_build_deferred(MoveState *ms)
 		move_run_sql(ms->tgt, "target",
 					 move_glass(ms->domain, psprintf("SET LOCAL maintenance_work_mem = '256MB';\n%s", ms->deferred)));
 	(void) move_catch_up(ms, 20);
-	move_phase(ms, "indexes", psprintf("%d deferred indexes and constraints built on the target; caught up again", ms->ndeferred));
+	move_phase(ms, "indexes", psprintf("%d deferred statements (indexes, constraints, their comments) run on the target; caught up again", ms->ndeferred));
 }
 
 /*

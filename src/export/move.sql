@@ -386,6 +386,11 @@ BEGIN
 	 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(d.schema_name)
 	   AND c.relkind IN ('r', 'p');
 	IF tables IS NOT NULL THEN
+		-- An autovacuum or autoanalyze of a table (the tables a move brought
+		-- in get both) holds a lock SHARE waits for, and a waiter cancels it
+		-- only after deadlock_timeout (1 s by default), all of it inside the
+		-- write block: 10 ms here, for this transaction.
+		PERFORM pg_catalog.set_config('deadlock_timeout', '10ms', true);
 		EXECUTE format('LOCK TABLE %s IN SHARE MODE', tables);
 	END IF;
 	UPDATE tec_sovereignty.domain x SET state = 'move_cutover' WHERE x.name OPERATOR(pg_catalog.=) d.name;
@@ -485,7 +490,8 @@ $$;
  * exclusion constraints, the other indexes, and NOT VALID checks (which
  * the copy would apply to rows they never covered on the source).  An
  * object whose statement the export does not name exactly once is kept,
- * so that a deferral never loses one.  One statement a row.
+ * so that a deferral never loses one; their comments come back with them.
+ * One statement a row.
  */
 CREATE FUNCTION tec_sovereignty.move_in_defer(domain text)
 RETURNS SETOF text
@@ -496,6 +502,7 @@ DECLARE
 	d tec_sovereignty.domain;
 	nsp oid;
 	o record;
+	ci integer;
 	ddl text[] := '{}';
 BEGIN
 	d := tec_sovereignty.move_in_domain(domain);
@@ -511,15 +518,18 @@ BEGIN
 			UNION
 			SELECT co.conindid FROM pg_catalog.pg_constraint co WHERE co.contype OPERATOR(pg_catalog.=) 'f'
 		), objs AS (
-			SELECT 84 AS section, p.oid AS rel, co.conname AS name, true AS is_con, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname AS k2
+			SELECT 84 AS section, p.oid AS rel, co.conname AS name, true AS is_con, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname AS k2,
+				   format('CONSTRAINT %I ON %s', co.conname, p.oid::regclass) AS target
 			  FROM plain p JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) p.oid
 			 WHERE co.contype OPERATOR(pg_catalog.=) 'c' AND NOT co.convalidated AND co.conislocal
 			UNION ALL
-			SELECT 80, p.oid, co.conname, true, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname
+			SELECT 80, p.oid, co.conname, true, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname,
+				   format('CONSTRAINT %I ON %s', co.conname, p.oid::regclass)
 			  FROM plain p JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) p.oid
 			 WHERE co.contype IN ('u', 'x') AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.idx OPERATOR(pg_catalog.=) co.conindid)
 			UNION ALL
-			SELECT 81, p.oid, ic.relname, false, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) ic.relname
+			SELECT 81, p.oid, ic.relname, false, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) ic.relname,
+				   format('INDEX %s', ic.oid::regclass)
 			  FROM plain p JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) p.oid
 			  JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
 			 WHERE NOT EXISTS (SELECT 1 FROM kept WHERE kept.idx OPERATOR(pg_catalog.=) i.indexrelid)
@@ -528,7 +538,10 @@ BEGIN
 		), e AS MATERIALIZED (
 			SELECT * FROM tec_sovereignty.export_ddl(nsp, d.owner_role, d.writer_role, d.reader_role)
 		)
-		SELECT objs.*, s.stmts[1] AS stmt, s.k1
+		SELECT objs.*, s.stmts[1] AS stmt, s.k1,
+			   -- its comment (section 90) goes with it, and comes back after it
+			   (SELECT pg_catalog.array_agg(e.stmt) FROM e
+				 WHERE e.section OPERATOR(pg_catalog.=) 90 AND e.k2 OPERATOR(pg_catalog.=) objs.target) AS comments
 		  FROM objs,
 			   LATERAL (SELECT pg_catalog.array_agg(e.stmt) AS stmts, pg_catalog.min(e.k1) AS k1, pg_catalog.count(*) AS n FROM e
 						 WHERE e.section OPERATOR(pg_catalog.=) objs.section AND e.k2 OPERATOR(pg_catalog.=) objs.k2) s
@@ -541,6 +554,9 @@ BEGIN
 			EXECUTE format('DROP INDEX %I.%I', d.schema_name, o.name);
 		END IF;
 		ddl := ddl OPERATOR(pg_catalog.||) ARRAY[o.section::text, o.k1::text, o.k2, o.stmt];
+		FOR ci IN 1 .. COALESCE(pg_catalog.cardinality(o.comments), 0) LOOP
+			ddl := ddl OPERATOR(pg_catalog.||) ARRAY['90', '0', o.target, o.comments[ci]];
+		END LOOP;
 	END LOOP;
 	-- to be built in the export's order: section, then k1, then k2
 	RETURN QUERY

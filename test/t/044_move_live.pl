@@ -64,13 +64,19 @@ SET ROLE life_owner;
 ALTER TABLE life.journal ADD CONSTRAINT journal_entry CHECK (line LIKE 'entry%') NOT VALID;
 ALTER TABLE life.ledger ADD CONSTRAINT ledger_n_excl EXCLUDE USING btree (n WITH =);
 CREATE INDEX journal_line ON life.journal (line);
+COMMENT ON INDEX life.journal_line IS 'deferred, with its comment';
+COMMENT ON CONSTRAINT ledger_n_excl ON life.ledger IS 'deferred too';
 });
 my $defs_q = q{SELECT string_agg(x, E'\n' ORDER BY x COLLATE "C") FROM (
 	SELECT pg_get_indexdef(i.indexrelid) || ' ' || i.indisvalid || i.indisreplident FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
 	 WHERE c.relnamespace = 'life'::regnamespace
 	UNION ALL
-	SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
-	 WHERE connamespace = 'life'::regnamespace) t(x)};
+	SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+		   || ' ' || coalesce(obj_description(oid, 'pg_constraint'), '') FROM pg_constraint
+	 WHERE connamespace = 'life'::regnamespace
+	UNION ALL
+	SELECT indexrelid::regclass || ' ' || obj_description(indexrelid, 'pg_class') FROM pg_index
+	 WHERE indexrelid::regclass::text LIKE 'life.%' AND obj_description(indexrelid, 'pg_class') IS NOT NULL) t(x)};
 my $defs = $src->safe_psql('postgres', $defs_q);
 
 # The writer: one transaction per connection, an update and an insert; the
@@ -100,11 +106,13 @@ my @phases = map { (split /\|/)[0] } split /\n/, $result;
 is(join(',', @phases), 'prepare,copy,catch_up,indexes,audit_trail,write_block,cleanup', 'the move reports its phases');
 like($result, qr/^write_block\|true\|.*ledger=\d+/m, 'the write block is timed and names the rows per table');
 
-like($result, qr/^prepare\|true\|.*without ([1-9]\d*) indexes and constraints/m, 'the target is created without the indexes and constraints that slow the copy');
-my ($deferred) = $result =~ /without (\d+) indexes and constraints/;
-like($result, qr/^indexes\|true\|$deferred deferred indexes and constraints built on the target/m, '... which it builds before the cut-over');
+like($result, qr/^prepare\|true\|.*without the indexes and constraints that slow the copy \(([1-9]\d*) statements deferred\)/m,
+	 'the target is created without the indexes and constraints that slow the copy');
+my ($deferred) = $result =~ /\((\d+) statements deferred\)/;
+like($result, qr/^indexes\|true\|$deferred deferred statements \(indexes, constraints, their comments\) run on the target/m, '... which it builds before the cut-over');
 is($dst->safe_psql('postgres', $defs_q), $defs, "the target's indexes and constraints are the source's");
-ok($defs =~ /journal_entry CHECK .* NOT VALID false/ && $defs =~ /EXCLUDE USING btree/, '... a NOT VALID check and an exclusion constraint included');
+ok($defs =~ /journal_entry CHECK .* NOT VALID false/ && $defs =~ /EXCLUDE USING btree/ && $defs =~ /journal_line deferred, with its comment/
+   && $defs =~ /ledger_n_excl .* deferred too/, '... a NOT VALID check, an exclusion constraint and comments included');
 
 my @ok = map { /^ok (\d+)$/ ? $1 : () } split /\n/, slurp_file("$tmp/ok.log");
 my @errors = grep { /ERROR/ } split /\n/, slurp_file("$tmp/err.log");
