@@ -57,8 +57,14 @@ typedef struct MoveState
 	char		name[NAMEDATALEN];	/* publication, slot, subscription */
 	char	   *slots;			/* SQL condition on slot_name: the move's slot, and
 								 * the table-sync slots of its subscription */
+	char	   *deferred;		/* the target's indexes and constraints built
+								 * after the copy (move_in_defer) */
+	int			ndeferred;
 	PGconn	   *tgt;
 	PGconn	   *src;
+	PGconn	   *tga;			/* to the target: the audit trail's import,
+								 * beside the copy (move_import_audit) */
+	char	   *audit_script;	/* what it runs */
 	/* what exists, for move_undo() */
 	bool		out_begun;		/* source state moving (or move_cutover) */
 	bool		script_done;	/* target domain created */
@@ -162,6 +168,7 @@ move_prepare(MoveState *ms)
 {
 	char	   *script;
 	char	   *ntables;
+	char	   *deferred;
 
 	move_check_target(ms);
 	/*
@@ -178,23 +185,70 @@ move_prepare(MoveState *ms)
 		/* the script's own transaction opens the domain it creates (ddl.c's prologue) */
 		char	   *at = strstr(script, "\nSELECT tec_sovereignty.import_domain_settings(");
 		char	   *eol = at ? strchr(at + 1, '\n') : NULL;
+		char	   *create = strstr(script, "\nSELECT pg_catalog.tec_create_domain(");
+		char	   *audit = strstr(script, "\nRESET ROLE;\n-- The audit trail of the domain:");
+		char	   *glass = psprintf("SELECT pg_catalog.tec_break_glass(%s, %s);", lit(ms->domain),
+									 lit(psprintf("live move of domain %s (tec_move_domain)", ms->domain)));
 
-		if (eol == NULL)
-			elog(ERROR, "unexpected export script prologue for domain \"%s\"", ms->domain);
+		if (eol == NULL || create == NULL || audit == NULL || create > eol || audit < eol)
+			elog(ERROR, "unexpected export script layout for domain \"%s\"", ms->domain);
+		/*
+		 * Split in two transactions: the domain without its trail, now; the
+		 * trail (ddl.c's with_audit section: temporary tables, its rows,
+		 * audit_import(), COMMIT), whose import verifies every chain and
+		 * takes seconds for a long trail, on a connection of its own while
+		 * the tables copy (move_import_audit), with the prologue's settings.
+		 */
+		*create = '\0';
 		*eol = '\0';
-		script = psprintf("%s\nSELECT pg_catalog.tec_break_glass(%s, %s);\n%s", script, lit(ms->domain),
-						  lit(psprintf("live move of domain %s (tec_move_domain)", ms->domain)), eol + 1);
+		*audit = '\0';
+		ms->audit_script = psprintf("%s\nSELECT tec_sovereignty.move_in_audit(%s);\n%s\n%s", script,
+									lit(ms->domain), glass, audit + 1);
+		script = psprintf("%s\n%s\n%s\n%s\nRESET ROLE;\nCOMMIT;\n", script, create + 1, glass, eol + 1);
 	}
 	ntables = move_value(ms->src, "source",
 						 move_glass(ms->domain,
 									psprintf("SELECT tec_sovereignty.move_out_begin(%s, %s)", lit(ms->domain), lit(ms->target))));
 	ms->out_begun = true;
 	ms->script_done = true;		/* the script is one transaction: all or nothing */
-	move_run_script(ms->tgt, "target", script);
+	move_run_script(ms->tgt, "target", script, true);
 	move_run_sql(ms->tgt, "target",
 				 psprintf("SELECT tec_sovereignty.move_in_begin(%s, %s)", lit(ms->domain), lit(ms->source)));
 	ms->in_begun = true;
-	move_phase(ms, "prepare", psprintf("target checked; domain created there without data (%s tables); source state moving", ntables));
+	/* "n\nstatements": how many, and what builds them after the copy */
+	deferred = move_value(ms->tgt, "target",
+						  move_glass(ms->domain,
+									 psprintf("SELECT pg_catalog.count(*) || E'\\n' || COALESCE(pg_catalog.string_agg(s, E'\\n'), '')"
+											  "  FROM tec_sovereignty.move_in_defer(%s) s", lit(ms->domain))));
+	ms->ndeferred = atoi(deferred);
+	ms->deferred = strchr(deferred, '\n') + 1;
+	move_phase(ms, "prepare",
+			   psprintf("target checked; domain created there without data (%s tables) and without the indexes and constraints that slow the copy (%d statements deferred); source state moving",
+						ntables, ms->ndeferred));
+}
+
+/*
+ * The source's audit trail into the target, as the domain's prior
+ * history: sent on a connection of its own, and read before the cut-over
+ * (move_audit_done), so that its import runs while the tables copy.  The
+ * transaction takes the domain's registry row (move_in_audit), which
+ * audit_import() requires; nothing else writes that row until the
+ * cut-over.
+ */
+static void
+move_import_audit(MoveState *ms)
+{
+	ms->tga = move_connect(ms->target, "target", true);
+	move_run_script(ms->tga, "target", ms->audit_script, false);
+}
+
+/* Wait for the audit trail's import (move_import_audit) to commit. */
+static void
+move_audit_done(MoveState *ms)
+{
+	PQclear(move_exec(ms->tga, "target", NULL, true));
+	PQfinish(ms->tga);
+	ms->tga = NULL;
 }
 
 /* The slots of the move, once the subscription's OID (subid) is known. */
@@ -219,10 +273,17 @@ move_copy(MoveState *ms)
 	lsn = move_value(ms->src, "source",
 					 psprintf("SELECT lsn FROM pg_catalog.pg_create_logical_replication_slot(%s, 'pgoutput')", lit(ms->name)));
 	ms->slotted = true;
+	/*
+	 * synchronous_commit = local: the apply worker reports a change applied
+	 * only once its commit is flushed on the target, and commits
+	 * asynchronously by default, so that the slot's confirmed position, which
+	 * the cut-over waits for, would trail by up to wal_writer_delay.
+	 */
 	move_run_sql(ms->tgt, "target",
 				 move_glass(ms->domain,
 							psprintf("CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s"
-									 " WITH (create_slot = false, slot_name = %s, copy_data = true, enabled = true)",
+									 " WITH (create_slot = false, slot_name = %s, copy_data = true, enabled = true,"
+									 " synchronous_commit = local)",
 									 quote_identifier(ms->name), lit(ms->source), quote_identifier(ms->name), lit(ms->name))));
 	ms->subscribed = true;
 	move_slots(ms, move_value(ms->tgt, "target",
@@ -258,9 +319,31 @@ move_catch_up(MoveState *ms, long step)
 	return lsn;
 }
 
-/* Per-table row counts of the domain, "table=n,...": source and target must agree at the cut-over. */
+/*
+ * After the copy and its catch-up: build on the target what move_in_defer()
+ * left out, in one transaction (as the extension's break-glass, like every
+ * step there), with room to sort in memory, then catch up again with what
+ * the source wrote meanwhile (the build holds off the apply worker), so
+ * that the write block does not include either.
+ */
+static void
+move_build_deferred(MoveState *ms)
+{
+	if (ms->ndeferred > 0)
+		move_run_sql(ms->tgt, "target",
+					 move_glass(ms->domain, psprintf("SET LOCAL maintenance_work_mem = '256MB';\n%s", ms->deferred)));
+	(void) move_catch_up(ms, 20);
+	move_phase(ms, "indexes", psprintf("%d deferred statements (indexes, constraints, their comments) run on the target; caught up again", ms->ndeferred));
+}
+
+/*
+ * The query for the per-table row counts of the domain, "table=n,...",
+ * which source and target must agree on at the cut-over; NULL when the
+ * domain has no table.  Built before the freeze: the tables of a domain
+ * that is moving do not change (DDL on it is refused).
+ */
 static char *
-move_counts(PGconn *conn, const char *what, const char *domain)
+move_count_query(PGconn *conn, const char *what, const char *domain)
 {
 	char	   *q = move_value(conn, what,
 							   psprintf("SELECT pg_catalog.string_agg(pg_catalog.format('SELECT %%L || ''='' || count(*) FROM %%s', c.relname, c.oid::regclass), ' UNION ALL ' ORDER BY c.relname COLLATE \"C\")"
@@ -268,42 +351,76 @@ move_counts(PGconn *conn, const char *what, const char *domain)
 										lit(domain)));
 
 	if (q[0] == '\0')
-		return q;
-	return move_value(conn, what, move_glass(domain, psprintf("SELECT pg_catalog.string_agg(x, ',' ORDER BY x COLLATE \"C\") FROM (%s) t(x)", q)));
+		return NULL;
+	return move_glass(domain, psprintf("SELECT pg_catalog.string_agg(x, ',' ORDER BY x COLLATE \"C\") FROM (%s) t(x)", q));
 }
 
+/* Milliseconds since *t; *t becomes now (the steps of the write block). */
+static double
+move_step(instr_time *t)
+{
+	double		ms = ms_since(*t);
+
+	INSTR_TIME_SET_CURRENT(*t);
+	return ms;
+}
+
+/*
+ * The write block: freeze the source, wait until the target applied its
+ * last change, copy the sequences, compare the rows, and hand over (the
+ * target active, then the source moved).  Its steps are timed in the
+ * detail.  Everything that can be done outside it is: the count queries
+ * are built before; both sides count at once (the target's query runs
+ * while the source's does); the subscription is dropped after the
+ * hand-over (cleanup), which is safe because the frozen source sends
+ * nothing more and its apply worker has nothing left to apply, while
+ * DROP SUBSCRIPTION waits for that worker to exit.
+ */
 static void
 move_cut_over(MoveState *ms)
 {
 	instr_time	block;
+	instr_time	t;
+	double		steps[5];
 	char	   *lsn;
 	char	   *setvals;
-	char	   *src_counts;
-	char	   *tgt_counts;
+	char	   *src_q = move_count_query(ms->src, "source", ms->domain);
+	char	   *tgt_q = move_count_query(ms->tgt, "target", ms->domain);
+	char	   *src_counts = "";
+	char	   *tgt_counts = "";
 	char	   *detail;
 
 	INSTR_TIME_SET_CURRENT(block);
+	t = block;
 	move_run_sql(ms->src, "source",
 				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_out_freeze(%s)", lit(ms->domain))));
+	steps[0] = move_step(&t);
 	lsn = move_catch_up(ms, 1);
+	steps[1] = move_step(&t);
 	setvals = move_value(ms->src, "source", move_glass(ms->domain,
 						 psprintf("SELECT pg_catalog.string_agg(tec_sovereignty.export_setval(c.oid), E'\\n' ORDER BY c.oid)"
 								  "  FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(%s)"
 								  "   AND c.relkind OPERATOR(pg_catalog.=) 'S'", lit(ms->domain))));
-	move_run_sql(ms->tgt, "target",
-				 psprintf("ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE); DROP SUBSCRIPTION %s",
-						  quote_identifier(ms->name), quote_identifier(ms->name), quote_identifier(ms->name)));
-	ms->subscribed = false;
 	if (setvals[0] != '\0')
 		move_run_sql(ms->tgt, "target", move_glass(ms->domain, setvals));
-	src_counts = move_counts(ms->src, "source", ms->domain);
-	tgt_counts = move_counts(ms->tgt, "target", ms->domain);
+	steps[2] = move_step(&t);
+	/* the target counts while the source does; move_undo() collects an unread result */
+	if (tgt_q != NULL && !PQsendQuery(ms->tgt, tgt_q))
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("move step on the target failed: %s", pchomp(PQerrorMessage(ms->tgt))),
+				 errhint("The move is undone; see the target's server log.")));
+	if (src_q != NULL)
+		src_counts = move_value(ms->src, "source", src_q);
+	if (tgt_q != NULL)
+		tgt_counts = move_value(ms->tgt, "target", NULL);
 	if (strcmp(src_counts, tgt_counts) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("the target of the move does not hold the rows of domain \"%s\"", ms->domain),
 				 errdetail("Rows per table on the frozen source: %s; on the target: %s.", src_counts, tgt_counts),
 				 errhint("The move is undone; see the target's server log.")));
+	steps[3] = move_step(&t);
 	detail = psprintf("rows applied by the move's subscription, per table: %s; frozen at %s", src_counts, lsn);
 	move_run_sql(ms->tgt, "target",
 				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_in_end(%s, true, %s)", lit(ms->domain), lit(detail))));
@@ -311,8 +428,21 @@ move_cut_over(MoveState *ms)
 	move_run_sql(ms->src, "source",
 				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_out_end(%s, true, %s)", lit(ms->domain), lit(detail))));
 	ms->out_begun = false;
+	steps[4] = move_step(&t);
 	ms->phase_start = block;
-	move_phase(ms, "write_block", psprintf("writes refused from the freeze until the target was active; %s", detail));
+	move_phase(ms, "write_block",
+			   psprintf("writes refused from the freeze until the target was active (freeze %.0f ms, apply %.0f ms, sequences %.0f ms, row counts %.0f ms, states %.0f ms); %s",
+						steps[0], steps[1], steps[2], steps[3], steps[4], detail));
+}
+
+/* After the hand-over: the subscription goes (its slot is dropped on the source). */
+static void
+move_drop_subscription(MoveState *ms)
+{
+	move_run_sql(ms->tgt, "target",
+				 psprintf("ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE); DROP SUBSCRIPTION %s",
+						  quote_identifier(ms->name), quote_identifier(ms->name), quote_identifier(ms->name)));
+	ms->subscribed = false;
 }
 
 /*
@@ -378,6 +508,9 @@ move_undo(MoveState *ms, const char *why)
 		PQfinish(ms->src);
 		ms->src = move_connect(ms->source, "source", false);
 	}
+	/* a query sent and not read (the cut-over's count), then */
+	if (ms->tgt && PQtransactionStatus(ms->tgt) == PQTRANS_ACTIVE)
+		PQclear(move_exec(ms->tgt, "target", NULL, false));
 	/* a step that failed between BEGIN and COMMIT left its transaction open */
 	if (ms->tgt && PQtransactionStatus(ms->tgt) != PQTRANS_IDLE)
 		PQclear(move_exec(ms->tgt, "target", "ROLLBACK", false));
@@ -453,6 +586,20 @@ move_guarded(MoveState *ms, void (*fn) (MoveState *))
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
+		if (ms->tga != NULL)
+		{
+			/* the import rolls back: its transaction holds the domain's registry row */
+			PGcancel   *c = PQgetCancel(ms->tga);
+			char		errbuf[256];
+
+			if (c != NULL)
+			{
+				(void) PQcancel(c, errbuf, sizeof(errbuf));
+				PQfreeCancel(c);
+			}
+			PQfinish(ms->tga);
+			ms->tga = NULL;
+		}
 		if (!ms->target_active)
 			move_undo(ms, edata->message);
 		PQfinish(ms->tgt);
@@ -469,12 +616,18 @@ move_all(MoveState *ms)
 	ms->tgt = move_connect(ms->target, "target", true);
 	ms->src = move_connect(ms->source, "source", true);
 	move_prepare(ms);
+	move_import_audit(ms);
 	move_copy(ms);
 	(void) move_catch_up(ms, 20);
 	move_phase(ms, "catch_up", "the target applied every change up to the source's WAL position");
+	move_build_deferred(ms);
+	move_audit_done(ms);
+	(void) move_catch_up(ms, 20);
+	move_phase(ms, "audit_trail", "the source's audit trail imported on the target as its prior history, beside the copy; caught up again");
 	move_cut_over(ms);
+	move_drop_subscription(ms);
 	move_drop_source_side(ms, true);
-	move_phase(ms, "cleanup", psprintf("slot and publication %s dropped on the source", ms->name));
+	move_phase(ms, "cleanup", psprintf("subscription %s dropped on the target, slot and publication on the source", ms->name));
 }
 
 /*

@@ -386,6 +386,11 @@ BEGIN
 	 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(d.schema_name)
 	   AND c.relkind IN ('r', 'p');
 	IF tables IS NOT NULL THEN
+		-- An autovacuum or autoanalyze of a table (the tables a move brought
+		-- in get both) holds a lock SHARE waits for, and a waiter cancels it
+		-- only after deadlock_timeout (1 s by default), all of it inside the
+		-- write block: 10 ms here, for this transaction.
+		PERFORM pg_catalog.set_config('deadlock_timeout', '10ms', true);
 		EXECUTE format('LOCK TABLE %s IN SHARE MODE', tables);
 	END IF;
 	UPDATE tec_sovereignty.domain x SET state = 'move_cutover' WHERE x.name OPERATOR(pg_catalog.=) d.name;
@@ -448,6 +453,134 @@ BEGIN
 	UPDATE tec_sovereignty.domain x SET state = 'moving_in' WHERE x.name OPERATOR(pg_catalog.=) d.name;
 	PERFORM tec_sovereignty.audit_lifecycle('MOVE_IN_START', d.name, format('move from %s', tec_sovereignty.move_location(source)));
 END
+$$;
+
+/* The registry row of a domain moving in, with its move open; an error otherwise. */
+CREATE FUNCTION tec_sovereignty.move_in_domain(domain text)
+RETURNS tec_sovereignty.domain
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain := tec_sovereignty.get_domain(domain);
+BEGIN
+	IF d.state OPERATOR(pg_catalog.<>) 'moving_in' OR NOT EXISTS (
+		SELECT 1 FROM tec_sovereignty.move x
+		 WHERE x.domain OPERATOR(pg_catalog.=) d.name AND x.direction OPERATOR(pg_catalog.=) 'in'
+		   AND x.state OPERATOR(pg_catalog.=) 'moving') THEN
+		RAISE EXCEPTION 'domain "%" is not moving in', d.name
+			USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = format('Its state is "%s".', d.state);
+	END IF;
+	RETURN d;
+END
+$$;
+
+/*
+ * Target, prepare: drop the indexes and constraints that would slow the
+ * initial copy, and return the statements that build them again (the
+ * export's own, from export_ddl(), in its order) for move.c to run after
+ * the catch-up, before the cut-over.  Kept up front: primary keys and
+ * replica identity indexes (the apply worker finds the rows of an UPDATE
+ * or DELETE by them), the unique indexes a foreign key references, the
+ * foreign keys themselves (their triggers do not fire under the apply
+ * worker's session_replication_role = replica, so they cost the copy
+ * nothing, and added later they would scan every row to validate), and
+ * everything of partitioned and inheritance trees (their indexes and
+ * constraints are attached to each other).  Deferred: the other unique and
+ * exclusion constraints, the other indexes, and NOT VALID checks (which
+ * the copy would apply to rows they never covered on the source).  An
+ * object whose statement the export does not name exactly once is kept,
+ * so that a deferral never loses one; their comments come back with them.
+ * One statement a row.
+ */
+CREATE FUNCTION tec_sovereignty.move_in_defer(domain text)
+RETURNS SETOF text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d tec_sovereignty.domain;
+	nsp oid;
+	o record;
+	ci integer;
+	ddl text[] := '{}';
+BEGIN
+	d := tec_sovereignty.move_in_domain(domain);
+	nsp := pg_catalog.to_regnamespace(d.schema_name);
+	FOR o IN
+		WITH plain AS (
+			SELECT c.oid, c.relname FROM pg_catalog.pg_class c
+			 WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition
+			   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+								WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid OR i.inhparent OPERATOR(pg_catalog.=) c.oid)
+		), kept AS (
+			SELECT i.indexrelid AS idx FROM pg_catalog.pg_index i WHERE i.indisprimary OR i.indisreplident
+			UNION
+			SELECT co.conindid FROM pg_catalog.pg_constraint co WHERE co.contype OPERATOR(pg_catalog.=) 'f'
+		), objs AS (
+			SELECT 84 AS section, p.oid AS rel, co.conname AS name, true AS is_con, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname AS k2,
+				   format('CONSTRAINT %I ON %s', co.conname, p.oid::regclass) AS target
+			  FROM plain p JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) p.oid
+			 WHERE co.contype OPERATOR(pg_catalog.=) 'c' AND NOT co.convalidated AND co.conislocal
+			UNION ALL
+			SELECT 80, p.oid, co.conname, true, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) co.conname,
+				   format('CONSTRAINT %I ON %s', co.conname, p.oid::regclass)
+			  FROM plain p JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) p.oid
+			 WHERE co.contype IN ('u', 'x') AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.idx OPERATOR(pg_catalog.=) co.conindid)
+			UNION ALL
+			SELECT 81, p.oid, ic.relname, false, p.relname OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) ic.relname,
+				   format('INDEX %s', ic.oid::regclass)
+			  FROM plain p JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) p.oid
+			  JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
+			 WHERE NOT EXISTS (SELECT 1 FROM kept WHERE kept.idx OPERATOR(pg_catalog.=) i.indexrelid)
+			   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid OPERATOR(pg_catalog.=) i.indexrelid
+								 AND co.conrelid OPERATOR(pg_catalog.=) p.oid AND co.contype IN ('p', 'u', 'x'))
+		), e AS MATERIALIZED (
+			SELECT * FROM tec_sovereignty.export_ddl(nsp, d.owner_role, d.writer_role, d.reader_role)
+		)
+		SELECT objs.*, s.stmts[1] AS stmt, s.k1,
+			   -- its comment (section 90) goes with it, and comes back after it
+			   (SELECT pg_catalog.array_agg(e.stmt) FROM e
+				 WHERE e.section OPERATOR(pg_catalog.=) 90 AND e.k2 OPERATOR(pg_catalog.=) objs.target) AS comments
+		  FROM objs,
+			   LATERAL (SELECT pg_catalog.array_agg(e.stmt) AS stmts, pg_catalog.min(e.k1) AS k1, pg_catalog.count(*) AS n FROM e
+						 WHERE e.section OPERATOR(pg_catalog.=) objs.section AND e.k2 OPERATOR(pg_catalog.=) objs.k2) s
+		 WHERE s.n OPERATOR(pg_catalog.=) 1
+		 ORDER BY objs.section DESC, objs.k2 COLLATE "C"	-- checks, then constraints, then indexes
+	LOOP
+		IF o.is_con THEN
+			EXECUTE format('ALTER TABLE ONLY %s DROP CONSTRAINT %I', o.rel::regclass, o.name);
+		ELSE
+			EXECUTE format('DROP INDEX %I.%I', d.schema_name, o.name);
+		END IF;
+		ddl := ddl OPERATOR(pg_catalog.||) ARRAY[o.section::text, o.k1::text, o.k2, o.stmt];
+		FOR ci IN 1 .. COALESCE(pg_catalog.cardinality(o.comments), 0) LOOP
+			ddl := ddl OPERATOR(pg_catalog.||) ARRAY['90', '0', o.target, o.comments[ci]];
+		END LOOP;
+	END LOOP;
+	-- to be built in the export's order: section, then k1, then k2
+	RETURN QUERY
+		SELECT ddl[i OPERATOR(pg_catalog.+) 3]
+		  FROM pg_catalog.generate_series(1, pg_catalog.array_length(ddl, 1), 4) i
+		 ORDER BY ddl[i]::integer, ddl[i OPERATOR(pg_catalog.+) 1]::bigint, ddl[i OPERATOR(pg_catalog.+) 2] COLLATE "C";
+END
+$$;
+
+/*
+ * Target, beside the copy: the transaction that imports the source's audit
+ * trail (move.c's move_import_audit) takes the domain's registry row, as
+ * tec_sovereignty.audit_import() requires of a transaction that imports a
+ * trail (it grafts one only onto the domain that transaction wrote).  The
+ * move created this domain, without the trail, a moment before: only a
+ * domain moving in, with its move open, qualifies.
+ */
+CREATE FUNCTION tec_sovereignty.move_in_audit(domain text)
+RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE tec_sovereignty.domain x SET state = x.state
+	 WHERE x.name OPERATOR(pg_catalog.=) (tec_sovereignty.move_in_domain(domain)).name
 $$;
 
 /*
@@ -561,6 +694,9 @@ REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_domain(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_defer(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_cancel_move(text) FROM PUBLIC;

@@ -15,7 +15,10 @@
 # duration, the write block, the total; then the medians, the rows/s of the
 # copy, and the offline route once (tec_transfer_domain, psql -XAt export to
 # a file, psql -f import into a fresh database of the other cluster: its
-# whole duration is the write block).
+# whole duration is the write block), twice: without the audit trail (the
+# export's default) and with it (with_audit => true, as the move carries
+# it: the financial template audits every row, so the trail is as long as
+# the data).
 set -u
 ROWS=${1:-1000000}
 RUNS=${2:-5}
@@ -73,14 +76,15 @@ for i in $(seq 1 "$RUNS"); do
 	P "${to[0]}" "${to[1]}" -q -d "${to[2]}" -c 'CREATE EXTENSION tec_sovereignty'
 	start=$(now)
 	P "${from[0]}" "${from[1]}" -d "${from[2]}" -At -F ' ' -v ON_ERROR_STOP=1 \
-		-c "SELECT phase, round(duration_ms::numeric, 1) FROM tec_move_domain('x', 'host=${to[0]} port=${to[1]} dbname=${to[2]} user=postgres')" \
+		-c "SELECT phase, round(duration_ms::numeric, 1), substring(detail from '^writes refused [^(]*\((.*)\);') FROM tec_move_domain('x', 'host=${to[0]} port=${to[1]} dbname=${to[2]} user=postgres')" \
 		> "$work/run$i" || { tsov_log "move $i failed"; exit 1; }
 	total=$(echo "$(now) - $start" | bc -l)
 	echo "${to[@]}" > "$work/where"
 	block=$(awk '$1 == "write_block" {print $2}' "$work/run$i")
 	copy=$(awk '$1 == "copy" {print $2}' "$work/run$i")
 	echo "$block" >> "$work/t_block"; echo "$total" >> "$work/t_total"; echo "$copy" >> "$work/t_copy"
-	printf 'run %d: %s; total %.3f s\n' "$i" "$(tr '\n' ' ' < "$work/run$i" | sed 's/ \([a-z_]*\) / ms, \1 /g; s/ $/ ms/')" "$total"
+	printf 'run %d: %s; total %.3f s\n' "$i" "$(awk '{print $1, $2}' "$work/run$i" | tr '\n' ' ' | sed 's/ \([a-z_]*\) / ms, \1 /g; s/ $/ ms/')" "$total"
+	printf '       write block: %s\n' "$(awk '$1 == "write_block" {$1 = $2 = ""; print}' "$work/run$i" | sed 's/^ *//')"
 	P "${from[0]}" "${from[1]}" -d "${from[2]}" -q -c "SELECT tec_drop_domain('x', force => true)"
 	P "${to[0]}" "${to[1]}" -d "${to[2]}" -q -c "SELECT tec_add_member('x', 'x_app', 'writer')" >/dev/null
 	tmp=("${from[@]}"); from=("${to[@]}"); to=("${tmp[0]}" "${tmp[1]}" "m$((i + 1))")
@@ -92,9 +96,18 @@ P "${to[0]}" "${to[1]}" -q -c 'CREATE DATABASE offline'
 P "${to[0]}" "${to[1]}" -q -d offline -c 'CREATE EXTENSION tec_sovereignty'
 start=$(now)
 P "${from[0]}" "${from[1]}" -d "${from[2]}" -q -c "SELECT tec_transfer_domain('x', 'bench', 'offline')" >/dev/null
+freeze_s=$(echo "$(now) - $start" | bc -l)
 P "${from[0]}" "${from[1]}" -d "${from[2]}" -XAt -c "SELECT tec_export_domain('x')" -o "$work/x.sql"
 P "${to[0]}" "${to[1]}" -q -d offline -v ON_ERROR_STOP=1 -f "$work/x.sql" >/dev/null
 offline=$(echo "$(now) - $start" | bc -l)
+# with the trail: the same freeze (timed above), its export and import
+P "${to[0]}" "${to[1]}" -q -d offline -c "SELECT tec_drop_domain('x', force => true)" >/dev/null
+P "${to[0]}" "${to[1]}" -q -c 'CREATE DATABASE offline2'
+P "${to[0]}" "${to[1]}" -q -d offline2 -c 'CREATE EXTENSION tec_sovereignty'
+start=$(now)
+P "${from[0]}" "${from[1]}" -d "${from[2]}" -XAt -c "SELECT tec_export_domain('x', with_audit => true)" -o "$work/xa.sql"
+P "${to[0]}" "${to[1]}" -q -d offline2 -v ON_ERROR_STOP=1 -f "$work/xa.sql" >/dev/null
+offline_audit=$(echo "$(now) - $start + $freeze_s" | bc -l)
 touch "$work/stop"; wait
 
 bm=$(median < "$work/t_block"); tm=$(median < "$work/t_total"); cm=$(median < "$work/t_copy")
@@ -102,6 +115,8 @@ printf 'rows                         %d\n' "$ROWS"
 printf 'write block (median of %d)    %s ms\n' "$RUNS" "$bm"
 printf 'move total  (median of %d)    %.3f s   (%.2fx the offline route)\n' "$RUNS" "$tm" "$(echo "$tm / $offline" | bc -l)"
 printf 'copy        (median of %d)    %s ms   %.0f rows/s\n' "$RUNS" "$cm" "$(echo "$ROWS / ($cm / 1000)" | bc -l)"
-printf 'offline route (write block)  %.3f s\n' "$offline"
+printf 'offline route (write block)  %.3f s without the audit trail, %.3f s with it\n' "$offline" "$offline_audit"
+printf 'move total / offline route    %.2fx (without the trail), %.2fx (with it, as the move carries it)\n' \
+	"$(echo "$tm / $offline" | bc -l)" "$(echo "$tm / $offline_audit" | bc -l)"
 printf 'writer: %d writes acknowledged, %d refused (all runs)\n' "$(wc -l < "$work/writer.ok")" "$(grep -c ERROR "$work/writer.err")"
 grep ERROR "$work/writer.err" | sed 's/^.*ERROR:  //' | sort | uniq -c

@@ -58,6 +58,32 @@ my $investment = $src->safe_psql('postgres', $hash_q);
 my $journal_q = q{SELECT count(*) || '/' || md5(string_agg(line, E'\n' ORDER BY line)) FROM life.journal};
 my $journal = $src->safe_psql('postgres', $journal_q);
 
+# --- Deferred indexes and constraints -----------------------------------
+# The target gets them after the copy (move_in_defer): a NOT VALID check
+# that old rows violate (the copy must not apply it to them), an exclusion
+# constraint, a plain index on a table without a primary key, besides the
+# template's indexes and foreign keys.  Afterwards every index and
+# constraint of the schema must be the source's, validity included.
+$src->safe_psql('postgres', q{
+SET ROLE life_owner;
+ALTER TABLE life.journal ADD CONSTRAINT journal_entry CHECK (line LIKE 'entry%') NOT VALID;
+ALTER TABLE life.ledger ADD CONSTRAINT ledger_n_excl EXCLUDE USING btree (n WITH =);
+CREATE INDEX journal_line ON life.journal (line);
+COMMENT ON INDEX life.journal_line IS 'deferred, with its comment';
+COMMENT ON CONSTRAINT ledger_n_excl ON life.ledger IS 'deferred too';
+});
+my $defs_q = q{SELECT string_agg(x, E'\n' ORDER BY x COLLATE "C") FROM (
+	SELECT pg_get_indexdef(i.indexrelid) || ' ' || i.indisvalid || i.indisreplident FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+	 WHERE c.relnamespace = 'life'::regnamespace
+	UNION ALL
+	SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+		   || ' ' || coalesce(obj_description(oid, 'pg_constraint'), '') FROM pg_constraint
+	 WHERE connamespace = 'life'::regnamespace
+	UNION ALL
+	SELECT indexrelid::regclass || ' ' || obj_description(indexrelid, 'pg_class') FROM pg_index
+	 WHERE indexrelid::regclass::text LIKE 'life.%' AND obj_description(indexrelid, 'pg_class') IS NOT NULL) t(x)};
+my $defs = $src->safe_psql('postgres', $defs_q);
+
 # The writer: one transaction per connection, an update and an insert; the
 # insert's n is printed only when it committed.
 my $stop = "$tmp/stop";
@@ -82,8 +108,16 @@ $writer->finish;
 
 $dst->safe_psql('postgres', q{ALTER SYSTEM RESET tec_sovereignty.privileged_access; SELECT pg_reload_conf()});
 my @phases = map { (split /\|/)[0] } split /\n/, $result;
-is(join(',', @phases), 'prepare,copy,catch_up,write_block,cleanup', 'the move reports its phases');
+is(join(',', @phases), 'prepare,copy,catch_up,indexes,audit_trail,write_block,cleanup', 'the move reports its phases');
 like($result, qr/^write_block\|true\|.*ledger=\d+/m, 'the write block is timed and names the rows per table');
+
+like($result, qr/^prepare\|true\|.*without the indexes and constraints that slow the copy \(([1-9]\d*) statements deferred\)/m,
+	 'the target is created without the indexes and constraints that slow the copy');
+my ($deferred) = $result =~ /\((\d+) statements deferred\)/;
+like($result, qr/^indexes\|true\|$deferred deferred statements \(indexes, constraints, their comments\) run on the target/m, '... which it builds before the cut-over');
+is($dst->safe_psql('postgres', $defs_q), $defs, "the target's indexes and constraints are the source's");
+ok($defs =~ /journal_entry CHECK .* NOT VALID false/ && $defs =~ /EXCLUDE USING btree/ && $defs =~ /journal_line deferred, with its comment/
+   && $defs =~ /ledger_n_excl .* deferred too/, '... a NOT VALID check, an exclusion constraint and comments included');
 
 my @ok = map { /^ok (\d+)$/ ? $1 : () } split /\n/, slurp_file("$tmp/ok.log");
 my @errors = grep { /ERROR/ } split /\n/, slurp_file("$tmp/err.log");
@@ -128,7 +162,7 @@ like($src->safe_psql('postgres', q{SELECT line FROM tec_connection_env() line WH
 is($src->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the source');
 is($dst->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the target');
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action IN ('CREATE_DOMAIN', 'ADD_MEMBER', 'AUDIT_IMPORT')}),
-	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported at prepare)");
+	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported beside the copy)");
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
 	 qr/MOVE_IN_START.*MOVE_IN/, 'the target records the move, with what its subscription wrote');
 like($src->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
