@@ -57,9 +57,8 @@ typedef struct MoveState
 	char		name[NAMEDATALEN];	/* publication, slot, subscription */
 	char	   *slots;			/* SQL condition on slot_name: the move's slot, and
 								 * the table-sync slots of its subscription */
-	char	   *deferred;		/* the target's indexes and constraints built
-								 * after the copy (move_in_defer) */
-	int			ndeferred;
+	int			ndeferred;		/* the target's indexes and constraints built
+								 * after the copy (move_in_step) */
 	PGconn	   *tgt;
 	PGconn	   *src;
 	PGconn	   *tga;			/* to the target: the audit trail's import,
@@ -215,13 +214,11 @@ move_prepare(MoveState *ms)
 	move_run_sql(ms->tgt, "target",
 				 psprintf("SELECT tec_sovereignty.move_in_begin(%s, %s)", lit(ms->domain), lit(ms->source)));
 	ms->in_begun = true;
-	/* "n\nstatements": how many, and what builds them after the copy */
+	/* how many statements build them after the copy (kept on the target) */
 	deferred = move_value(ms->tgt, "target",
 						  move_glass(ms->domain,
-									 psprintf("SELECT pg_catalog.count(*) || E'\\n' || COALESCE(pg_catalog.string_agg(s, E'\\n'), '')"
-											  "  FROM tec_sovereignty.move_in_defer(%s) s", lit(ms->domain))));
+									 psprintf("SELECT tec_sovereignty.move_in_step(%s, 'defer')", lit(ms->domain))));
 	ms->ndeferred = atoi(deferred);
-	ms->deferred = strchr(deferred, '\n') + 1;
 	move_phase(ms, "prepare",
 			   psprintf("target checked; domain created there without data (%s tables) and without the indexes and constraints that slow the copy (%d statements deferred); source state moving",
 						ntables, ms->ndeferred));
@@ -331,7 +328,9 @@ move_build_deferred(MoveState *ms)
 {
 	if (ms->ndeferred > 0)
 		move_run_sql(ms->tgt, "target",
-					 move_glass(ms->domain, psprintf("SET LOCAL maintenance_work_mem = '256MB';\n%s", ms->deferred)));
+					 move_glass(ms->domain, psprintf("SET LOCAL maintenance_work_mem = '256MB';\n"
+													 "SELECT tec_sovereignty.move_in_step(%s, 'build')",
+													 lit(ms->domain))));
 	(void) move_catch_up(ms, 20);
 	move_phase(ms, "indexes", psprintf("%d deferred statements (indexes, constraints, their comments) run on the target; caught up again", ms->ndeferred));
 }

@@ -279,6 +279,8 @@ CREATE TABLE tec_sovereignty.move (
 	started_by	name NOT NULL DEFAULT SESSION_USER,
 	finished_at timestamptz,
 	detail		text,
+	deferred	text[],					-- in: what builds the indexes and constraints
+										-- dropped for the copy (move_in_step)
 	CHECK ((state OPERATOR(pg_catalog.<>) 'moving') OPERATOR(pg_catalog.=) (finished_at IS NOT NULL))
 );
 CREATE UNIQUE INDEX move_one_open ON tec_sovereignty.move (domain)
@@ -696,6 +698,14 @@ REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PU
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_domain(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_defer(text) FROM PUBLIC;
+
+-- move_in_defer and the build of what it dropped, as the extension's own work
+-- (src/export/move_step.c): DDL on a domain moving in is refused otherwise.
+CREATE FUNCTION tec_sovereignty.move_in_step(domain text, step text)
+RETURNS bigint
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'tsov_move_in_step';
+REVOKE ALL ON FUNCTION tec_sovereignty.move_in_step(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text) FROM PUBLIC;
