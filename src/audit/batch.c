@@ -9,7 +9,9 @@
  * batch's transaction with the audit table open; it forms one tuple per
  * record from the column table (chain.c), appends it to its chain, and
  * inserts the batch with table_multi_insert plus index insertion (the COPY
- * FROM fast path; no SPI, no executor per row).
+ * FROM fast path; no SPI, no executor per row), then updates the heads of
+ * the chains it advanced in tec_sovereignty.audit_chain, the same way
+ * (save_heads).
  *
  * A damaged record (lengths that do not fit, a string without its end, an
  * invalid byte sequence, an unknown decision) never stops the writer nor
@@ -35,9 +37,14 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -45,8 +52,11 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "audit/internal.h"
 
@@ -428,6 +438,133 @@ item_row(BatchItem *it, WriteLevel level, const char *why, TsovAuditRow *row)
 }
 
 /*
+ * The chain heads: one row of tec_sovereignty.audit_chain per chain,
+ * updated (inserted for a new chain) in the batch's transaction, so that
+ * a head is committed with its rows or not at all.  Written with direct
+ * heap access, as the rows are: an INSERT ... ON CONFLICT DO UPDATE
+ * through SPI cost some 60,000 instructions per batch and head, more than
+ * a dozen rows.  An in-place update would be cheaper still, but it is not
+ * transactional: a crash or an abort after it would leave a head ahead of
+ * its rows, which verify reports as a cut chain.
+ */
+typedef struct HeadSave
+{
+	Relation	rel;			/* tec_sovereignty.audit_chain */
+	Oid			pkey;			/* its primary key (chain_domain, chain_origin) */
+	ResultRelInfo *rri;
+	EState	   *estate;
+	TupleTableSlot *slot;
+} HeadSave;
+
+/* the columns of audit_chain (audit.sql), in table order */
+#define CHAIN_NATTS 5
+static const Oid chain_types[CHAIN_NATTS] = {TEXTOID, TEXTOID, INT8OID, BYTEAOID, INT8OID};
+
+static void
+save_head(const TsovChainHeadRow *head, void *arg)
+{
+	HeadSave   *hs = arg;
+	TupleTableSlot *slot = hs->slot;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	old;
+	ItemPointerData otid;
+	bool		found;
+	bool		update_indexes = true;
+	union
+	{
+		bytea		b;
+		char		data[VARHDRSZ + TSOV_HASH_LEN];
+	}			hash;
+
+	/* the current head: the unique key, through its index */
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(head->domain));
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(head->origin));
+	key[0].sk_collation = key[1].sk_collation = DEFAULT_COLLATION_OID;
+	scan = systable_beginscan(hs->rel, hs->pkey, true, GetActiveSnapshot(), 2, key);
+	old = systable_getnext(scan);
+	found = HeapTupleIsValid(old);
+	if (found)
+		otid = old->t_self;
+	systable_endscan(scan);
+
+	SET_VARSIZE(&hash.b, VARHDRSZ + TSOV_HASH_LEN);
+	memcpy(VARDATA(&hash.b), head->hash, TSOV_HASH_LEN);
+	ExecClearTuple(slot);
+	memset(slot->tts_isnull, 0, sizeof(bool) * CHAIN_NATTS);
+	slot->tts_values[0] = key[0].sk_argument;
+	slot->tts_values[1] = key[1].sk_argument;
+	slot->tts_values[2] = Int64GetDatum(head->seq);
+	slot->tts_values[3] = PointerGetDatum(&hash.b);
+	slot->tts_values[4] = Int64GetDatum(head->last_log_seq);
+	ExecStoreVirtualTuple(slot);
+
+	/*
+	 * Only this writer writes its origin's heads, so the row cannot change
+	 * under us; if it did anyway, simple_table_tuple_update fails the batch
+	 * (retried with the heads reloaded), as a failed unique check would.
+	 */
+	if (found)
+		simple_table_tuple_update(hs->rel, &otid, slot, GetActiveSnapshot(), &update_indexes);
+	else
+		simple_table_tuple_insert(hs->rel, slot);
+	/*
+	 * A HOT update (the usual case, fillfactor 10) needs no index entry,
+	 * so the indexes are opened only when one is needed.
+	 */
+	if (update_indexes)
+	{
+		if (hs->rri == NULL)
+		{
+			hs->rri = makeNode(ResultRelInfo);
+			InitResultRelInfo(hs->rri, hs->rel, 1, NULL, 0);
+			ExecOpenIndices(hs->rri, false);
+		}
+		if (hs->rri->ri_NumIndices > 0)
+			list_free(ExecInsertIndexTuples(hs->rri, slot, hs->estate, found, false, NULL, NIL));
+	}
+	ExecClearTuple(slot);
+}
+
+/* Save the heads the batch advanced, next to audit_log (rel). */
+static void
+save_heads(Relation rel, EState *estate)
+{
+	HeadSave	hs;
+	Oid			relid = get_relname_relid("audit_chain", RelationGetNamespace(rel));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s.audit_chain\" does not exist",
+						get_namespace_name(RelationGetNamespace(rel))),
+				 errdetail("The audit writer keeps the head of every hash chain in it."),
+				 errhint("Reinstall the extension tec_sovereignty.")));
+	hs.rel = table_open(relid, RowExclusiveLock);
+	if (RelationGetDescr(hs.rel)->natts != CHAIN_NATTS)
+		elog(ERROR, "tec_sovereignty.audit_chain has %d columns, expected %d",
+			 RelationGetDescr(hs.rel)->natts, CHAIN_NATTS);
+	for (int i = 0; i < CHAIN_NATTS; i++)
+		if (TupleDescAttr(RelationGetDescr(hs.rel), i)->atttypid != chain_types[i])
+			elog(ERROR, "column %d of tec_sovereignty.audit_chain has type %s, expected %s",
+				 i + 1, format_type_be(TupleDescAttr(RelationGetDescr(hs.rel), i)->atttypid),
+				 format_type_be(chain_types[i]));
+	hs.pkey = RelationGetPrimaryKeyIndex(hs.rel);
+	if (!OidIsValid(hs.pkey))
+		elog(ERROR, "tec_sovereignty.audit_chain has no primary key");
+	hs.estate = estate;
+	hs.rri = NULL;				/* opened by save_head when needed */
+	hs.slot = MakeSingleTupleTableSlot(RelationGetDescr(hs.rel), &TTSOpsVirtual);
+
+	tsov_chain_heads_dirty(save_head, &hs);
+
+	ExecDropSingleTupleTableSlot(hs.slot);
+	if (hs.rri != NULL)
+		ExecCloseIndices(hs.rri);
+	table_close(hs.rel, NoLock);
+}
+
+/*
  * Write records[0..n) in the current transaction.  level and why apply to
  * a batch of one record that failed before (the failure model, writer.c).
  * Returns the number of rows written as quarantined.
@@ -489,6 +626,7 @@ tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
 		}
 		ExecClearTuple(slots[i]);
 	}
+	save_heads(rel, estate);
 	FreeBulkInsertState(bis);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);

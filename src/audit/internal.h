@@ -314,7 +314,17 @@ extern bool tsov_chain_heads_loaded(void);
 extern void tsov_chain_heads_load(const char *origin);
 extern void tsov_chain_heads_forget(void);
 extern void tsov_chain_append(TsovAuditRow *row, uint8 *prev, uint8 *hash);
-extern void tsov_chain_heads_save(void);
+/* a head to save into tec_sovereignty.audit_chain (one row of it) */
+typedef struct TsovChainHeadRow
+{
+	const char *domain;			/* chain_domain */
+	const char *origin;			/* chain_origin */
+	int64		seq;			/* last_seq */
+	const uint8 *hash;			/* last_hash, TSOV_HASH_LEN bytes */
+	int64		last_log_seq;	/* the last local seq given out */
+} TsovChainHeadRow;
+extern void tsov_chain_heads_dirty(void (*save) (const TsovChainHeadRow *head, void *arg),
+								   void *arg);
 
 /* ---- the writer (writer.c, batch.c) ---- */
 
