@@ -565,6 +565,16 @@ save_heads(Relation rel, EState *estate)
 }
 
 /*
+ * From how many rows a batch is inserted with a bulk-write buffer ring
+ * (BulkInsertState), so that a flood of events does not push the rest of
+ * the database out of shared buffers.  Below it the ring is not worth
+ * its set-up (some 9,000 instructions: its buffer array is allocated and
+ * zeroed each time), which the small batches of a writing load (one
+ * commit's few rows each) paid on every batch.
+ */
+#define TSOV_BULK_MIN 256
+
+/*
  * Write records[0..n) in the current transaction.  level and why apply to
  * a batch of one record that failed before (the failure model, writer.c).
  * Returns the number of rows written as quarantined.
@@ -579,7 +589,7 @@ tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
 	MemoryContext batchcxt = CurrentMemoryContext;
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	BulkInsertState bis = GetBulkInsertState();
+	BulkInsertState bis = n >= TSOV_BULK_MIN ? GetBulkInsertState() : NULL;
 	CommandId	cid = GetCurrentCommandId(true);
 	TupleDesc	desc = RelationGetDescr(rel);
 	TupleTableSlot **slots = batch_slots(rel);
@@ -627,7 +637,8 @@ tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
 		ExecClearTuple(slots[i]);
 	}
 	save_heads(rel, estate);
-	FreeBulkInsertState(bis);
+	if (bis != NULL)
+		FreeBulkInsertState(bis);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
 	return nquarantined;
