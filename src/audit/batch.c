@@ -520,8 +520,13 @@ save_head(const TsovChainHeadRow *head, void *arg)
 			InitResultRelInfo(hs->rri, hs->rel, 1, NULL, 0);
 			ExecOpenIndices(hs->rri, false);
 		}
+		/*
+		 * update = false: the hint that the key is unchanged (for
+		 * bottom-up index deletion) needs a range table, which this
+		 * EState has not; the entry made is the same.
+		 */
 		if (hs->rri->ri_NumIndices > 0)
-			list_free(ExecInsertIndexTuples(hs->rri, slot, hs->estate, found, false, NULL, NIL));
+			list_free(ExecInsertIndexTuples(hs->rri, slot, hs->estate, false, false, NULL, NIL));
 	}
 	ExecClearTuple(slot);
 }
