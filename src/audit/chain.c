@@ -616,6 +616,7 @@ typedef struct ChainHead
 	int64		seq;
 	uint8		hash[TSOV_HASH_LEN];
 	bool		dirty;
+	TsovHeadPlace place;		/* where batch.c last wrote its row */
 } ChainHead;
 
 static HTAB *heads = NULL;
@@ -665,6 +666,7 @@ tsov_chain_heads_load(const char *origin)
 		if (!tsov_audit_get_hash(t, d, 3, h->hash))
 			elog(ERROR, "audit chain head of domain \"%s\" has a malformed hash", dom);
 		h->dirty = false;
+		h->place.relfilenode = InvalidOid;
 	}
 
 	if (SPI_execute("SELECT pg_catalog.max(x) FROM ("
@@ -706,6 +708,7 @@ tsov_chain_append(TsovAuditRow *row, uint8 *prev, uint8 *hash)
 	{
 		h->seq = 0;
 		memset(h->hash, 0, TSOV_HASH_LEN);
+		h->place.relfilenode = InvalidOid;
 	}
 	last = h->seq;
 	memcpy(prev, h->hash, TSOV_HASH_LEN);
@@ -745,6 +748,7 @@ tsov_chain_heads_dirty(void (*save) (const TsovChainHeadRow *head, void *arg), v
 		r.seq = h->seq;
 		r.hash = h->hash;
 		r.last_log_seq = next_seq - 1;
+		r.place = &h->place;
 		h->dirty = false;
 		save(&r, arg);
 	}
