@@ -386,6 +386,9 @@ typedef struct VerifyResult
 	char	   *reason;
 } VerifyResult;
 
+extern void tsov_audit_verify_chain(const char *domain, const char *origin,
+									VerifyResult *res);
+
 /* in digest.c: signed digests of chain heads (issue 16) */
 typedef struct TsovDigest
 {

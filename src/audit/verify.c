@@ -24,8 +24,8 @@
  * (check_digests_end).  The digests of a chain are walked in position
  * order (Assert).
  * The rows are read with the columns of chain.c's column table.
- * tsov_audit_verify_chain_digests is also how an import checks the chains
- * it adds (import.c).
+ * tsov_audit_verify_chain is also how an import checks the chains it adds
+ * (import.c).
  *
  * Memory.  Each row is read in a per-row context ("verify row") that is
  * reset after the row; a reason kept is copied to the caller's context.
@@ -206,9 +206,17 @@ digest_seq_cmp(const void *a, const void *b)
 
 /*
  * Verify one chain; adds its rows to res->rows and, if res has no problem
- * yet, records the chain's first one.  Each of the ndigests signed digests
- * of this chain (checked by digest.c; none: digests NULL, ndigests 0) must
- * name a row (or the purge anchor) that is still on it.
+ * yet, records the chain's first one.
+ */
+void
+tsov_audit_verify_chain(const char *domain, const char *origin, VerifyResult *res)
+{
+	tsov_audit_verify_chain_digests(domain, origin, res, NULL, 0);
+}
+
+/*
+ * The same, and each of the ndigests signed digests of this chain (checked
+ * by digest.c) must name a row (or the purge anchor) that is still on it.
  */
 void
 tsov_audit_verify_chain_digests(const char *domain, const char *origin, VerifyResult *res,
