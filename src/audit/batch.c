@@ -445,8 +445,8 @@ item_row(BatchItem *it, WriteLevel level, const char *why, TsovAuditRow *row)
  * updated (inserted for a new chain) in the batch's transaction, so that
  * a head is committed with its rows or not at all.  Written with direct
  * heap access, as the rows are: an INSERT ... ON CONFLICT DO UPDATE
- * through SPI cost some 60,000 instructions per batch and head, more than
- * a dozen rows.  An in-place update would be cheaper still, but it is not
+ * through SPI cost some 60,000 instructions per batch and head, as much as
+ * writing two rows, and a writing load makes a batch per commit.  An in-place update would be cheaper still, but it is not
  * transactional: a crash or an abort after it would leave a head ahead of
  * its rows, which verify reports as a cut chain.
  */
@@ -482,6 +482,8 @@ text_is(Datum d, const char *s)
  * table was rewritten (VACUUM FULL, a recreated extension: a new
  * relfilenode) or the row was changed by someone else (the trail guard
  * lets no one, but the key is checked anyway); then the index is asked.
+ * (Had someone else deleted the row and VACUUM cut its page off, the
+ * fetch would fail the batch: closed, not wrong.)
  */
 static bool
 head_at_place(HeadSave *hs, const TsovChainHeadRow *head, ItemPointer otid)
