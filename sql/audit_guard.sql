@@ -61,4 +61,16 @@ SELECT tec_audit_flush();
 SELECT action, object, count(*) FROM tec_sovereignty.violations
  WHERE seq > :last AND object LIKE 'tec_sovereignty.audit%' GROUP BY 1, 2 ORDER BY 2, 1;
 
+-- A rewrite of the heads' table (VACUUM FULL moves every row): the writer,
+-- which remembers where it last wrote each head, finds them again by key
+-- and updates them in place of adding a second head.
+VACUUM FULL tec_sovereignty.audit_chain;
+SELECT tec_audit_note('regress_g1', 'AFTER_REWRITE', 'the head moved');
+SELECT tec_audit_flush();
+SELECT count(*) = count(DISTINCT (chain_domain, chain_origin)) AS one_row_a_chain,
+       bool_or(chain_domain = 'regress_g1') AS has_g1
+  FROM tec_sovereignty.audit_chain;
+SELECT domain, ok, reason FROM tec_audit_verify('regress_g1');
+SELECT bool_and(ok) AS every_chain_verifies FROM tec_audit_verify();
+
 SELECT tec_drop_domain('regress_g1');

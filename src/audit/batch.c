@@ -9,7 +9,9 @@
  * batch's transaction with the audit table open; it forms one tuple per
  * record from the column table (chain.c), appends it to its chain, and
  * inserts the batch with table_multi_insert plus index insertion (the COPY
- * FROM fast path; no SPI, no executor per row).
+ * FROM fast path; no SPI, no executor per row), then updates the heads of
+ * the chains it advanced in tec_sovereignty.audit_chain, the same way
+ * (save_heads).
  *
  * A damaged record (lengths that do not fit, a string without its end, an
  * invalid byte sequence, an unknown decision) never stops the writer nor
@@ -35,18 +37,29 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "audit/internal.h"
 
@@ -428,6 +441,205 @@ item_row(BatchItem *it, WriteLevel level, const char *why, TsovAuditRow *row)
 }
 
 /*
+ * The chain heads: one row of tec_sovereignty.audit_chain per chain,
+ * updated (inserted for a new chain) in the batch's transaction, so that
+ * a head is committed with its rows or not at all.  Written with direct
+ * heap access, as the rows are: an INSERT ... ON CONFLICT DO UPDATE
+ * through SPI cost some 60,000 instructions per batch and head, as much as
+ * writing two rows, and a writing load makes a batch per commit.  An in-place update would be cheaper still, but it is not
+ * transactional: a crash or an abort after it would leave a head ahead of
+ * its rows, which verify reports as a cut chain.
+ */
+typedef struct HeadSave
+{
+	Relation	rel;			/* tec_sovereignty.audit_chain */
+	Oid			pkey;			/* its primary key (chain_domain, chain_origin) */
+	bool		heap;			/* a heap table (it is, unless someone changed it) */
+	ResultRelInfo *rri;
+	EState	   *estate;
+	TupleTableSlot *slot;
+} HeadSave;
+
+/* the columns of audit_chain (audit.sql), in table order */
+#define CHAIN_NATTS 5
+static const Oid chain_types[CHAIN_NATTS] = {TEXTOID, TEXTOID, INT8OID, BYTEAOID, INT8OID};
+
+/* Is text datum d the string s (a plain, uncompressed value only)? */
+static bool
+text_is(Datum d, const char *s)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+		return false;
+	return VARSIZE_ANY_EXHDR(v) == strlen(s) && memcmp(VARDATA_ANY(v), s, strlen(s)) == 0;
+}
+
+/*
+ * Is the row this process last wrote for head still its visible head row?
+ * Then *otid is where it is.  A fetch and a key check instead of an index
+ * scan (some 14,000 instructions a batch).  The place is right unless the
+ * table was rewritten (VACUUM FULL, a recreated extension: a new
+ * relfilenode) or the row was changed by someone else (the trail guard
+ * lets no one, but the key is checked anyway); then the index is asked.
+ * (Had someone else deleted the row and VACUUM cut its page off, the
+ * fetch would fail the batch: closed, not wrong.)
+ */
+static bool
+head_at_place(HeadSave *hs, const TsovChainHeadRow *head, ItemPointer otid)
+{
+	HeapTupleData tuple;
+	Buffer		buf;
+	bool		isnull1,
+				isnull2;
+	bool		ok;
+	Datum		d1,
+				d2;
+
+	if (!hs->heap || head->place->relfilenode != hs->rel->rd_node.relNode)
+		return false;
+	tuple.t_self = head->place->tid;
+	if (!heap_fetch(hs->rel, GetActiveSnapshot(), &tuple, &buf, false))
+		return false;
+	d1 = heap_getattr(&tuple, 1, RelationGetDescr(hs->rel), &isnull1);
+	d2 = heap_getattr(&tuple, 2, RelationGetDescr(hs->rel), &isnull2);
+	ok = !isnull1 && !isnull2 && text_is(d1, head->domain) && text_is(d2, head->origin);
+	ReleaseBuffer(buf);
+	if (ok)
+		*otid = tuple.t_self;
+	return ok;
+}
+
+static void
+save_head(const TsovChainHeadRow *head, void *arg)
+{
+	HeadSave   *hs = arg;
+	TupleTableSlot *slot = hs->slot;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	old;
+	ItemPointerData otid;
+	bool		found;
+	bool		update_indexes = true;
+	union
+	{
+		bytea		b;
+		char		data[VARHDRSZ + TSOV_HASH_LEN];
+	}			hash;
+
+	/*
+	 * The current head: where this process wrote it last, or else the
+	 * unique key, through its index.
+	 */
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(head->domain));
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(head->origin));
+	key[0].sk_collation = key[1].sk_collation = DEFAULT_COLLATION_OID;
+	found = head_at_place(hs, head, &otid);
+	if (!found)
+	{
+		scan = systable_beginscan(hs->rel, hs->pkey, true, GetActiveSnapshot(), 2, key);
+		old = systable_getnext(scan);
+		found = HeapTupleIsValid(old);
+		if (found)
+			otid = old->t_self;
+		systable_endscan(scan);
+	}
+
+	SET_VARSIZE(&hash.b, VARHDRSZ + TSOV_HASH_LEN);
+	memcpy(VARDATA(&hash.b), head->hash, TSOV_HASH_LEN);
+	ExecClearTuple(slot);
+	memset(slot->tts_isnull, 0, sizeof(bool) * CHAIN_NATTS);
+	slot->tts_values[0] = key[0].sk_argument;
+	slot->tts_values[1] = key[1].sk_argument;
+	slot->tts_values[2] = Int64GetDatum(head->seq);
+	slot->tts_values[3] = PointerGetDatum(&hash.b);
+	slot->tts_values[4] = Int64GetDatum(head->last_log_seq);
+	ExecStoreVirtualTuple(slot);
+
+	/*
+	 * Only this writer writes its origin's heads, so the row cannot change
+	 * under us; if it did anyway, simple_table_tuple_update fails the batch
+	 * (retried with the heads reloaded), as a failed unique check would.
+	 */
+	if (found)
+		simple_table_tuple_update(hs->rel, &otid, slot, GetActiveSnapshot(), &update_indexes);
+	else
+		simple_table_tuple_insert(hs->rel, slot);
+	/*
+	 * A HOT update (the usual case, fillfactor 10) needs no index entry,
+	 * so the indexes are opened only when one is needed.
+	 */
+	if (update_indexes)
+	{
+		if (hs->rri == NULL)
+		{
+			hs->rri = makeNode(ResultRelInfo);
+			InitResultRelInfo(hs->rri, hs->rel, 1, NULL, 0);
+			ExecOpenIndices(hs->rri, false);
+		}
+		/*
+		 * update = false: the hint that the key is unchanged (for
+		 * bottom-up index deletion) needs a range table, which this
+		 * EState has not; the entry made is the same.
+		 */
+		if (hs->rri->ri_NumIndices > 0)
+			list_free(ExecInsertIndexTuples(hs->rri, slot, hs->estate, false, false, NULL, NIL));
+	}
+	head->place->relfilenode = hs->rel->rd_node.relNode;
+	head->place->tid = slot->tts_tid;
+	ExecClearTuple(slot);
+}
+
+/* Save the heads the batch advanced, next to audit_log (rel). */
+static void
+save_heads(Relation rel, EState *estate)
+{
+	HeadSave	hs;
+	Oid			relid = get_relname_relid("audit_chain", RelationGetNamespace(rel));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s.audit_chain\" does not exist",
+						get_namespace_name(RelationGetNamespace(rel))),
+				 errdetail("The audit writer keeps the head of every hash chain in it."),
+				 errhint("Reinstall the extension tec_sovereignty.")));
+	hs.rel = table_open(relid, RowExclusiveLock);
+	if (RelationGetDescr(hs.rel)->natts != CHAIN_NATTS)
+		elog(ERROR, "tec_sovereignty.audit_chain has %d columns, expected %d",
+			 RelationGetDescr(hs.rel)->natts, CHAIN_NATTS);
+	for (int i = 0; i < CHAIN_NATTS; i++)
+		if (TupleDescAttr(RelationGetDescr(hs.rel), i)->atttypid != chain_types[i])
+			elog(ERROR, "column %d of tec_sovereignty.audit_chain has type %s, expected %s",
+				 i + 1, format_type_be(TupleDescAttr(RelationGetDescr(hs.rel), i)->atttypid),
+				 format_type_be(chain_types[i]));
+	hs.pkey = RelationGetPrimaryKeyIndex(hs.rel);
+	if (!OidIsValid(hs.pkey))
+		elog(ERROR, "tec_sovereignty.audit_chain has no primary key");
+	hs.heap = (hs.rel->rd_rel->relam == HEAP_TABLE_AM_OID);
+	hs.estate = estate;
+	hs.rri = NULL;				/* opened by save_head when needed */
+	hs.slot = MakeSingleTupleTableSlot(RelationGetDescr(hs.rel), &TTSOpsVirtual);
+
+	tsov_chain_heads_dirty(save_head, &hs);
+
+	ExecDropSingleTupleTableSlot(hs.slot);
+	if (hs.rri != NULL)
+		ExecCloseIndices(hs.rri);
+	table_close(hs.rel, NoLock);
+}
+
+/*
+ * From how many rows a batch is inserted with a bulk-write buffer ring
+ * (BulkInsertState), so that a flood of events does not push the rest of
+ * the database out of shared buffers.  Below it the ring is not worth
+ * its set-up (some 9,000 instructions: its buffer array is allocated and
+ * zeroed each time), which the small batches of a writing load (one
+ * commit's few rows each) paid on every batch.
+ */
+#define TSOV_BULK_MIN 256
+
+/*
  * Write records[0..n) in the current transaction.  level and why apply to
  * a batch of one record that failed before (the failure model, writer.c).
  * Returns the number of rows written as quarantined.
@@ -442,7 +654,7 @@ tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
 	MemoryContext batchcxt = CurrentMemoryContext;
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	BulkInsertState bis = GetBulkInsertState();
+	BulkInsertState bis = n >= TSOV_BULK_MIN ? GetBulkInsertState() : NULL;
 	CommandId	cid = GetCurrentCommandId(true);
 	TupleDesc	desc = RelationGetDescr(rel);
 	TupleTableSlot **slots = batch_slots(rel);
@@ -489,7 +701,9 @@ tsov_audit_write_batch(Relation rel, TsovAuditRecord **recs, int n,
 		}
 		ExecClearTuple(slots[i]);
 	}
-	FreeBulkInsertState(bis);
+	save_heads(rel, estate);
+	if (bis != NULL)
+		FreeBulkInsertState(bis);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
 	return nquarantined;

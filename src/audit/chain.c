@@ -39,7 +39,8 @@
  *
  * Memory.  The chain heads are a hash table in TopMemoryContext of the
  * writer process; they are loaded (SPI) at the first batch, advanced by
- * each row, saved in the batch's transaction, and dropped to be reloaded
+ * each row, saved in the batch's transaction (by batch.c, with direct heap
+ * access: tsov_chain_heads_dirty), and dropped to be reloaded
  * whenever that transaction aborts (tsov_chain_heads_forget).  Everything
  * else here allocates in the caller's CurrentMemoryContext.
  *
@@ -631,12 +632,12 @@ typedef struct ChainHead
 	int64		seq;
 	uint8		hash[TSOV_HASH_LEN];
 	bool		dirty;
+	TsovHeadPlace place;		/* where batch.c last wrote its row */
 } ChainHead;
 
 static HTAB *heads = NULL;
 static int64 next_seq = 0;
 static char head_origin[64];
-static SPIPlanPtr head_plan = NULL;
 
 bool
 tsov_chain_heads_loaded(void)
@@ -681,6 +682,7 @@ tsov_chain_heads_load(const char *origin)
 		if (!tsov_audit_get_hash(t, d, 3, h->hash))
 			elog(ERROR, "audit chain head of domain \"%s\" has a malformed hash", dom);
 		h->dirty = false;
+		h->place.relfilenode = InvalidOid;
 	}
 
 	if (SPI_execute("SELECT pg_catalog.max(x) FROM ("
@@ -722,6 +724,7 @@ tsov_chain_append(TsovAuditRow *row, uint8 *prev, uint8 *hash)
 	{
 		h->seq = 0;
 		memset(h->hash, 0, TSOV_HASH_LEN);
+		h->place.relfilenode = InvalidOid;
 	}
 	last = h->seq;
 	memcpy(prev, h->hash, TSOV_HASH_LEN);
@@ -736,42 +739,33 @@ tsov_chain_append(TsovAuditRow *row, uint8 *prev, uint8 *hash)
 	Assert(h->seq == last + 1);
 }
 
-/* Save the heads the batch advanced (SPI connected, in its transaction). */
+/*
+ * Hand each head the batch advanced to save (batch.c writes them into
+ * tec_sovereignty.audit_chain in the batch's transaction, with the rows)
+ * and mark it saved.  Marking before the write succeeds is safe: if the
+ * transaction aborts, every head is forgotten and reloaded anyway.
+ */
 void
-tsov_chain_heads_save(void)
+tsov_chain_heads_dirty(void (*save) (const TsovChainHeadRow *head, void *arg), void *arg)
 {
 	HASH_SEQ_STATUS st;
 	ChainHead  *h;
 
 	Assert(heads != NULL);
-	if (head_plan == NULL)
-	{
-		Oid			types[5] = {TEXTOID, TEXTOID, INT8OID, BYTEAOID, INT8OID};
-
-		head_plan = SPI_prepare("INSERT INTO tec_sovereignty.audit_chain AS h"
-								" (chain_domain, chain_origin, last_seq, last_hash, last_log_seq)"
-								" VALUES ($1, $2, $3, $4, $5)"
-								" ON CONFLICT (chain_domain, chain_origin) DO UPDATE"
-								" SET last_seq = EXCLUDED.last_seq, last_hash = EXCLUDED.last_hash,"
-								" last_log_seq = EXCLUDED.last_log_seq",
-								5, types);
-		if (head_plan == NULL || SPI_keepplan(head_plan) != 0)
-			elog(ERROR, "could not prepare the audit chain head update");
-	}
 	hash_seq_init(&st, heads);
 	while ((h = hash_seq_search(&st)) != NULL)
 	{
-		Datum		v[5];
+		TsovChainHeadRow r;
 
 		if (!h->dirty)
 			continue;
-		v[0] = CStringGetTextDatum(h->domain);
-		v[1] = CStringGetTextDatum(head_origin);
-		v[2] = Int64GetDatum(h->seq);
-		v[3] = PointerGetDatum(hash_bytea(h->hash));
-		v[4] = Int64GetDatum(next_seq - 1);
-		if (SPI_execute_plan(head_plan, v, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not update the audit chain head");
+		r.domain = h->domain;
+		r.origin = head_origin;
+		r.seq = h->seq;
+		r.hash = h->hash;
+		r.last_log_seq = next_seq - 1;
+		r.place = &h->place;
 		h->dirty = false;
+		save(&r, arg);
 	}
 }

@@ -316,7 +316,29 @@ extern bool tsov_chain_heads_loaded(void);
 extern void tsov_chain_heads_load(const char *origin);
 extern void tsov_chain_heads_forget(void);
 extern void tsov_chain_append(TsovAuditRow *row, uint8 *prev, uint8 *hash);
-extern void tsov_chain_heads_save(void);
+/*
+ * Where this process last wrote a head's row of audit_chain (batch.c), so
+ * that the next save finds it without an index scan; checked before use.
+ * Forgotten with the heads when a batch's transaction aborts.
+ */
+typedef struct TsovHeadPlace
+{
+	Oid			relfilenode;	/* InvalidOid: not known */
+	ItemPointerData tid;
+} TsovHeadPlace;
+
+/* a head to save into tec_sovereignty.audit_chain (one row of it) */
+typedef struct TsovChainHeadRow
+{
+	const char *domain;			/* chain_domain */
+	const char *origin;			/* chain_origin */
+	int64		seq;			/* last_seq */
+	const uint8 *hash;			/* last_hash, TSOV_HASH_LEN bytes */
+	int64		last_log_seq;	/* the last local seq given out */
+	TsovHeadPlace *place;		/* the saver reads and sets it */
+} TsovChainHeadRow;
+extern void tsov_chain_heads_dirty(void (*save) (const TsovChainHeadRow *head, void *arg),
+								   void *arg);
 
 /* ---- the writer (writer.c, batch.c) ---- */
 

@@ -499,11 +499,8 @@ process_batch(MemoryContext batchcxt, long *backoff)
 					tsov_chain_heads_load(origin);
 					SPI_finish();
 				}
+				/* the rows and the chain heads they advance */
 				quarantined = tsov_audit_write_batch(rel, recs, n, head_level, head_error);
-				if (SPI_connect() != SPI_OK_CONNECT)
-					elog(ERROR, "could not connect to SPI");
-				tsov_chain_heads_save();
-				SPI_finish();
 				table_close(rel, NoLock);
 			}
 			PopActiveSnapshot();

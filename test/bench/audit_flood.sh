@@ -42,6 +42,17 @@ printf 'events: %d from %d session(s) in %.2f s -> %.0f audit rows/s written\n' 
 printf 'audit_log: %d rows, %.1f MB total (table + index) -> %.1f MB per million events\n' \
 	"$rows" "$(echo "$bytes / 1048576" | bc -l)" "$(echo "$bytes / 1048576 * 1000000 / $rows" | bc -l)"
 psql_ -c "SELECT 'space waits: ' || space_waits || ', batches: ' || batches FROM tec_sovereignty.audit_stats WHERE database = 'postgres'"
+# where the bytes go: heap and index per event, and each column's stored
+# size (pg_column_size: after compression, varlena header included) in a
+# sample of rows; a heap tuple adds its 24-byte header and 4-byte line
+# pointer, and alignment, to the sum of its columns
+psql_ -c "SELECT 'per event: heap ' || round(pg_relation_size('tec_sovereignty.audit_log') / count(*)::numeric, 1)
+	|| ' B, indexes ' || round(pg_indexes_size('tec_sovereignty.audit_log') / count(*)::numeric, 1) || ' B'
+	FROM tec_sovereignty.audit_log"
+expr=$(psql_ -c "SELECT string_agg(format('%L || '' '' || coalesce(round(avg(pg_column_size(%I)), 1), 0)', attname, attname), ' || '', '' || ' ORDER BY attnum)
+	FROM pg_attribute WHERE attrelid = 'tec_sovereignty.audit_log'::regclass AND attnum > 0 AND NOT attisdropped")
+psql_ -c "SELECT 'column bytes (average over the last 10000 rows): ' || $expr
+	FROM (SELECT * FROM tec_sovereignty.audit_log ORDER BY seq DESC LIMIT 10000) l"
 start=$(date +%s.%N)
 psql_ -c "SELECT 'verify: ' || ok || ' ' || rows_checked FROM tec_audit_verify('life')"
 end=$(date +%s.%N)

@@ -73,8 +73,15 @@ measure() {
 	sleep 1
 	tsov_as_pg "$bindir/pgbench" -n $opt -c 1 -t "$n" -h "$d" -p "$p" -U bench_user postgres >/dev/null 2>&1 \
 		|| tsov_die "pgbench failed"
-	# the audit writer exits after audit_worker_idle (set to 500 ms)
-	sleep 3
+	# The audit writer exits after audit_worker_idle (set to 5 s, below):
+	# its callgrind file is written then.  The idle time must outlast
+	# pgbench's start under valgrind: pgbench first counts
+	# pgbench_branches on a connection of its own (an audited event) and
+	# only seconds later starts the connection that runs the load; with a
+	# shorter idle time the writer started for that first event sometimes
+	# exits before the load, sometimes not, and the start-up of a second
+	# writer (some 90 million instructions) fell into one of the two runs.
+	sleep 8
 	for f in $(find "$d/cg" -newer "$mark" -name 'cg.*' -type f); do
 		ir=$(awk '/^totals:/ { print $2; exit }' "$f")
 		if grep -q 'tsov_audit_worker_main' "$f"; then
@@ -98,7 +105,7 @@ for c in $CONFIGS; do
 	case $c in
 	plain) conf+=("shared_preload_libraries = ''") ;;
 	pgaudit) conf+=("shared_preload_libraries = 'pgaudit'" "pgaudit.log = 'read, write'") ;;
-	*) conf+=("tec_sovereignty.audit = '$c'" "tec_sovereignty.audit_worker_idle = 500") ;;
+	*) conf+=("tec_sovereignty.audit = '$c'" "tec_sovereignty.audit_worker_idle = 5000") ;;
 	esac
 	tsov_log "$c: setting up"
 	tsov_start_cluster "$d" "$port" "${conf[@]}"
