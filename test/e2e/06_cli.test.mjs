@@ -80,6 +80,9 @@ test('tec-prisma package: a bin, pg as its only dependency, no node_modules ship
 	const bad = cli(['migrate:domain']);
 	assert.equal(bad.status, 2, describeRun(bad));
 	assert.match(bad.stderr, /needs --domain or DOMAIN=/);
+	const badJobs = cli(['generate:all', '--jobs', '0']);
+	assert.equal(badJobs.status, 2, describeRun(badJobs));
+	assert.match(badJobs.stderr, /--jobs needs a positive whole number, not "0"/);
 });
 
 test('init: 48 login roles (44 created, 4 kept), .env mode 0600 with every URL, apps/ for all 24 domains', async () => {
@@ -235,6 +238,17 @@ test('generate:all again skips every app; a changed schema, a deleted client, --
 	fs.rmSync(clientDir('assets'), { recursive: true });
 	assert.deepEqual(generated(cliOk(['generate:all']).stdout), new Set(['assets']));
 	assert.match(cliOk(['generate:all', '--force', '--domain', 'life']).stdout, /generate:all: 1 of 1 generated, 0 up to date/);
+	// A schema Prisma refuses: exit 1 with Prisma's error, and no stamp, so
+	// the app is tried again after the fix.
+	const good = fs.readFileSync(schemaFile, 'utf8');
+	fs.appendFileSync(schemaFile, '\nmodel Broken { id Int }\n');
+	const broken = cli(['generate:all']);
+	assert.equal(broken.status, 1, describeRun(broken));
+	assert.match(broken.stdout, /^zone: failed \(exit 1\)/m);
+	assert.match(broken.stdout, /generate:all: 0 of 1 generated, 23 up to date/);
+	assert.match(broken.stderr, /^--- zone\n[^]*P1012[^]*This line is invalid/m);
+	fs.writeFileSync(schemaFile, good);
+	assert.deepEqual(generated(cliOk(['generate:all']).stdout), new Set(['zone']));
 });
 
 test('generate:all with a CLI that is not the prisma package (a wrapper script): one process per app, saying so', () => {

@@ -152,12 +152,15 @@ async function main(argv) {
 			return;
 		}
 		case 'generate:all': {
+			if (opts.jobs !== undefined && !/^[1-9][0-9]*$/.test(opts.jobs)) throw usage(`--jobs needs a positive whole number, not "${opts.jobs}"`);
 			const r = await generateAll({ appsDir: opts.apps, prisma: opts.prisma, jobs: opts.jobs && Number(opts.jobs), only: opts.domain, force: opts.force, isolated: opts.isolated, log: (m) => console.log(m) });
 			const failed = r.results.filter((x) => x.status !== 0);
 			const skipped = r.results.filter((x) => x.skipped).length;
 			const ran = r.results.length - skipped;
 			for (const f of failed) console.error(`--- ${f.app}\n${f.out}`);
-			console.log(`generate:all: ${ran - failed.length} of ${ran} generated, ${skipped} up to date, in ${r.seconds.toFixed(1)} s (${r.jobs} ${r.mode === 'isolated' ? 'process' : 'worker'}${r.jobs === 1 ? '' : r.mode === 'isolated' ? 'es' : 's'} at a time${r.mode.includes('some') ? ', some apps in a process of their own' : ''})`);
+			const unit = r.mode === 'isolated' ? (r.jobs === 1 ? 'process' : 'processes') : r.jobs === 1 ? 'worker' : 'workers';
+			const how = ran === 0 ? '' : ` (${r.jobs} ${unit} at a time${r.mode.includes('some') ? ', some apps in a process of their own' : ''})`;
+			console.log(`generate:all: ${ran - failed.length} of ${ran} generated, ${skipped} up to date, in ${r.seconds.toFixed(1)} s${how}`);
 			if (failed.length > 0) process.exitCode = 1;
 			return;
 		}

@@ -83,8 +83,9 @@ async function generate(api, dir) {
 		api.argv.push('generate');
 		status = await api.main();
 	} catch (e) {
+		// As the CLI's own start function reports it (the stack with DEBUG set).
 		status = 1;
-		error = `${e?.stack ?? e}\n`;
+		error = `Error: ${process.env.DEBUG ? e?.stack : e?.message ?? e}\n`;
 	}
 	const out = release() + error;
 	return { status: status === 0 ? 0 : 1, out, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };

@@ -114,6 +114,11 @@ function upToDate(inputs) {
 	}
 }
 
+/* Before a run: a run that fails half-way must not leave the old stamp beside a half-written client. */
+function dropStamp(inputs) {
+	if (inputs.outputs.length > 0) fs.rmSync(path.join(inputs.outputs[0], STAMP), { force: true });
+}
+
 function writeStamp(inputs) {
 	if (inputs.outputs.length === 0 || !fs.existsSync(inputs.outputs[0])) return;
 	fs.writeFileSync(path.join(inputs.outputs[0], STAMP), JSON.stringify({ hash: inputs.hash, generated: new Date().toISOString() }) + '\n');
@@ -220,6 +225,7 @@ async function generateAll({ appsDir, prisma, jobs, only, force = false, isolate
 		}
 		while (queue.length > 0) {
 			const job = queue.shift();
+			dropStamp(job.inputs);
 			let r = worker ? await worker.generate(job.dir) : null;
 			if (r?.died) {
 				// Whatever killed it, the app gets a process of its own (and its real error, if any).
