@@ -251,12 +251,24 @@ test('generate:all again skips every app; a changed schema, a deleted client, --
 	assert.deepEqual(generated(cliOk(['generate:all']).stdout), new Set(['zone']));
 });
 
-test('generate:all with a CLI that is not the prisma package (a wrapper script): one process per app, saying so', () => {
+test('generate:all with a CLI the worker cannot load (a wrapper script, another bundle): one process per app, saying so', () => {
 	const wrapper = path.join(project, 'prisma-wrapper.sh');
 	fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(path.join(import.meta.dirname, 'node_modules', '.bin', 'prisma'))} "$@"\n`, { mode: 0o755 });
 	const r = cliOk(['generate:all', '--force', '--domain', 'life', '--prisma', wrapper]);
 	assert.match(r.stdout, /^note: one `prisma generate` process per app instead of a worker: .*prisma-wrapper\.sh is not the "prisma" package's CLI$/m);
 	assert.match(r.stdout, /generate:all: 1 of 1 generated, 0 up to date, in [0-9.]+ s \(1 process at a time\)/);
+	// A "prisma" package whose build/cli.js is not the bundle the worker knows
+	// (another Prisma version): the worker says why, the app gets a process.
+	const fake = path.join(project, 'fake-prisma');
+	fs.mkdirSync(path.join(fake, 'build'), { recursive: true });
+	fs.writeFileSync(path.join(fake, 'package.json'), JSON.stringify({ name: 'prisma', version: '0.0.0-fake' }));
+	fs.writeFileSync(path.join(fake, 'build', 'cli.js'), '// not the CLI bundle tec-prisma knows\n');
+	fs.writeFileSync(path.join(fake, 'build', 'index.js'),
+		`#!/usr/bin/env node\nrequire(${JSON.stringify(path.join(import.meta.dirname, 'node_modules', 'prisma', 'build', 'index.js'))});\n`, { mode: 0o755 });
+	const other = cliOk(['generate:all', '--force', '--domain', 'life', '--prisma', path.join(fake, 'build', 'index.js')]);
+	assert.match(other.stdout, /^note: one `prisma generate` process per app instead of a worker: .*fake-prisma\/build\/cli\.js has no recognizable start function$/m);
+	assert.match(other.stdout, /generate:all: 1 of 1 generated, 0 up to date, in [0-9.]+ s \(1 worker at a time, 1 app\(s\) in a process of their own\)/);
+	assert.ok(fs.existsSync(path.join(clientDir('life'), 'index.js')));
 });
 
 test("a scaffolded db/client.js works with the .env's URL", async () => {

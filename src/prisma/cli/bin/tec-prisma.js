@@ -159,7 +159,8 @@ async function main(argv) {
 			const ran = r.results.length - skipped;
 			for (const f of failed) console.error(`--- ${f.app}\n${f.out}`);
 			const unit = r.mode === 'isolated' ? (r.jobs === 1 ? 'process' : 'processes') : r.jobs === 1 ? 'worker' : 'workers';
-			const how = ran === 0 ? '' : ` (${r.jobs} ${unit} at a time${r.mode.includes('some') ? ', some apps in a process of their own' : ''})`;
+			const alone = r.mode === 'workers' ? r.results.filter((x) => !x.skipped && !x.inWorker).length : 0;
+			const how = ran === 0 ? '' : ` (${r.jobs} ${unit} at a time${alone > 0 ? `, ${alone} app(s) in a process of their own` : ''})`;
 			console.log(`generate:all: ${ran - failed.length} of ${ran} generated, ${skipped} up to date, in ${r.seconds.toFixed(1)} s${how}`);
 			if (failed.length > 0) process.exitCode = 1;
 			return;

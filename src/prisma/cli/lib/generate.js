@@ -189,7 +189,8 @@ function startWorker(cliJs) {
  * changed (all with force), by `jobs` workers at a time (default: one per
  * CPU), each loading the CLI once, or with isolated one `prisma generate`
  * process per app.  Returns the results (one per app, skipped ones with
- * skipped: true), how they ran and the wall-clock seconds.
+ * skipped: true, those a worker generated with inWorker: true), the mode
+ * and number of slots, and the wall-clock seconds.
  */
 async function generateAll({ appsDir, prisma, jobs, only, force = false, isolated = false, log = () => {} }) {
 	const t0 = process.hrtime.bigint();
@@ -208,11 +209,11 @@ async function generateAll({ appsDir, prisma, jobs, only, force = false, isolate
 		} else queue.push({ i, dir, inputs });
 	});
 	const width = Math.max(1, jobs ?? os.availableParallelism?.() ?? os.cpus().length);
-	let mode = isolated || !pkg ? 'isolated' : 'workers';
+	const mode = isolated || !pkg ? 'isolated' : 'workers';
 	const slots = Math.min(width, mode === 'workers' ? Math.ceil(queue.length / APPS_PER_WORKER) : queue.length);
 	let fallback = isolated ? null : pkg ? undefined : `${bin} is not the "prisma" package's CLI`;
 	const record = ({ i, dir, inputs }, r) => {
-		results[i] = { app: path.basename(dir), status: r.status, out: r.out, seconds: r.seconds };
+		results[i] = { app: path.basename(dir), status: r.status, out: r.out, seconds: r.seconds, inWorker: r.type === 'done' };
 		if (r.status === 0) writeStamp(inputs);
 		log(`${results[i].app}: ${r.status === 0 ? 'generated' : `failed (exit ${r.status})`} in ${r.seconds.toFixed(1)} s`);
 	};
@@ -238,7 +239,6 @@ async function generateAll({ appsDir, prisma, jobs, only, force = false, isolate
 		worker?.close();
 	};
 	await Promise.all(Array.from({ length: slots }, slot));
-	if (mode === 'workers' && fallback) mode = 'workers, some isolated';
 	if (fallback && !isolated) log(`note: one \`prisma generate\` process per app instead of a worker: ${fallback}`);
 	return { results, jobs: slots, mode, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
 }
