@@ -269,6 +269,14 @@ test('generate:all with a CLI the worker cannot load (a wrapper script, another 
 	assert.match(other.stdout, /^note: one `prisma generate` process per app instead of a worker: .*fake-prisma\/build\/cli\.js has no recognizable start function$/m);
 	assert.match(other.stdout, /generate:all: 1 of 1 generated, 0 up to date, in [0-9.]+ s \(1 worker at a time, 1 app\(s\) in a process of their own\)/);
 	assert.ok(fs.existsSync(path.join(clientDir('life'), 'index.js')));
+	// A bundle of the known shape whose generate kills the process: the app
+	// the worker was on gets a process of its own.
+	fs.writeFileSync(path.join(fake, 'build', 'cli.js'), 'var Pfe=process.argv.slice(2);' +
+		'async function Tur(){if(Pfe.length<0)await r.parse(Pfe,c,o);process.exit(7)}' +
+		'function Ife(){Tur().then(e=>{e!==0&&process.exit(e)})}Ife();\n');
+	const died = cliOk(['generate:all', '--force', '--domain', 'life', '--prisma', path.join(fake, 'build', 'index.js')]);
+	assert.match(died.stdout, /^note: one `prisma generate` process per app instead of a worker: life: the worker exited \(exit 7\)$/m);
+	assert.match(died.stdout, /generate:all: 1 of 1 generated, 0 up to date, .*1 app\(s\) in a process of their own\)/);
 });
 
 test("a scaffolded db/client.js works with the .env's URL", async () => {
