@@ -19,7 +19,9 @@ const USAGE = `usage: tec-prisma <command> [options]
                    add the scripts generate:all, migrate:all, migrate:domain
                    to ./package.json when there is one
   scaffold         regenerate schema.prisma and prisma.config.ts from the catalogs
-  generate:all     prisma generate in every app, in parallel (--jobs N)
+  generate:all     prisma generate in every app whose schema, config or Prisma
+                   version changed since its last generate (--force: every
+                   app), by workers that load the Prisma CLI once each
   migrate:all      apply each app's pending prisma/migrations as its migrator
   migrate:domain   the same for one domain (--domain or DOMAIN=<domain>)
   baseline         record the baseline of a domain made from a template:
@@ -35,7 +37,10 @@ options:
   --apps DIR           the apps folder (default apps)
   --reset-passwords    init: give new passwords to existing roles whose
                        passwords the env file does not have
-  --jobs N             generate:all: runs at a time (default: the number of CPUs)
+  --jobs N             generate:all: workers at a time (default: the number of CPUs)
+  --force              generate:all: regenerate the apps that are up to date too
+  --isolated           generate:all: one \`prisma generate\` process per app
+                       (slower: each loads the CLI)
   --prisma PATH        the Prisma CLI (default $PRISMA_BIN, or node_modules/.bin/prisma)
   --url-host HOST[:PORT]  init: the host (and port) the applications' URLs name
                        (default: those of --database-url)
@@ -47,6 +52,8 @@ function parse(argv) {
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--reset-passwords') opts.resetPasswords = true;
+		else if (a === '--force') opts.force = true;
+		else if (a === '--isolated') opts.isolated = true;
 		else if (a === '-h' || a === '--help') opts._.unshift('help');
 		else if (a.startsWith('--')) {
 			const [k, inline] = a.slice(2).split(/=(.*)/s, 2);
@@ -145,10 +152,16 @@ async function main(argv) {
 			return;
 		}
 		case 'generate:all': {
-			const r = await generateAll({ appsDir: opts.apps, prisma: opts.prisma, jobs: opts.jobs && Number(opts.jobs), only: opts.domain, log: (m) => console.log(m) });
+			if (opts.jobs !== undefined && !/^[1-9][0-9]*$/.test(opts.jobs)) throw usage(`--jobs needs a positive whole number, not "${opts.jobs}"`);
+			const r = await generateAll({ appsDir: opts.apps, prisma: opts.prisma, jobs: opts.jobs && Number(opts.jobs), only: opts.domain, force: opts.force, isolated: opts.isolated, log: (m) => console.log(m) });
 			const failed = r.results.filter((x) => x.status !== 0);
+			const skipped = r.results.filter((x) => x.skipped).length;
+			const ran = r.results.length - skipped;
 			for (const f of failed) console.error(`--- ${f.app}\n${f.out}`);
-			console.log(`generate:all: ${r.results.length - failed.length} of ${r.results.length} generated in ${r.seconds.toFixed(1)} s (${r.jobs} at a time)`);
+			const unit = r.mode === 'isolated' ? (r.jobs === 1 ? 'process' : 'processes') : r.jobs === 1 ? 'worker' : 'workers';
+			const alone = r.mode === 'workers' ? r.results.filter((x) => !x.skipped && !x.inWorker).length : 0;
+			const how = ran === 0 ? '' : ` (${r.jobs} ${unit} at a time${alone > 0 ? `, ${alone} app(s) in a process of their own` : ''})`;
+			console.log(`generate:all: ${ran - failed.length} of ${ran} generated, ${skipped} up to date, in ${r.seconds.toFixed(1)} s${how}`);
 			if (failed.length > 0) process.exitCode = 1;
 			return;
 		}
