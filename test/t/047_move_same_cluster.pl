@@ -12,7 +12,8 @@
 #     name; a target while a third database (a clone) holds the domain's
 #     roles too, which the move would otherwise capture;
 #   - a move interrupted after the target created the domain is undone:
-#     the roles stay (same OIDs, same members), the mark goes;
+#     the roles stay (same OIDs, same members), the mark goes; so is one
+#     whose backend was terminated mid-copy, by tec_cancel_move();
 #   - the move tec -> life_db with a member writing throughout: per-table
 #     hashes equal, every acknowledged write on the target, writes failed
 #     only with the documented errors, the roles keep their OIDs, members
@@ -36,9 +37,9 @@ $node->start;
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 $node->safe_psql('postgres', q{
 CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN;
-CREATE DATABASE tec; CREATE DATABASE life_db; CREATE DATABASE evil_db;
+CREATE DATABASE tec; CREATE DATABASE life_db; CREATE DATABASE evil_db; CREATE DATABASE spare_db;
 });
-$node->safe_psql($_, 'CREATE EXTENSION tec_sovereignty') for qw(tec life_db evil_db);
+$node->safe_psql($_, 'CREATE EXTENSION tec_sovereignty') for qw(tec life_db evil_db spare_db);
 my $conn = 'host=' . $node->host . ' port=' . $node->port;
 
 $node->safe_psql('tec', q{
@@ -122,6 +123,29 @@ $locker->finish;
 nothing_left('interrupted move', 'life_db');
 is($node->safe_psql('tec', q{SELECT state FROM tec_sovereignty.move WHERE domain = 'life' ORDER BY id DESC LIMIT 1}), 'cancelled',
    'the move is recorded as cancelled in tec');
+
+# --- The move's own backend ends in the middle: tec_cancel_move ---------
+# No table-sync worker may start, so the copy waits; the move's backend is
+# terminated there, leaving everything behind, which tec_cancel_move() in
+# tec removes on both sides.  Into spare_db: the trail imported there
+# beside the copy stays (the trail is append-only), and an import never
+# extends a chain already present, so that a later move of the domain into
+# the same database would be refused.
+$node->safe_psql('postgres', q{ALTER SYSTEM SET max_sync_workers_per_subscription = 0; SELECT pg_reload_conf()});
+($mout, $merr) = ('', '');
+$move = IPC::Run::start([ 'psql', '-XAtq', '-h', $node->host, '-p', $node->port, '-d', 'tec',
+						  '-c', "SELECT * FROM tec_move_domain('life', '$conn dbname=spare_db')" ], '>', \$mout, '2>', \$merr);
+ok($node->poll_query_until('spare_db', q{SELECT count(*) > 0 AND bool_and(r.srsubstate = 'i') FROM pg_subscription_rel r
+	JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = 'tsov_move_life'
+	AND (SELECT state FROM tec_sovereignty.domain WHERE name = 'life') = 'moving_in'}), 'the move waits in its copy');
+$node->safe_psql('tec', q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%tec_move_domain(''life''%' AND pid <> pg_backend_pid()});
+$move->finish;
+like($merr, qr/terminating connection due to administrator command/, "the move's backend is terminated") or diag($merr);
+is($node->safe_psql('tec', q{SELECT state FROM tec_sovereignty.domain WHERE name = 'life'}) . '/'
+   . $node->safe_psql('postgres', $marks_q), 'moving/3', '... leaving life moving in tec, its roles marked');
+like($node->safe_psql('tec', q{SELECT tec_cancel_move('life')}), qr/cancelled/, 'tec_cancel_move in tec');
+$node->safe_psql('postgres', q{ALTER SYSTEM RESET max_sync_workers_per_subscription; SELECT pg_reload_conf()});
+nothing_left('tec_cancel_move', 'spare_db');
 
 # --- The move, with a member writing --------------------------------------
 my %hash;
