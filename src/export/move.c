@@ -64,6 +64,8 @@ typedef struct MoveState
 	PGconn	   *tga;			/* to the target: the audit trail's import,
 								 * beside the copy (move_import_audit) */
 	char	   *audit_script;	/* what it runs */
+	char	   *local_db;		/* the target's database OID when it is a
+								 * database of this cluster, else NULL */
 	/* what exists, for move_undo() */
 	bool		out_begun;		/* source state moving (or move_cutover) */
 	bool		script_done;	/* target domain created */
@@ -116,18 +118,29 @@ move_default_source(void)
 					move_conninfo_value(GetUserNameFromId(GetSessionUserId(), false)));
 }
 
-/* The check of the target: PostgreSQL 15 with the extension preloaded, another cluster, nothing of the domain. */
+/*
+ * The check of the target: PostgreSQL 15 with the extension preloaded, no
+ * domain, schema or roles of the domain's name.  A database of this
+ * cluster (same system identifier) shares the roles, which are then the
+ * source's own: they are allowed there, marked at move_out_begin for that
+ * database (move_mark.c), and taken over by the target's
+ * tec_create_domain() only if tec_sovereignty.adopt_domain_roles() finds
+ * them this domain's and held by no third database.  This very database
+ * is refused.
+ */
 static void
 move_check_target(MoveState *ms)
 {
 	const char *q = "SELECT pg_catalog.current_setting('server_version_num')::int / 10000,"
 		" (SELECT count(*) FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'tec_sovereignty'),"
 		" pg_catalog.current_setting('shared_preload_libraries') OPERATOR(pg_catalog.~) '(^|[\\s,])\"?tec_sovereignty\"?($|[\\s,])',"
-		" (SELECT system_identifier FROM pg_catalog.pg_control_system())";
+		" (SELECT system_identifier FROM pg_catalog.pg_control_system()),"
+		" (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())";
 	PGresult   *t = move_exec(ms->tgt, "target", q, true);
 	PGresult   *s = move_exec(ms->src, "source", q, true);
 	char	   *sql;
 	char	   *found;
+	char	   *own_roles = "{}";
 
 	if (strcmp(PQgetvalue(t, 0, 0), "15") != 0 || strcmp(PQgetvalue(t, 0, 1), "1") != 0 ||
 		strcmp(PQgetvalue(t, 0, 2), "t") != 0)
@@ -139,20 +152,32 @@ move_check_target(MoveState *ms)
 						   strcmp(PQgetvalue(t, 0, 2), "t") == 0 ? "yes" : "no"),
 				 errhint("On the target: shared_preload_libraries = 'tec_sovereignty', a restart, CREATE EXTENSION tec_sovereignty.")));
 	if (strcmp(PQgetvalue(t, 0, 3), PQgetvalue(s, 0, 3)) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("the target of the move is a database of this cluster"),
-				 errdetail("tec_move_domain() moves a domain to another server; within a cluster the domain's roles are shared."),
-				 errhint("Move it with tec_transfer_domain('%s', to_owner, '<database>'), tec_export_domain() and an import there, which takes the roles over.",
-						 ms->domain)));
+	{
+		if (strcmp(PQgetvalue(t, 0, 4), PQgetvalue(s, 0, 4)) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the target of the move is the database that holds domain \"%s\"", ms->domain),
+					 errdetail("The target connection string leads back to database \"%s\" of this cluster.",
+							   get_database_name(MyDatabaseId)),
+					 errhint("Name another database in the target, e.g. 'dbname=life_db'.")));
+		ms->local_db = pstrdup(PQgetvalue(t, 0, 4));
+		/* roles are shared: those of this domain may be there, no others */
+		own_roles = move_value(ms->src, "source",
+							   psprintf("SELECT pg_catalog.array_agg(r.oid)::text FROM tec_sovereignty.domain d"
+										"  JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) ANY (ARRAY[d.owner_role, d.writer_role, d.reader_role])"
+										" WHERE d.name OPERATOR(pg_catalog.=) %s", lit(ms->domain)));
+		if (own_roles[0] == '\0')
+			own_roles = "{}";
+	}
 	PQclear(t);
 	PQclear(s);
 	sql = psprintf("SELECT pg_catalog.concat_ws(', ',"
 				   " (SELECT 'domain ' || name FROM tec_sovereignty.domain WHERE name OPERATOR(pg_catalog.=) %s),"
 				   " (SELECT 'schema ' || nspname FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) %s),"
 				   " (SELECT 'roles ' || pg_catalog.string_agg(rolname, ', ') FROM pg_catalog.pg_roles"
-				   "   WHERE rolname OPERATOR(pg_catalog.=) ANY (ARRAY[%s || '_owner', %s || '_writer', %s || '_reader'])))",
-				   lit(ms->domain), lit(ms->domain), lit(ms->domain), lit(ms->domain), lit(ms->domain));
+				   "   WHERE rolname OPERATOR(pg_catalog.=) ANY (ARRAY[%s || '_owner', %s || '_writer', %s || '_reader'])"
+				   "     AND oid OPERATOR(pg_catalog.<>) ALL (%s::pg_catalog.oid[])))",
+				   lit(ms->domain), lit(ms->domain), lit(ms->domain), lit(ms->domain), lit(ms->domain), lit(own_roles));
 	found = move_value(ms->tgt, "target", sql);
 	if (found[0] != '\0')
 		ereport(ERROR,
@@ -207,7 +232,8 @@ move_prepare(MoveState *ms)
 	}
 	ntables = move_value(ms->src, "source",
 						 move_glass(ms->domain,
-									psprintf("SELECT tec_sovereignty.move_out_begin(%s, %s)", lit(ms->domain), lit(ms->target))));
+									psprintf("SELECT tec_sovereignty.move_out_begin(%s, %s, %s)", lit(ms->domain), lit(ms->target),
+											 ms->local_db ? ms->local_db : "NULL")));
 	ms->out_begun = true;
 	ms->script_done = true;		/* the script is one transaction: all or nothing */
 	move_run_script(ms->tgt, "target", script, true);

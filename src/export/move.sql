@@ -1,5 +1,6 @@
 -- Moves of a domain.  Within a cluster: the shared mark of its roles
--- (src/export/move_mark.c), set and cleared by the transfer (transfer.sql), read by
+-- (src/export/move_mark.c), set and cleared by the transfer (transfer.sql) and the live
+-- move (move_out_begin, move_out_end below), read by
 -- tec_create_domain() when the import finds the roles already there and by
 -- tec_drop_domain() when the source lets the domain go.
 
@@ -199,11 +200,19 @@ $$;
 REVOKE ALL ON FUNCTION tec_sovereignty.adopt_domain_roles(text) FROM PUBLIC;
 
 /*
- * From tec_drop_domain(), before it drops the roles: true when domain d was
- * transferred from here to another database of this cluster that took its
- * roles over (they own or are granted something there): the roles stay,
- * theirs now, and their move mark goes.  Anything they still own or hold in
- * this database stops the drop, as DROP ROLE would.
+ * From tec_drop_domain(), before it drops the roles: true when the roles
+ * stay, because another database of this cluster holds them too, by the
+ * move mark:
+ *   - here is the mark's source, domain d was transferred or moved from
+ *     here (state transferred or moved), and the mark's destination took
+ *     the roles over (they own or are granted something there): the roles
+ *     are theirs now, and the mark goes;
+ *   - here is the mark's destination and the roles still own or are
+ *     granted something in its source: a move into this database that did
+ *     not complete is undone (tec_move_domain's undo, tec_cancel_move), and
+ *     the roles stay the source's, with the mark, which the source clears.
+ * Anything they still own or hold in this database stops the drop, as
+ * DROP ROLE would.
  */
 CREATE FUNCTION tec_sovereignty.moved_roles_stay(d tec_sovereignty.domain)
 RETURNS boolean
@@ -215,17 +224,17 @@ DECLARE
 	oids oid[];
 	src oid;
 	dst oid;
+	other oid;
 	left_here text;
 BEGIN
-	IF d.state OPERATOR(pg_catalog.<>) 'transferred' THEN
-		RETURN false;
-	END IF;
 	SELECT pg_catalog.array_agg(x.oid) INTO oids FROM pg_catalog.pg_roles x
 	 WHERE x.rolname OPERATOR(pg_catalog.=) ANY (ARRAY[d.owner_role, d.writer_role, d.reader_role]);
 	SELECT m.source, m.destination INTO src, dst FROM tec_sovereignty.transfer_mark(oids[1]) m;
-	IF src IS DISTINCT FROM here OR dst IS NULL
+	other := CASE WHEN src OPERATOR(pg_catalog.=) here AND d.state IN ('transferred', 'moved') THEN dst
+				  WHEN dst OPERATOR(pg_catalog.=) here AND src OPERATOR(pg_catalog.<>) here THEN src END;
+	IF other IS NULL
 	   OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend s
-					   WHERE s.dbid OPERATOR(pg_catalog.=) dst
+					   WHERE s.dbid OPERATOR(pg_catalog.=) other
 						 AND s.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
 						 AND s.refobjid OPERATOR(pg_catalog.=) ANY (oids))
 	   OR EXISTS (SELECT 1 FROM pg_catalog.unnest(oids) o, tec_sovereignty.transfer_mark(o) m
@@ -240,11 +249,13 @@ BEGIN
 	IF left_here IS NOT NULL THEN
 		RAISE EXCEPTION 'cannot drop domain "%": its roles still own or are granted objects outside the domain', d.name
 			USING ERRCODE = 'dependent_objects_still_exist',
-				  DETAIL = format('The roles stay (database %s took them over), but in this database they still own or are granted: %s.',
-								  COALESCE((SELECT datname FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) dst)::text, dst::text), left_here),
+				  DETAIL = format('The roles stay (database %s holds them too), but in this database they still own or are granted: %s.',
+								  COALESCE((SELECT datname FROM pg_catalog.pg_database WHERE oid OPERATOR(pg_catalog.=) other)::text, other::text), left_here),
 				  HINT = format('Reassign or revoke them here, then call tec_drop_domain(%L, force => true) again. Nothing was dropped.', d.name);
 	END IF;
-	PERFORM tec_sovereignty.mark_domain_transfer(d, NULL);
+	IF other OPERATOR(pg_catalog.=) dst THEN
+		PERFORM tec_sovereignty.mark_domain_transfer(d, NULL);
+	END IF;
 	RETURN true;
 END
 $$;
@@ -303,9 +314,12 @@ $$;
 /*
  * Source, prepare: the domain is active; record the move, state moving;
  * tables without a primary key get REPLICA IDENTITY FULL (restored by
- * move_out_end).  Returns the number of tables.
+ * move_out_end).  destination: the target's database OID when it is a
+ * database of this cluster, whose creation of the domain may then take its
+ * roles over (the move mark, as tec_transfer_domain sets it; cleared by
+ * move_out_end unless the move completed).  Returns the number of tables.
  */
-CREATE FUNCTION tec_sovereignty.move_out_begin(domain text, target text)
+CREATE FUNCTION tec_sovereignty.move_out_begin(domain text, target text, destination oid DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -357,8 +371,12 @@ BEGIN
 			CASE WHEN pg_catalog.cardinality(full_ri) OPERATOR(pg_catalog.>) 0
 				 THEN 'replica identity full: ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(full_ri, ',') END);
 	UPDATE tec_sovereignty.domain x SET state = 'moving' WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	IF destination IS NOT NULL THEN
+		PERFORM tec_sovereignty.mark_domain_transfer(d, destination);
+	END IF;
 	PERFORM tec_sovereignty.audit_lifecycle('MOVE_START', d.name,
-		format('move to %s', tec_sovereignty.move_location(target)));
+		format('move to %s%s', tec_sovereignty.move_location(target),
+			   CASE WHEN destination IS NOT NULL THEN ' (a database of this cluster: it takes the roles over)' ELSE '' END));
 	RETURN n;
 END
 $$;
@@ -435,6 +453,10 @@ BEGIN
 	 WHERE x.id OPERATOR(pg_catalog.=) m.id;
 	UPDATE tec_sovereignty.domain x SET state = CASE WHEN done THEN 'moved' ELSE 'active' END
 	 WHERE x.name OPERATOR(pg_catalog.=) d.name;
+	-- a move within the cluster that did not complete: no database may take the roles over
+	IF NOT done THEN
+		PERFORM tec_sovereignty.mark_domain_transfer(d, NULL);
+	END IF;
 	PERFORM tec_sovereignty.audit_lifecycle(CASE WHEN done THEN 'MOVE_COMPLETE' ELSE 'MOVE_CANCEL' END, d.name,
 		format('move %s to %s: %s', m.id, m.peer, COALESCE(move_out_end.detail, '')));
 END
@@ -692,7 +714,7 @@ REVOKE ALL ON tec_sovereignty.placements FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_location(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.conninfo_get(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.moved_connection_url(text, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tec_sovereignty.move_out_begin(text, text, oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_freeze(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_out_end(text, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_begin(text, text) FROM PUBLIC;

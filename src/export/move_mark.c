@@ -10,7 +10,8 @@
  * import into B finds the domain's three roles already there, and must
  * tell "A hands these roles over to me" from "another database's domain
  * roles, which I must never capture".  tec_transfer_domain(), in A, when
- * its destination names a database of this cluster, labels each of the
+ * its destination names a database of this cluster, and tec_move_domain(),
+ * when its target is one (move_out_begin, in move.sql), label each of the
  * three roles in pg_shseclabel under the provider TSOV_MOVE_PROVIDER with
  * "source=<A's oid>;destination=<B's oid>"; tec_create_domain() in B takes
  * the roles over only when that label names B (src/export/move.sql,

@@ -26,6 +26,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run qw(run);
+use FindBin;
+use lib $FindBin::Bin;
+use TsovMove;
 
 my $node = PostgreSQL::Test::Cluster->new('same_cluster');
 $node->init;
@@ -54,9 +57,7 @@ INSERT INTO life."Portfolio" ("userId", name) SELECT 'u' || i, 'p' || i FROM gen
 INSERT INTO life.diary (entry) SELECT 'entry ' || i FROM generate_series(1, 20) i;
 }, extra_params => [ '-U', 'alice' ]);
 
-my $roles_q = q{SELECT string_agg(rolname || '=' || oid, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'life\_%'};
-my $members_q = q{SELECT string_agg(m.rolname || '>' || r.rolname, ',' ORDER BY 1) FROM pg_auth_members a
-	JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member WHERE r.rolname LIKE 'life\_%'};
+my ($roles_q, $members_q) = ($ROLES_Q, $MEMBERS_Q);
 my $roles = $node->safe_psql('tec', $roles_q);
 my $members = $node->safe_psql('tec', $members_q);
 is($members, 'alice>life_writer,bob>life_owner', 'members of the domain before the move');

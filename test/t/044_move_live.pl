@@ -25,6 +25,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
+use FindBin;
+use lib $FindBin::Bin;
+use TsovMove;
 
 my ($src, $dst);
 for my $name ('move_source', 'move_target')
@@ -84,18 +87,8 @@ my $defs_q = q{SELECT string_agg(x, E'\n' ORDER BY x COLLATE "C") FROM (
 	 WHERE indexrelid::regclass::text LIKE 'life.%' AND obj_description(indexrelid, 'pg_class') IS NOT NULL) t(x)};
 my $defs = $src->safe_psql('postgres', $defs_q);
 
-# The writer: one transaction per connection, an update and an insert; the
-# insert's n is printed only when it committed.
-my $stop = "$tmp/stop";
-my $psql = 'psql -XAtq -h ' . $src->host . ' -p ' . $src->port . ' -U app -d postgres';
-my $writer = IPC::Run::start(
-	[ 'bash', '-c', qq{i=0; while [ ! -e $stop ] && [ -d $tmp ]; do i=\$((i+1));
-		$psql -c "WITH u AS (UPDATE life.\\"Portfolio\\" SET \\"totalValue\\" = \\"totalValue\\" + 1 WHERE \\"userId\\" = 'u' || (\$i % 100))
-			INSERT INTO life.ledger (n) SELECT \$i RETURNING 'ok ' || n" >> $tmp/ok.log 2>> $tmp/err.log; done} ]);
-# A test that dies must not leave the writer looping.
-END { $writer->kill_kill if $writer && $writer->pumpable; }
-# Let it write before the move starts.
-$src->poll_query_until('postgres', 'SELECT count(*) >= 20 FROM life.ledger') or die 'the writer does not write';
+# The writer (TsovMove.pm), running through the move.
+my $writer = start_writer($src, 'postgres', 'app', $tmp);
 
 # The target denies privileged access: the move's subscription writes anyway.
 $dst->safe_psql('postgres', q{ALTER SYSTEM SET tec_sovereignty.privileged_access = 'deny'; SELECT pg_reload_conf()});
@@ -103,8 +96,7 @@ my $result = $src->safe_psql('postgres', "SELECT phase || '|' || (duration_ms >=
 note $result;
 # Writes go on against the moved domain for a moment, then stop.
 $src->poll_query_until('postgres', q{SELECT pg_sleep(0.3) IS NOT NULL});
-IPC::Run::run([ 'touch', $stop ]);
-$writer->finish;
+my ($ok, $errs) = stop_writer($writer, $tmp);
 
 $dst->safe_psql('postgres', q{ALTER SYSTEM RESET tec_sovereignty.privileged_access; SELECT pg_reload_conf()});
 my @phases = map { (split /\|/)[0] } split /\n/, $result;
@@ -119,8 +111,8 @@ is($dst->safe_psql('postgres', $defs_q), $defs, "the target's indexes and constr
 ok($defs =~ /journal_entry CHECK .* NOT VALID false/ && $defs =~ /EXCLUDE USING btree/ && $defs =~ /journal_line deferred, with its comment/
    && $defs =~ /ledger_n_excl .* deferred too/, '... a NOT VALID check, an exclusion constraint and comments included');
 
-my @ok = map { /^ok (\d+)$/ ? $1 : () } split /\n/, slurp_file("$tmp/ok.log");
-my @errors = grep { /ERROR/ } split /\n/, slurp_file("$tmp/err.log");
+my @ok = @$ok;
+my @errors = @$errs;
 ok(@ok >= 20, scalar(@ok) . ' acknowledged writes');
 my @unexpected = grep { !/ERROR:  domain "life" (is being moved|has moved to another server)/ } @errors;
 is(scalar(@unexpected), 0, 'writes failed only with the move errors') or diag(join("\n", @unexpected[0 .. 4]));
