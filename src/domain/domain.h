@@ -179,6 +179,8 @@ extern bool tsov_scan_committed(Oid relid, tsov_row_fn fn, void *arg);
 
 /* in registry.c: the id of the move into domain under way here, or 0 */
 extern int64 tsov_move_in_id(const char *domain);
+/* in registry.c: where a moved domain lives now (its move's record) */
+extern bool tsov_moved_to(const char *domain, char *buf, Size len);
 
 /* in cache.c, from _PG_init: invalidation callbacks */
 extern void tsov_domain_cache_init(void);

@@ -444,35 +444,49 @@ typedef struct MoveInScan
 	int64		id;
 } MoveInScan;
 
+/*
+ * The id of a row of tec_sovereignty.move for domain, direction and state,
+ * or 0 when the row is another's.
+ */
+static int64
+move_row_id(HeapTuple tup, TupleDesc desc, const char *domain, const char *direction,
+			const char *state)
+{
+	static const char *const cols[3] = {"domain", "direction", "state"};
+	const char *want[3] = {domain, direction, state};
+	bool		isnull;
+	int64		id = 0;
+
+	for (int i = 0; i < 3; i++)
+	{
+		char	   *s = tsov_getattr_cstring(tup, desc, cols[i], &isnull);
+
+		if (isnull || strcmp(s, want[i]) != 0)
+			return 0;
+	}
+	for (int att = 0; att < desc->natts; att++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, att);
+		Datum		d;
+
+		if (a->attisdropped || a->atttypid != INT8OID || strcmp(NameStr(a->attname), "id") != 0)
+			continue;
+		d = heap_getattr(tup, att + 1, desc, &isnull);
+		if (!isnull)
+			id = DatumGetInt64(d);
+	}
+	return id;
+}
+
 static bool
 move_in_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
 	MoveInScan *m = (MoveInScan *) arg;
-	bool		isnull;
-	char	   *s;
-	int			att;
-	Datum		d;
+	int64		id = move_row_id(tup, desc, m->domain, "in", "moving");
 
-	s = tsov_getattr_cstring(tup, desc, "domain", &isnull);
-	if (isnull || strcmp(s, m->domain) != 0)
+	if (id == 0)
 		return true;
-	s = tsov_getattr_cstring(tup, desc, "direction", &isnull);
-	if (isnull || strcmp(s, "in") != 0)
-		return true;
-	s = tsov_getattr_cstring(tup, desc, "state", &isnull);
-	if (isnull || strcmp(s, "moving") != 0)
-		return true;
-	for (att = 0; att < desc->natts; att++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, att);
-
-		if (a->attisdropped || a->atttypid != INT8OID ||
-			strcmp(NameStr(a->attname), "id") != 0)
-			continue;
-		d = heap_getattr(tup, att + 1, desc, &isnull);
-		if (!isnull)
-			m->id = DatumGetInt64(d);
-	}
+	m->id = id;
 	return false;				/* one open move per domain (move_one_open) */
 }
 
@@ -495,4 +509,57 @@ tsov_move_in_id(const char *domain)
 	}
 	TSOV_INTERNAL_END();
 	return m.id;
+}
+
+/* ---- where a domain moved to (tec_sovereignty.move) ---- */
+
+typedef struct MovedToScan
+{
+	const char *domain;
+	int64		best_id;		/* the latest completed move out seen */
+	char	   *buf;
+	Size		len;
+} MovedToScan;
+
+static bool
+moved_to_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	MovedToScan *m = (MovedToScan *) arg;
+	int64		id = move_row_id(tup, desc, m->domain, "out", "moved");
+	bool		isnull;
+	char	   *s;
+
+	if (id <= m->best_id)
+		return true;
+	s = tsov_getattr_cstring(tup, desc, "peer", &isnull);
+	if (!isnull)
+	{
+		strlcpy(m->buf, s, m->len);
+		m->best_id = id;
+	}
+	return true;
+}
+
+/*
+ * Where domain moved to, as its latest completed move out recorded it (the
+ * target's location, never a password: move.sql's peer column), into buf;
+ * false when no completed move out is recorded.  For the refusal of every
+ * access to a moved domain, which names the new location.
+ */
+bool
+tsov_moved_to(const char *domain, char *buf, Size len)
+{
+	MovedToScan m = {domain, 0, buf, len};
+	Oid			ext_nsp;
+
+	Assert(len > 0);
+	buf[0] = '\0';
+	TSOV_INTERNAL_BEGIN();
+	{
+		ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
+		if (OidIsValid(ext_nsp))
+			(void) tsov_scan_committed(get_relname_relid("move", ext_nsp), moved_to_row, &m);
+	}
+	TSOV_INTERNAL_END();
+	return m.best_id > 0;
 }

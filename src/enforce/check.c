@@ -338,10 +338,14 @@ deny_verdict(const TsovVerdict *v, const char *action, bool is_write,
 		case TSOV_V_TRANSFERRED:
 			if (dom->moving)
 			{
+				char		where[1024];
+
 				raise_denial(action, is_write, v->role, sd, domname, false, obj,
 							 "domain moved",
-							 psprintf("domain \"%s\" has moved to another server", domname),
-							 psprintf("%s %s can no longer be accessed here: the domain lives on the server it was moved to.",
+							 tsov_moved_to(domname, where, sizeof(where)) ?
+							 psprintf("domain \"%s\" has moved to %s", domname, where) :
+							 psprintf("domain \"%s\" has moved", domname),
+							 psprintf("%s %s can no longer be accessed here: the domain lives where it was moved to.",
 									  capitalized(kind), name),
 							 psprintf("Its location: SELECT location FROM tec_sovereignty.placements WHERE domain = '%s';",
 									  domname), raise);
