@@ -1,7 +1,7 @@
 # test/t/044_move_live.pl
 #
 # tec_move_domain() (src/export/move.c) moves a domain of the financial
-# template to a second cluster on logical replication while a member keeps
+# template (200,000 rows) to a second cluster on logical replication while a member keeps
 # writing to it:
 #   - the phases prepare, copy, catch_up, write_block, cleanup are reported;
 #   - every write the writer saw succeed is on the target, the rows no one
@@ -50,9 +50,9 @@ SET ROLE life_owner;
 CREATE TABLE life.ledger (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int NOT NULL UNIQUE);
 CREATE TABLE life.journal (line text);		-- no primary key: the move picks a replica identity
 RESET ROLE;
-INSERT INTO life."Portfolio" (id, "userId", name) SELECT 'p' || i, 'u' || i, 'portfolio ' || i FROM generate_series(1, 20000) i;
+INSERT INTO life."Portfolio" (id, "userId", name) SELECT 'p' || i, 'u' || i, 'portfolio ' || i FROM generate_series(1, 80000) i;
 INSERT INTO life."Investment" ("portfolioId", symbol, name, quantity)
-	SELECT 'p' || (i % 20000 + 1), 'S' || (i % 500), 'investment ' || i, i FROM generate_series(1, 30000) i;
+	SELECT 'p' || (i % 80000 + 1), 'S' || (i % 500), 'investment ' || i, i FROM generate_series(1, 120000) i;
 INSERT INTO life.journal SELECT 'line ' || i FROM generate_series(1, 1000) i;
 });
 my $sum_before = $src->safe_psql('postgres', q{SELECT sum("totalValue")::bigint FROM life."Portfolio"});
@@ -128,7 +128,7 @@ is($dst->safe_psql('postgres', q{SELECT sum("totalValue")::bigint FROM life."Por
    'every acknowledged update is on the target');
 is($dst->safe_psql('postgres', $hash_q), $investment, 'the rows nobody wrote are identical on the target');
 is($dst->safe_psql('postgres', $journal_q), $journal, 'a table without a primary key is identical too');
-is($dst->safe_psql('postgres', q{SELECT count(*) FROM life."Portfolio"}), '20000', 'Portfolio rows on the target');
+is($dst->safe_psql('postgres', q{SELECT count(*) FROM life."Portfolio"}), '80000', 'Portfolio rows on the target');
 
 # Sequences continue.
 $dst->safe_psql('postgres', q{CREATE ROLE app LOGIN; SELECT tec_add_member('life', 'app', 'writer')});
