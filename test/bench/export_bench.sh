@@ -113,10 +113,13 @@ rss() {
 	fi
 }
 
-# One timed command: its wall time in seconds is appended to file $1.
+# One timed command: its wall time in seconds is appended to file $1.  The
+# page cache's dirty pages are written out first (sync, untimed), so that
+# no command pays for the writeback of the gigabyte the previous one wrote.
 timed() {
 	local out=$1 t0 t1
 	shift
+	sync
 	t0=$(now); "$@"; t1=$(now)
 	echo "$t1 - $t0" | bc >> "$out"
 }
@@ -163,6 +166,9 @@ import_par() {
 # so that a warm cache or a neighbour's burst does not always favour the
 # same side; each run's ratio pairs two measurements taken moments apart.
 for i in $(seq 1 "$RUNS"); do
+	# each run writes its files afresh: replacing a gigabyte file frees its
+	# pages inside the timed command (rename or O_TRUNC), unevenly
+	rm -f "$work/x.sql" "$work/x.client.sql" "$work/x.dump" "$work/x.fetch.sql"
 	if [ $((i % 2)) -eq 1 ]; then
 		timed "$work/t_export" export_ours; timed "$work/t_client" export_client; timed "$work/t_dump" export_dump
 		[ "$IMPORT" = 0 ] || { import_ours >/dev/null; import_par >/dev/null; import_dump >/dev/null; import_restore_j2 >/dev/null; }
