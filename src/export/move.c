@@ -228,7 +228,14 @@ move_prepare(MoveState *ms)
 		*audit = '\0';
 		ms->audit_script = psprintf("%s\nSELECT tec_sovereignty.move_in_audit(%s);\n%s\n%s", script,
 									lit(ms->domain), glass, audit + 1);
-		script = psprintf("%s\n%s\n%s\n%s\nRESET ROLE;\nCOMMIT;\n", script, create + 1, glass, eol + 1);
+		/*
+		 * The domain goes moving_in in the script's own transaction, so
+		 * that it never exists on the target as an ordinary active domain:
+		 * a cancel later on the target (tec_cancel_move) removes what it
+		 * finds moving_in, and nothing else.
+		 */
+		script = psprintf("%s\n%s\n%s\n%s\nRESET ROLE;\nSELECT tec_sovereignty.move_in_begin(%s, %s);\nCOMMIT;\n",
+						  script, create + 1, glass, eol + 1, lit(ms->domain), lit(ms->source));
 	}
 	ntables = move_value(ms->src, "source",
 						 move_glass(ms->domain,
@@ -237,9 +244,7 @@ move_prepare(MoveState *ms)
 	ms->out_begun = true;
 	ms->script_done = true;		/* the script is one transaction: all or nothing */
 	move_run_script(ms->tgt, "target", script, true);
-	move_run_sql(ms->tgt, "target",
-				 psprintf("SELECT tec_sovereignty.move_in_begin(%s, %s)", lit(ms->domain), lit(ms->source)));
-	ms->in_begun = true;
+	ms->in_begun = true;		/* move_in_begin() ran in the script's transaction */
 	/* how many statements build them after the copy (kept on the target) */
 	deferred = move_value(ms->tgt, "target",
 						  move_glass(ms->domain,

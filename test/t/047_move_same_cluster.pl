@@ -96,9 +96,10 @@ like($stderr, qr/ERROR:  .*roles of domain "life" are in use in tec_clone/, 'a m
 nothing_left('clone holds the roles', 'life_db');
 $node->safe_psql('postgres', 'DROP DATABASE tec_clone');
 
-# --- Interrupted after the target created the domain: undone -----------
-# A lock on life_db's move table holds the move back once the target's
-# script has created the domain (move_in_begin records the move there).
+# --- Interrupted while the target creates the domain: undone ------------
+# A lock on life_db's move table holds the move back inside the target's
+# script, whose last statement (move_in_begin) records the move there: the
+# domain never exists on the target outside the state moving_in.
 my ($lin, $lout) = ('', '');
 my $locker = IPC::Run::start([ 'psql', '-XAtq', '-h', $node->host, '-p', $node->port, '-d', 'life_db' ], '<', \$lin, '>', \$lout);
 END { $locker->kill_kill if $locker && $locker->pumpable; }
@@ -107,10 +108,11 @@ $locker->pump until $lout =~ /locked/;
 my ($mout, $merr) = ('', '');
 my $move = IPC::Run::start([ 'psql', '-XAtq', '-h', $node->host, '-p', $node->port, '-d', 'tec',
 							 '-c', "SELECT * FROM tec_move_domain('life', '$conn dbname=life_db')" ], '>', \$mout, '2>', \$merr);
-ok($node->poll_query_until('life_db', q{SELECT count(*) = 1 FROM tec_sovereignty.domain WHERE name = 'life'}),
-   'the interrupted move created the domain in life_db');
-is($node->safe_psql('life_db', q{SELECT n.nspowner::regrole FROM pg_namespace n WHERE n.nspname = 'life'}), 'life_owner',
-   '... owned by the roles it took over');
+ok($node->poll_query_until('life_db', q{SELECT count(*) > 0 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+	WHERE NOT l.granted AND c.relname = 'move' AND l.database = (SELECT oid FROM pg_database WHERE datname = 'life_db')}),
+   "the interrupted move waits in the target script's transaction");
+is($node->safe_psql('life_db', q{SELECT count(*) FROM tec_sovereignty.domain WHERE name = 'life'}), '0',
+   '... where the domain it creates is not visible before it is moving_in');
 is($node->safe_psql('postgres', q{SELECT string_agg(DISTINCT label, ',') FROM pg_shseclabel WHERE provider = 'tec_sovereignty.transfer'}),
    'source=' . $node->safe_psql('postgres', q{SELECT oid FROM pg_database WHERE datname = 'tec'})
    . ';destination=' . $node->safe_psql('postgres', q{SELECT oid FROM pg_database WHERE datname = 'life_db'}),
