@@ -11,7 +11,7 @@
  * canonical encoding the row hash covers, and, for the string fields of a
  * record, what the backend's serializer takes and how many bytes it keeps.
  * The writer forms its tuples from it (tsov_audit_row_datum), verify and
- * import read and name the columns from it (tsov_audit_row_from_tuple,
+ * import read and name the columns from it (tsov_audit_row_from_values,
  * tsov_audit_column_list), the serializer (record.c) fills a record from
  * it, and the writer checks it against the table's actual TupleDesc once
  * per batch (tsov_audit_check_columns).  Adding a column is one entry here
@@ -371,22 +371,6 @@ tsov_audit_row_from_values(const Datum *values, const bool *isnull, TsovAuditRow
 				break;
 		}
 	}
-}
-
-/*
- * The same for a tuple selected with those columns: deformed once (reading
- * column after column with SPI_getbinval walks the tuple from its start
- * for every column past the first variable-width one).
- */
-void
-tsov_audit_row_from_tuple(HeapTuple t, TupleDesc d, TsovAuditRow *row)
-{
-	Datum		values[lengthof(audit_columns)];
-	bool		isnull[lengthof(audit_columns)];
-
-	Assert(d->natts == lengthof(audit_columns));
-	heap_deform_tuple(t, d, values, isnull);
-	tsov_audit_row_from_values(values, isnull, row);
 }
 
 /* ---- the hash ---- */

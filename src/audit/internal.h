@@ -299,7 +299,6 @@ extern const TsovAuditColumn *tsov_audit_field_column(int field);
 extern char *tsov_audit_column_list(const char *prefix, const char *seq_expr);
 extern void tsov_audit_check_columns(TupleDesc d);
 extern Datum tsov_audit_row_datum(const TsovAuditRow *row, int i, bool *isnull);
-extern void tsov_audit_row_from_tuple(HeapTuple t, TupleDesc d, TsovAuditRow *row);
 extern void tsov_audit_row_from_values(const Datum *values, const bool *isnull,
 									   TsovAuditRow *row);
 extern bool tsov_audit_get_hash(HeapTuple t, TupleDesc d, int col, uint8 *out);

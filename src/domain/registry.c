@@ -478,6 +478,23 @@ move_row_id(HeapTuple tup, TupleDesc desc, const char *domain, const char *direc
 	return id;
 }
 
+/*
+ * fn over the committed rows of tec_sovereignty.move (none when the
+ * extension is not installed here), as the extension's own work.
+ */
+static void
+scan_moves(tsov_row_fn fn, void *arg)
+{
+	TSOV_INTERNAL_BEGIN();
+	{
+		Oid			ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
+
+		if (OidIsValid(ext_nsp))
+			(void) tsov_scan_committed(get_relname_relid("move", ext_nsp), fn, arg);
+	}
+	TSOV_INTERNAL_END();
+}
+
 static bool
 move_in_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
@@ -499,15 +516,8 @@ int64
 tsov_move_in_id(const char *domain)
 {
 	MoveInScan	m = {domain, 0};
-	Oid			ext_nsp;
 
-	TSOV_INTERNAL_BEGIN();
-	{
-		ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
-		if (OidIsValid(ext_nsp))
-			(void) tsov_scan_committed(get_relname_relid("move", ext_nsp), move_in_row, &m);
-	}
-	TSOV_INTERNAL_END();
+	scan_moves(move_in_row, &m);
 	return m.id;
 }
 
@@ -550,16 +560,9 @@ bool
 tsov_moved_to(const char *domain, char *buf, Size len)
 {
 	MovedToScan m = {domain, 0, buf, len};
-	Oid			ext_nsp;
 
 	Assert(len > 0);
 	buf[0] = '\0';
-	TSOV_INTERNAL_BEGIN();
-	{
-		ext_nsp = get_namespace_oid(TSOV_SCHEMA, true);
-		if (OidIsValid(ext_nsp))
-			(void) tsov_scan_committed(get_relname_relid("move", ext_nsp), moved_to_row, &m);
-	}
-	TSOV_INTERNAL_END();
+	scan_moves(moved_to_row, &m);
 	return m.best_id > 0;
 }
