@@ -404,6 +404,14 @@ AS $$
 							 'pg_conversion'::regclass, 'pg_ts_dict'::regclass, 'pg_ts_config'::regclass,
 							 'pg_statistic_ext'::regclass, 'pg_opclass'::regclass, 'pg_opfamily'::regclass,
 							 'pg_ts_parser'::regclass, 'pg_ts_template'::regclass)
+	   -- the publication of a live move of this domain (tec_move_domain(),
+	   -- move.c), which exports the domain's audit trail while it exists
+	   AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_publication_namespace'::regclass
+				AND EXISTS (SELECT 1 FROM pg_publication_namespace pn
+							  JOIN pg_publication p ON p.oid OPERATOR(pg_catalog.=) pn.pnpubid
+							 WHERE pn.oid OPERATOR(pg_catalog.=) d.objid
+							   AND p.pubname OPERATOR(pg_catalog.=) ('tsov_move_' OPERATOR(pg_catalog.||)
+									(SELECT n.nspname FROM pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) nsp))))
 	 ORDER BY 1
 $$;
 

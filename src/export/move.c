@@ -62,8 +62,8 @@ typedef struct MoveState
 	PGconn	   *tgt;
 	PGconn	   *src;
 	PGconn	   *tga;			/* to the target: the audit trail's import,
-								 * beside the copy (move_import_audit) */
-	char	   *audit_script;	/* what it runs */
+								 * beside the copy (move_stream_audit) */
+	char	   *audit_prologue; /* how its transaction begins */
 	char	   *local_db;		/* the target's database OID when it is a
 								 * database of this cluster, else NULL */
 	/* what exists, for move_undo() */
@@ -201,33 +201,34 @@ move_prepare(MoveState *ms)
 	 * trail as the target domain's prior history.  Taken before the source
 	 * changes a replica identity for the move.
 	 */
-	move_run_sql(ms->src, "source", "SELECT pg_catalog.tec_audit_flush()");
 	script = move_value(ms->src, "source",
-						psprintf("SELECT pg_catalog.string_agg(s, E'\\n') FROM pg_catalog.tec_export_domain(%s, false, true) s",
+						psprintf("SELECT pg_catalog.string_agg(s, E'\\n') FROM pg_catalog.tec_export_domain(%s, false, false) s",
 								 lit(ms->domain)));
 	{
 		/* the script's own transaction opens the domain it creates (ddl.c's prologue) */
 		char	   *at = strstr(script, "\nSELECT tec_sovereignty.import_domain_settings(");
 		char	   *eol = at ? strchr(at + 1, '\n') : NULL;
 		char	   *create = strstr(script, "\nSELECT pg_catalog.tec_create_domain(");
-		char	   *audit = strstr(script, "\nRESET ROLE;\n-- The audit trail of the domain:");
+		char	   *end = NULL;
 		char	   *glass = psprintf("SELECT pg_catalog.tec_break_glass(%s, %s);", lit(ms->domain),
 									 lit(psprintf("live move of domain %s (tec_move_domain)", ms->domain)));
 
-		if (eol == NULL || create == NULL || audit == NULL || create > eol || audit < eol)
+		/* the script's last statements (ddl.c: export_build_ddl() without with_audit) */
+		for (char *p = script; (p = strstr(p, "\nRESET ROLE;\nCOMMIT;")) != NULL; p++)
+			end = p;
+		if (eol == NULL || create == NULL || end == NULL || create > eol || end < eol)
 			elog(ERROR, "unexpected export script layout for domain \"%s\"", ms->domain);
-		/*
-		 * Split in two transactions: the domain without its trail, now; the
-		 * trail (ddl.c's with_audit section: temporary tables, its rows,
-		 * audit_import(), COMMIT), whose import verifies every chain and
-		 * takes seconds for a long trail, on a connection of its own while
-		 * the tables copy (move_import_audit), with the prologue's settings.
-		 */
 		*create = '\0';
 		*eol = '\0';
-		*audit = '\0';
-		ms->audit_script = psprintf("%s\nSELECT tec_sovereignty.move_in_audit(%s);\n%s\n%s", script,
-									lit(ms->domain), glass, audit + 1);
+		*end = '\0';
+		/*
+		 * The audit trail goes in a transaction of its own, on a connection of
+		 * its own, streamed while the tables copy (move_stream_audit): it
+		 * opens with the prologue's settings and takes the domain's registry
+		 * row (move_in_audit), which audit_import() requires.
+		 */
+		ms->audit_prologue = psprintf("%s\nSELECT tec_sovereignty.move_in_audit(%s);\n%s", script,
+									  lit(ms->domain), glass);
 		/*
 		 * The domain goes moving_in in the script's own transaction, so
 		 * that it never exists on the target as an ordinary active domain:
@@ -256,21 +257,124 @@ move_prepare(MoveState *ms)
 }
 
 /*
- * The source's audit trail into the target, as the domain's prior
- * history: sent on a connection of its own, and read before the cut-over
- * (move_audit_done), so that its import runs while the tables copy.  The
- * transaction takes the domain's registry row (move_in_audit), which
- * audit_import() requires; nothing else writes that row until the
- * cut-over.
+ * The source's audit trail into the target, as the domain's prior history,
+ * streamed: the values of the source's tec_export_domain(with_audit) go to
+ * the target as they come (move_stream()), so that a trail of any length
+ * passes through this backend one chunk (about 1 MB) at a time, while the
+ * tables copy in the subscription's workers.  Of that script only its
+ * audit section is sent: its DDL ran in move_prepare(), and the export of
+ * the rows is empty (with_data => false).
  */
-static void
-move_import_audit(MoveState *ms)
+typedef struct AuditStream
 {
-	ms->tga = move_connect(ms->target, "target", true);
-	move_run_script(ms->tga, "target", ms->audit_script, false);
+	MoveState  *ms;
+	bool		in_section;		/* past the DDL, in the audit section */
+	bool		in_copy;		/* between a COPY line and its "\." */
+	int64		bytes;			/* of the audit section sent */
+	StringInfoData sql;			/* statements not yet sent */
+	StringInfoData rows;		/* COPY data not yet sent */
+} AuditStream;
+
+#define AUDIT_SECTION	"RESET ROLE;\n-- The audit trail of the domain:"
+#define AUDIT_SEND_AT	(1024 * 1024)
+
+static void
+audit_stream_rows_flush(AuditStream *as)
+{
+	if (as->rows.len > 0)
+		move_copy_send(as->ms->tga, "target", as->rows.data, as->rows.len);
+	resetStringInfo(&as->rows);
 }
 
-/* Wait for the audit trail's import (move_import_audit) to commit. */
+/*
+ * One value of the export: before the audit section, skipped; then line by
+ * line (a value holds whole lines; psql would end each with a newline):
+ * statements are gathered and run before each COPY, COPY data is sent, and
+ * what follows the last COPY (the import call and COMMIT) is kept for
+ * move_stream_audit() to send without waiting.
+ */
+static void
+audit_stream_value(const char *value, int len, void *arg)
+{
+	AuditStream *as = (AuditStream *) arg;
+	const char *p = value;
+	const char *end = value + len;
+
+	if (!as->in_section)
+	{
+		if (strncmp(value, AUDIT_SECTION, strlen(AUDIT_SECTION)) != 0)
+			return;
+		as->in_section = true;
+	}
+	as->bytes += len + 1;
+	while (p < end)
+	{
+		const char *nl = memchr(p, '\n', end - p);
+		int			n = (nl ? nl : end) - p;
+
+		if (as->in_copy)
+		{
+			if (n == 2 && p[0] == '\\' && p[1] == '.')
+			{
+				audit_stream_rows_flush(as);
+				move_copy_end(as->ms->tga, "target");
+				as->in_copy = false;
+			}
+			else
+			{
+				appendBinaryStringInfo(&as->rows, p, n);
+				appendStringInfoChar(&as->rows, '\n');
+				if (as->rows.len >= AUDIT_SEND_AT)
+					audit_stream_rows_flush(as);
+			}
+		}
+		else if (n > 5 + 12 && strncmp(p, "COPY ", 5) == 0 && strncmp(p + n - 12, " FROM stdin;", 12) == 0)
+		{
+			if (as->sql.len > 0)
+				move_run_sql(as->ms->tga, "target", as->sql.data);
+			resetStringInfo(&as->sql);
+			move_copy_begin(as->ms->tga, "target", pnstrdup(p, n));
+			as->in_copy = true;
+		}
+		else
+		{
+			appendBinaryStringInfo(&as->sql, p, n);
+			appendStringInfoChar(&as->sql, '\n');
+		}
+		p += n + 1;
+	}
+	audit_stream_rows_flush(as);
+}
+
+static void
+move_stream_audit(MoveState *ms)
+{
+	AuditStream as;
+
+	memset(&as, 0, sizeof(as));
+	as.ms = ms;
+	initStringInfo(&as.sql);
+	initStringInfo(&as.rows);
+	ms->tga = move_connect(ms->target, "target", true);
+	move_run_sql(ms->tga, "target", ms->audit_prologue);
+	/* the trail as it stands now, the move's own events included */
+	move_run_sql(ms->src, "source", "SELECT pg_catalog.tec_audit_flush()");
+	move_stream(ms->src, "source",
+				psprintf("SELECT pg_catalog.tec_export_domain(%s, false, true)", lit(ms->domain)),
+				audit_stream_value, &as);
+	if (!as.in_section || as.in_copy || as.sql.len == 0)
+		elog(ERROR, "unexpected export script layout for the audit trail of domain \"%s\"", ms->domain);
+	/* audit_import() and COMMIT: read by move_audit_done() */
+	if (!PQsendQuery(ms->tga, as.sql.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("move step on the target failed: %s", pchomp(PQerrorMessage(ms->tga)))));
+	move_phase(ms, "audit_stream",
+			   psprintf("the source's audit trail streamed to the target (%.1f MB); its import runs there beside the copy",
+						(double) as.bytes / (1024.0 * 1024.0)));
+}
+
+/* Wait for the audit trail's import (move_stream_audit) to commit. */
 static void
 move_audit_done(MoveState *ms)
 {
@@ -646,7 +750,7 @@ move_all(MoveState *ms)
 	ms->tgt = move_connect(ms->target, "target", true);
 	ms->src = move_connect(ms->source, "source", true);
 	move_prepare(ms);
-	move_import_audit(ms);
+	move_stream_audit(ms);
 	move_copy(ms);
 	(void) move_catch_up(ms, 20);
 	move_phase(ms, "catch_up", "the target applied every change up to the source's WAL position");

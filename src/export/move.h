@@ -27,6 +27,11 @@ extern void move_run_sql(PGconn *conn, const char *what, const char *sql);
 extern void move_run_script(PGconn *conn, const char *what, char *script, bool wait);
 extern char *move_glass(const char *domain, const char *sql);
 extern char *move_conninfo_value(const char *v);
+extern void move_stream(PGconn *conn, const char *what, const char *sql,
+						void (*each) (const char *value, int len, void *arg), void *arg);
+extern void move_copy_begin(PGconn *conn, const char *what, const char *sql);
+extern void move_copy_send(PGconn *conn, const char *what, const char *data, int len);
+extern void move_copy_end(PGconn *conn, const char *what);
 extern void move_poll(PGconn *conn, const char *what, const char *query, long step, const char *waiting_for);
 
 #endif							/* TSOV_EXPORT_MOVE_H */

@@ -136,6 +136,44 @@ move_connect(const char *conninfo, const char *what, bool interruptible)
 }
 
 /*
+ * A remote failure: an error (interruptible) or a WARNING and NULL (undo).
+ * The remote error is relayed by its fields, not its formatted text: the
+ * primary message, detail and hint become ours, so that each appears once,
+ * and the remote SQLSTATE is kept where it is a real one.  Clears last.
+ */
+static PGresult *
+move_relay_error(PGresult *last, PGconn *conn, const char *what, const char *sql, bool interruptible)
+{
+	char	   *primary = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	char	   *state = last ? PQresultErrorField(last, PG_DIAG_SQLSTATE) : NULL;
+	char	   *detail = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	char	   *hint = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_HINT) : NULL;
+	char	   *msg;
+	int			sqlstate = ERRCODE_SQL_ROUTINE_EXCEPTION;
+
+	if (primary)
+		msg = pstrdup(primary);
+	else
+		msg = pchomp(last ? PQresultErrorMessage(last) : conn ? PQerrorMessage(conn) : "no connection");
+	if (state && strlen(state) == 5 && strncmp(state, "XX", 2) != 0)
+		sqlstate = MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
+	detail = detail ? pstrdup(detail) : NULL;
+	hint = hint ? pstrdup(hint) : NULL;
+	PQclear(last);
+	if (!interruptible)
+	{
+		ereport(WARNING, (errmsg("undo of a move on the %s failed: %s", what, msg)));
+		return NULL;
+	}
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("move step on the %s failed: %s", what, msg),
+			 detail ? errdetail("%s", detail) : errdetail("The statement was: %.200s", sql ? sql : "COPY"),
+			 hint ? errhint("%s", hint) : 0));
+	return NULL;				/* not reached */
+}
+
+/*
  * Run sql (one or more statements) and return the last result, or NULL
  * when it fails in undo mode.  In interruptible mode a failure is an
  * error naming the remote message; an interrupt cancels the remote query.
@@ -200,40 +238,7 @@ move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
 	}
 	if (!failed)
 		return last;
-	{
-		/*
-		 * Relay the remote error by its fields, not its formatted text: the
-		 * primary message, detail and hint become ours, so that each appears
-		 * once, and the remote SQLSTATE is kept where it is a real one.
-		 */
-		char	   *primary = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-		char	   *state = last ? PQresultErrorField(last, PG_DIAG_SQLSTATE) : NULL;
-		char	   *detail = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_DETAIL) : NULL;
-		char	   *hint = last ? PQresultErrorField(last, PG_DIAG_MESSAGE_HINT) : NULL;
-		char	   *msg;
-		int			sqlstate = ERRCODE_SQL_ROUTINE_EXCEPTION;
-
-		if (primary)
-			msg = pstrdup(primary);
-		else
-			msg = pchomp(last ? PQresultErrorMessage(last) : conn ? PQerrorMessage(conn) : "no connection");
-		if (state && strlen(state) == 5 && strncmp(state, "XX", 2) != 0)
-			sqlstate = MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
-		detail = detail ? pstrdup(detail) : NULL;
-		hint = hint ? pstrdup(hint) : NULL;
-		PQclear(last);
-		if (!interruptible)
-		{
-			ereport(WARNING, (errmsg("undo of a move on the %s failed: %s", what, msg)));
-			return NULL;
-		}
-		ereport(ERROR,
-				(errcode(sqlstate),
-				 errmsg("move step on the %s failed: %s", what, msg),
-				 detail ? errdetail("%s", detail) : errdetail("The statement was: %.200s", sql ? sql : "COPY"),
-				 hint ? errhint("%s", hint) : 0));
-	}
-	return NULL;				/* not reached */
+	return move_relay_error(last, conn, what, sql, interruptible);
 }
 
 /* The first value of sql's result, palloc'd ("" for NULL). */
@@ -329,6 +334,151 @@ move_poll(PGconn *conn, const char *what, const char *query, long step, const ch
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * Run sql and hand each value of its one-column result to each(), one row
+ * at a time (libpq's single-row mode), so that a result of any size is
+ * never held whole: the values of a value-per-call function such as
+ * tec_export_domain() reach each() as the server produces them.
+ * Interruptible, as move_exec(); an error is relayed as move_exec() does.
+ */
+/* Hand one row's value to each(), and clear it, also when each() fails. */
+static void
+move_stream_one(PGresult *res, void (*each) (const char *value, int len, void *arg), void *arg)
+{
+	PG_TRY();
+	{
+		each(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0), arg);
+	}
+	PG_CATCH();
+	{
+		PQclear(res);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	PQclear(res);
+}
+
+void
+move_stream(PGconn *conn, const char *what, const char *sql,
+			void (*each) (const char *value, int len, void *arg), void *arg)
+{
+	PGresult   *res;
+	PGresult   *last;
+
+	if (!PQsendQuery(conn, sql) || !PQsetSingleRowMode(conn))
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+	for (;;)
+	{
+		while (PQisBusy(conn))
+		{
+			move_wait_or_cancel(conn);
+			if (!PQconsumeInput(conn))
+				ereport(ERROR,
+						(errcode(ERRCODE_CONNECTION_FAILURE),
+						 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+		}
+		res = PQgetResult(conn);
+		if (res == NULL || PQresultStatus(res) != PGRES_SINGLE_TUPLE)
+			break;
+		move_stream_one(res, each, arg);
+	}
+	if (res == NULL)
+		return;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
+		PQclear(res);
+		/* the end of the query's results */
+		PQclear(move_exec(conn, what, NULL, true));
+		return;
+	}
+	while ((last = PQgetResult(conn)) != NULL)
+		PQclear(last);
+	(void) move_relay_error(res, conn, what, sql, true);
+}
+
+/*
+ * Send len bytes of COPY data, waiting on the latch (interruptibly) while
+ * the socket is full rather than blocking in libpq: the connection is in
+ * non-blocking mode for the length of its COPY (move_copy_begin/end).  The
+ * data goes in pieces of MOVE_COPY_PIECE, each flushed before the next is
+ * queued: libpq moves what it could not send to the front of its output
+ * buffer after every partial send, so a buffer grown to megabytes costs a
+ * copy of megabytes per socket write (this made streaming a trail of
+ * 300 MB take 9 s, nearly all in memmove).
+ */
+#define MOVE_COPY_PIECE (64 * 1024)
+
+static void
+move_copy_flush(PGconn *conn, const char *what)
+{
+	int			r;
+
+	while ((r = PQflush(conn)) == 1)
+		(void) move_wait_socket(conn, WL_SOCKET_WRITEABLE, -1, true);
+	if (r < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+}
+
+void
+move_copy_send(PGconn *conn, const char *what, const char *data, int len)
+{
+	while (len > 0)
+	{
+		int			n = Min(len, MOVE_COPY_PIECE);
+
+		if (PQputCopyData(conn, data, n) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+		move_copy_flush(conn, what);
+		data += n;
+		len -= n;
+	}
+}
+
+/* Start the COPY sql on conn (its result PGRES_COPY_IN), in non-blocking mode. */
+void
+move_copy_begin(PGconn *conn, const char *what, const char *sql)
+{
+	PGresult   *res = move_exec(conn, what, sql, true);
+
+	Assert(res != NULL);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+	{
+		PQclear(res);
+		ereport(ERROR,
+				(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
+				 errmsg("move step on the %s failed: the COPY did not start", what),
+				 errdetail("The statement was: %.200s", sql)));
+	}
+	PQclear(res);
+	if (PQsetnonblocking(conn, 1) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+}
+
+/* End the COPY: everything flushed, blocking mode again, the COPY's result read. */
+void
+move_copy_end(PGconn *conn, const char *what)
+{
+	/* the buffer was flushed by move_copy_send(): the end message fits */
+	if (PQputCopyEnd(conn, NULL) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+	move_copy_flush(conn, what);
+	if (PQsetnonblocking(conn, 0) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
+	PQclear(move_exec(conn, what, NULL, true));
 }
 
 /*

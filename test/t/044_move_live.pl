@@ -100,7 +100,7 @@ my ($ok, $errs) = stop_writer($writer, $tmp);
 
 $dst->safe_psql('postgres', q{ALTER SYSTEM RESET tec_sovereignty.privileged_access; SELECT pg_reload_conf()});
 my @phases = map { (split /\|/)[0] } split /\n/, $result;
-is(join(',', @phases), 'prepare,copy,catch_up,indexes,audit_trail,write_block,cleanup', 'the move reports its phases');
+is(join(',', @phases), 'prepare,audit_stream,copy,catch_up,indexes,audit_trail,write_block,cleanup', 'the move reports its phases');
 like($result, qr/^write_block\|true\|.*ledger=\d+/m, 'the write block is timed and names the rows per table');
 
 like($result, qr/^prepare\|true\|.*without the indexes and constraints that slow the copy \(([1-9]\d*) statements deferred\)/m,
