@@ -13,7 +13,8 @@
  * the rows, with the columns of tec_sovereignty.audit_log (chain.c's
  * column table names them).  The import runs in named steps:
  * check_target (a domain this transaction creates; the import lock),
- * check_chains (well-formed, foreign, new), check_digests (the
+ * check_chains (well-formed, foreign and new, or held here up to the
+ * imported head), check_digests (the
  * exporter's signed digests, when this server has a key), check_rows (every row in the
  * domain and in a listed chain), insert_rows (rows, heads and anchors,
  * below every local seq number), verify_chains (each chain as
@@ -29,6 +30,13 @@
  *	   than this database's own (whose chains only the writer appends to)
  *	   and have no row, head or anchor here yet; every row must belong to
  *	   the domain (chain_domain and object_domain) and to a listed chain;
+ *	 - except a chain already here that holds the imported head (a row at
+ *	   the head's position with the head's hash, or the purge anchor
+ *	   there): a domain coming back to a database it left, with its own
+ *	   chain or one imported then.  Its rows are not imported again (by the
+ *	   hash chain, the rows before that head are the same), and the chain
+ *	   here is verified as it is; a chain here without the imported head
+ *	   would be extended or forked: refused;
  *	 - the rows get local seq numbers below every existing one (they are
  *	   prior history, and the writer only ever appends above the maximum,
  *	   so the two never collide), in chain order;
@@ -71,6 +79,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -95,7 +104,9 @@ typedef struct Import
 	bool	   *is_checked;
 	bool		have_key;		/* this server has a key for the domain */
 	bool		has_digest_col; /* the chains table has a digest column */
-	int64		nrows;
+	bool	   *known;			/* the chain is already here, its head included */
+	Datum		known_origins;	/* text[] of those chains' origins */
+	int64		nrows;			/* rows to insert: those of the other chains */
 } Import;
 
 /* quoted, qualified name of a relation, for SQL text */
@@ -177,6 +188,18 @@ check_chains(Import *im, Datum *a)
 									   "          WHERE h.chain_domain OPERATOR(pg_catalog.=) $1 AND h.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
 									   " OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_anchor n"
 									   "          WHERE n.chain_domain OPERATOR(pg_catalog.=) $1 AND n.chain_origin OPERATOR(pg_catalog.=) c.chain_origin)"
+									   " AS exists_here,"
+									   /* the chain here holds the imported head: a row, or its purge anchor */
+									   " EXISTS (SELECT 1 FROM tec_sovereignty.audit_chain h"
+									   "          WHERE h.chain_domain OPERATOR(pg_catalog.=) $1 AND h.chain_origin OPERATOR(pg_catalog.=) c.chain_origin"
+									   "            AND h.last_seq OPERATOR(pg_catalog.>=) c.last_seq)"
+									   " AND (EXISTS (SELECT 1 FROM tec_sovereignty.audit_log l"
+									   "          WHERE l.chain_domain OPERATOR(pg_catalog.=) $1 AND l.chain_origin OPERATOR(pg_catalog.=) c.chain_origin"
+									   "            AND l.chain_seq OPERATOR(pg_catalog.=) c.last_seq AND l.row_hash OPERATOR(pg_catalog.=) c.last_hash)"
+									   "   OR EXISTS (SELECT 1 FROM tec_sovereignty.audit_anchor n"
+									   "          WHERE n.chain_domain OPERATOR(pg_catalog.=) $1 AND n.chain_origin OPERATOR(pg_catalog.=) c.chain_origin"
+									   "            AND n.anchor_seq OPERATOR(pg_catalog.=) c.last_seq AND n.anchor_hash OPERATOR(pg_catalog.=) c.last_hash))"
+									   " AS holds_head"
 									   " FROM %s c ORDER BY chain_origin COLLATE \"C\"",
 									   im->has_digest_col ? "c.digest" : "NULL::pg_catalog.jsonb", im->chains_sql),
 							  1, t1, a, NULL, false, 0) != SPI_OK_SELECT)
@@ -184,6 +207,7 @@ check_chains(Import *im, Datum *a)
 	im->nchains = (int) SPI_processed;
 	im->origins = palloc0(sizeof(char *) * (im->nchains + 1));
 	im->digests = palloc0(sizeof(Jsonb *) * (im->nchains + 1));
+	im->known = palloc0(sizeof(bool) * (im->nchains + 1));
 	for (int i = 0; i < im->nchains; i++)
 	{
 		HeapTuple	t = SPI_tuptable->vals[i];
@@ -206,17 +230,40 @@ check_chains(Import *im, Datum *a)
 		}
 		if (origin == NULL || origin[0] == '\0')
 			why = "a chain without an origin";
-		else if (strcmp(origin, im->own_origin) == 0)
-			why = "a chain of this database's own origin: only the audit writer appends to it";
-		else if (DatumGetBool(SPI_getbinval(t, d, 7, &isnull)))
-			why = psprintf("chain \"%s\" of domain \"%s\" already has rows, a head or an anchor here", origin, im->domain);
 		else if (seq_null || last_seq < 0 || !tsov_audit_get_hash(t, d, 3, h))
 			why = psprintf("chain \"%s\": malformed head", origin);
 		else if (aseq_null != ahash_null ||
 				 (!aseq_null && (anchor_seq < 0 || anchor_seq > last_seq || !tsov_audit_get_hash(t, d, 5, h))))
 			why = psprintf("chain \"%s\": malformed purge anchor", origin);
+		else if (strcmp(origin, im->own_origin) == 0 || DatumGetBool(SPI_getbinval(t, d, 7, &isnull)))
+		{
+			/*
+			 * A chain already here: the domain comes back to a database it
+			 * left (its own chain, or one imported then), with nothing of
+			 * that chain that is not here already.  Its imported rows are
+			 * skipped; the chain here is verified below as it is.  By the
+			 * hash chain, holding the imported head (same position, same
+			 * hash) means holding every imported row before it.  Anything
+			 * else would extend or fork a chain here: refused.
+			 */
+			if (DatumGetBool(SPI_getbinval(t, d, 8, &isnull)))
+				im->known[i] = true;
+			else if (strcmp(origin, im->own_origin) == 0)
+				why = "a chain of this database's own origin: only the audit writer appends to it";
+			else
+				why = psprintf("chain \"%s\" of domain \"%s\" already has rows, a head or an anchor here", origin, im->domain);
+		}
 		if (why != NULL)
-			refuse_input(im, why, "An import only adds new chains from another database, each of which must verify.");
+			refuse_input(im, why, "An import adds new chains from another database, each of which must verify; a chain already here is skipped only when it holds the imported head.");
+	}
+	{
+		Datum	   *k = palloc0(sizeof(Datum) * (im->nchains + 1));
+		int			nk = 0;
+
+		for (int i = 0; i < im->nchains; i++)
+			if (im->known[i])
+				k[nk++] = CStringGetTextDatum(im->origins[i]);
+		im->known_origins = PointerGetDatum(construct_array(k, nk, TEXTOID, -1, false, TYPALIGN_INT));
 	}
 }
 
@@ -277,15 +324,16 @@ check_digests(Import *im, Datum *a)
 static void
 check_rows(Import *im, Datum *a)
 {
-	Oid			t1[1] = {TEXTOID};
+	Oid			t2[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		a2[2] = {a[0], im->known_origins};
 	bool		isnull;
 
-	if (SPI_execute_with_args(psprintf("SELECT pg_catalog.count(*),"
+	if (SPI_execute_with_args(psprintf("SELECT pg_catalog.count(*) FILTER (WHERE NOT l.chain_origin OPERATOR(pg_catalog.=) ANY ($2)),"
 									   " pg_catalog.count(*) FILTER (WHERE l.chain_domain IS DISTINCT FROM $1"
 									   "   OR l.object_domain IS DISTINCT FROM $1"
 									   "   OR NOT EXISTS (SELECT 1 FROM %s c WHERE c.chain_origin OPERATOR(pg_catalog.=) l.chain_origin))"
 									   " FROM %s l", im->chains_sql, im->log_sql),
-							  1, t1, a, NULL, false, 1) != SPI_OK_SELECT)
+							  2, t2, a2, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the imported audit rows");
 	im->nrows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) > 0)
@@ -302,8 +350,8 @@ check_rows(Import *im, Datum *a)
 static void
 insert_rows(const Import *im, Datum *a)
 {
-	Oid			t1[1] = {TEXTOID};
-	Oid			t4[4] = {TEXTOID, INT8OID, INT8OID, TEXTOID};
+	Oid			t5[5] = {TEXTOID, INT8OID, INT8OID, TEXTOID, TEXTARRAYOID};
+	Datum		a5[5];
 	bool		isnull;
 	int64		base;
 	char	   *columns = tsov_audit_column_list("", NULL);
@@ -317,9 +365,11 @@ insert_rows(const Import *im, Datum *a)
 									"$2 OPERATOR(pg_catalog.-) $3 OPERATOR(pg_catalog.-) 1 OPERATOR(pg_catalog.+)"
 									" pg_catalog.row_number() OVER (ORDER BY l.chain_origin COLLATE \"C\", l.chain_seq, l.seq)");
 
-	a[1] = Int64GetDatum(base);
-	a[2] = Int64GetDatum(im->nrows);
-	a[3] = a[0];
+	a5[0] = a[0];
+	a5[1] = Int64GetDatum(base);
+	a5[2] = Int64GetDatum(im->nrows);
+	a5[3] = a[0];
+	a5[4] = im->known_origins;
 	TSOV_AUDIT_SELF_BEGIN();
 	{
 		TSOV_INTERNAL_BEGIN();
@@ -327,19 +377,19 @@ insert_rows(const Import *im, Datum *a)
 			if (SPI_execute_with_args(psprintf("WITH ins AS ("
 											   " INSERT INTO tec_sovereignty.audit_log (%s)"
 											   " SELECT %s"
-											   "   FROM %s l"
+											   "   FROM %s l WHERE NOT l.chain_origin OPERATOR(pg_catalog.=) ANY ($5)"
 											   " RETURNING chain_origin, seq)"
 											   " INSERT INTO tec_sovereignty.audit_chain (chain_domain, chain_origin, last_seq, last_hash, last_log_seq)"
 											   " SELECT $1, c.chain_origin, c.last_seq, c.last_hash,"
 											   "        COALESCE((SELECT pg_catalog.max(i.seq) FROM ins i WHERE i.chain_origin OPERATOR(pg_catalog.=) c.chain_origin),"
 											   "                 $2 OPERATOR(pg_catalog.-) $3 OPERATOR(pg_catalog.-) 1)"
-											   "   FROM %s c", columns, values, im->log_sql, im->chains_sql),
-									  4, t4, a, NULL, false, 0) != SPI_OK_INSERT)
+											   "   FROM %s c WHERE NOT c.chain_origin OPERATOR(pg_catalog.=) ANY ($5)", columns, values, im->log_sql, im->chains_sql),
+									  5, t5, a5, NULL, false, 0) != SPI_OK_INSERT)
 				elog(ERROR, "could not insert the imported audit rows");
 			if (SPI_execute_with_args(psprintf("INSERT INTO tec_sovereignty.audit_anchor (chain_domain, chain_origin, anchor_seq, anchor_hash)"
 											   " SELECT $1, c.chain_origin, c.anchor_seq, c.anchor_hash FROM %s c"
-											   "  WHERE c.anchor_seq IS NOT NULL", im->chains_sql),
-									  1, t1, a, NULL, false, 0) != SPI_OK_INSERT)
+											   "  WHERE c.anchor_seq IS NOT NULL AND NOT c.chain_origin OPERATOR(pg_catalog.=) ANY ($5)", im->chains_sql),
+									  5, t5, a5, NULL, false, 0) != SPI_OK_INSERT)
 				elog(ERROR, "could not insert the imported purge anchors");
 		}
 		TSOV_INTERNAL_END();
@@ -383,9 +433,10 @@ verify_chains(const Import *im, Datum *a, StringInfo summary)
 								  " WHERE chain_domain OPERATOR(pg_catalog.=) $1 AND chain_origin OPERATOR(pg_catalog.=) $2",
 								  2, t2, a, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "could not read an imported chain head");
-		appendStringInfo(summary, "%s%s#%s:%s (" INT64_FORMAT " rows, %s)", i > 0 ? ", " : "", im->origins[i],
+		appendStringInfo(summary, "%s%s#%s:%s (" INT64_FORMAT " rows%s, %s)", i > 0 ? ", " : "", im->origins[i],
 						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
 						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), res.rows,
+						 im->known[i] ? ", already here up to the imported head: not imported again" : "",
 						 im->is_checked[i] ? psprintf("signed digest checked with key %s", im->checked[i].key_id) :
 						 im->digests[i] ? "signed digest not checked: no key for the domain" : "no signed digest");
 	}

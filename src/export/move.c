@@ -54,6 +54,7 @@ typedef struct MoveState
 	const char *domain;
 	const char *target;			/* conninfo: source -> target */
 	const char *source;			/* conninfo: target -> source, and loopback */
+	bool		with_audit;		/* carry the audit trail (the default) */
 	char		name[NAMEDATALEN];	/* publication, slot, subscription */
 	char	   *slots;			/* SQL condition on slot_name: the move's slot, and
 								 * the table-sync slots of its subscription */
@@ -356,15 +357,25 @@ move_stream_audit(MoveState *ms)
 	initStringInfo(&as.sql);
 	initStringInfo(&as.rows);
 	ms->tga = move_connect(ms->target, "target", true);
+	/* its transaction stays open until the cut-over */
+	move_run_sql(ms->tga, "target", "SET idle_in_transaction_session_timeout = 0");
 	move_run_sql(ms->tga, "target", ms->audit_prologue);
 	/* the trail as it stands now, the move's own events included */
 	move_run_sql(ms->src, "source", "SELECT pg_catalog.tec_audit_flush()");
 	move_stream(ms->src, "source",
 				psprintf("SELECT pg_catalog.tec_export_domain(%s, false, true)", lit(ms->domain)),
 				audit_stream_value, &as);
-	if (!as.in_section || as.in_copy || as.sql.len == 0)
+	/*
+	 * What is left is audit_import() and COMMIT.  The COMMIT waits for the
+	 * cut-over (move_cut_over), where the domain goes active in this same
+	 * transaction: a move that fails or is cancelled before leaves no trail
+	 * on the target, so that it can be tried again there.
+	 */
+	if (!as.in_section || as.in_copy || as.sql.len < (int) strlen("COMMIT;\n") ||
+		strcmp(as.sql.data + as.sql.len - strlen("COMMIT;\n"), "COMMIT;\n") != 0)
 		elog(ERROR, "unexpected export script layout for the audit trail of domain \"%s\"", ms->domain);
-	/* audit_import() and COMMIT: read by move_audit_done() */
+	as.sql.data[as.sql.len - strlen("COMMIT;\n")] = '\0';
+	/* read by move_audit_done() */
 	if (!PQsendQuery(ms->tga, as.sql.data))
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -374,13 +385,15 @@ move_stream_audit(MoveState *ms)
 						(double) as.bytes / (1024.0 * 1024.0)));
 }
 
-/* Wait for the audit trail's import (move_stream_audit) to commit. */
+/*
+ * Wait for the audit trail's import (move_stream_audit); its transaction
+ * stays open, without its temporary tables, until the cut-over commits it.
+ */
 static void
 move_audit_done(MoveState *ms)
 {
 	PQclear(move_exec(ms->tga, "target", NULL, true));
-	PQfinish(ms->tga);
-	ms->tga = NULL;
+	move_run_sql(ms->tga, "target", "DROP TABLE pg_temp.tsov_audit_import_log, pg_temp.tsov_audit_import_chain");
 }
 
 /* The slots of the move, once the subscription's OID (subid) is known. */
@@ -555,9 +568,20 @@ move_cut_over(MoveState *ms)
 				 errdetail("Rows per table on the frozen source: %s; on the target: %s.", src_counts, tgt_counts),
 				 errhint("The move is undone; see the target's server log.")));
 	steps[3] = move_step(&t);
-	detail = psprintf("rows applied by the move's subscription, per table: %s; frozen at %s", src_counts, lsn);
-	move_run_sql(ms->tgt, "target",
-				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_in_end(%s, true, %s)", lit(ms->domain), lit(detail))));
+	detail = psprintf("rows applied by the move's subscription, per table: %s; frozen at %s; %s", src_counts, lsn,
+					  ms->with_audit ? "audit trail carried as the target's prior history"
+					  : "audit trail left on the source (with_audit => false)");
+	if (ms->tga != NULL)
+	{
+		/* active, and the trail imported, in one commit (move_audit_done) */
+		move_run_sql(ms->tga, "target",
+					 psprintf("SELECT tec_sovereignty.move_in_end(%s, true, %s);\nCOMMIT;", lit(ms->domain), lit(detail)));
+		PQfinish(ms->tga);
+		ms->tga = NULL;
+	}
+	else
+		move_run_sql(ms->tgt, "target",
+					 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_in_end(%s, true, %s)", lit(ms->domain), lit(detail))));
 	ms->target_active = true;
 	move_run_sql(ms->src, "source",
 				 move_glass(ms->domain, psprintf("SELECT tec_sovereignty.move_out_end(%s, true, %s)", lit(ms->domain), lit(detail))));
@@ -750,14 +774,26 @@ move_all(MoveState *ms)
 	ms->tgt = move_connect(ms->target, "target", true);
 	ms->src = move_connect(ms->source, "source", true);
 	move_prepare(ms);
-	move_stream_audit(ms);
+	/*
+	 * The trail's transaction on the target stays open until the cut-over
+	 * (move_stream_audit).  Within one cluster it must begin after the
+	 * copy: creating a logical slot (the move's, and each table-sync
+	 * worker's) waits for every transaction of the cluster that is running.
+	 */
+	if (ms->with_audit && ms->local_db == NULL)
+		move_stream_audit(ms);
 	move_copy(ms);
 	(void) move_catch_up(ms, 20);
 	move_phase(ms, "catch_up", "the target applied every change up to the source's WAL position");
+	if (ms->with_audit && ms->local_db != NULL)
+		move_stream_audit(ms);
 	move_build_deferred(ms);
-	move_audit_done(ms);
-	(void) move_catch_up(ms, 20);
-	move_phase(ms, "audit_trail", "the source's audit trail imported on the target as its prior history, beside the copy; caught up again");
+	if (ms->with_audit)
+	{
+		move_audit_done(ms);
+		(void) move_catch_up(ms, 20);
+		move_phase(ms, "audit_trail", "the source's audit trail imported on the target as its prior history, beside the copy; caught up again");
+	}
 	move_cut_over(ms);
 	move_drop_subscription(ms);
 	move_drop_source_side(ms, true);
@@ -784,6 +820,12 @@ tsov_move_domain(PG_FUNCTION_ARGS)
 	ms.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ms.target = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	ms.source = PG_ARGISNULL(2) ? move_default_source() : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("with_audit must not be null"),
+				 errhint("Pass true to carry the domain's audit trail to the target (the default), false to leave it on the source.")));
+	ms.with_audit = PG_GETARG_BOOL(3);
 	move_guarded(&ms, move_all);
 	PQfinish(ms.tgt);
 	PQfinish(ms.src);

@@ -643,11 +643,12 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION pg_catalog.tec_move_domain(domain text, target text, source text DEFAULT NULL)
+CREATE FUNCTION pg_catalog.tec_move_domain(domain text, target text, source text DEFAULT NULL,
+											with_audit boolean DEFAULT true)
 RETURNS TABLE (phase text, duration_ms double precision, detail text)
 LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'tsov_move_domain';
-COMMENT ON FUNCTION pg_catalog.tec_move_domain(text, text, text) IS
+COMMENT ON FUNCTION pg_catalog.tec_move_domain(text, text, text, boolean) IS
 	'Move a domain live to another server with logical replication; one row per phase, write_block is the time writes were refused';
 
 CREATE FUNCTION pg_catalog.tec_cancel_move(domain text)
@@ -730,5 +731,5 @@ AS 'MODULE_PATHNAME', 'tsov_move_in_step';
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_step(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tec_sovereignty.move_in_end(text, boolean, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_catalog.tec_move_domain(text, text, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pg_catalog.tec_cancel_move(text) FROM PUBLIC;

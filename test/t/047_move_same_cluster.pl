@@ -171,7 +171,7 @@ my ($ok, $errs) = stop_writer($writer, $tmp);
 my @ok = @$ok;
 my @errors = @$errs;
 
-is(join(',', map { (split /\|/)[0] } split /\n/, $result), 'prepare,audit_stream,copy,catch_up,indexes,audit_trail,write_block,cleanup',
+is(join(',', map { (split /\|/)[0] } split /\n/, $result), 'prepare,copy,catch_up,audit_stream,indexes,audit_trail,write_block,cleanup',
    'the move reports its phases');
 ok(@ok >= 20, scalar(@ok) . ' acknowledged writes');
 my @unexpected = grep { !/ERROR:  domain "life" (is being moved|has moved to [^\n]*dbname=)/ } @errors;
