@@ -2,8 +2,10 @@
 #
 # tec_move_domain() (src/export/move.c) moves a domain of the financial
 # template (200,000 rows) to a second cluster on logical replication while a member keeps
-# writing to it:
-#   - the phases prepare, copy, catch_up, write_block, cleanup are reported;
+# writing to it (a pgbench custom script, two clients, updating Portfolio and inserting
+# into a table of the domain: TsovMove.pm's start_pgbench_writer):
+#   - the phases prepare, audit_stream, copy, catch_up, indexes, audit_trail,
+#     write_block, cleanup are reported;
 #   - every write the writer saw succeed is on the target, the rows no one
 #     wrote are identical (hash), the updated column adds up, and each
 #     write that failed failed with the documented move errors only;
@@ -29,16 +31,8 @@ use FindBin;
 use lib $FindBin::Bin;
 use TsovMove;
 
-my ($src, $dst);
-for my $name ('move_source', 'move_target')
-{
-	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init(allows_streaming => 'logical');
-	$node->append_conf('postgresql.conf', "shared_preload_libraries = 'tec_sovereignty'\nfsync = off\n");
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION tec_sovereignty');
-	$name eq 'move_source' ? ($src = $node) : ($dst = $node);
-}
+my $src = move_cluster('move_source');
+my $dst = move_cluster('move_target');
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $target = 'host=' . $dst->host . ' port=' . $dst->port . ' dbname=postgres';
 
@@ -88,7 +82,7 @@ my $defs_q = q{SELECT string_agg(x, E'\n' ORDER BY x COLLATE "C") FROM (
 my $defs = $src->safe_psql('postgres', $defs_q);
 
 # The writer (TsovMove.pm), running through the move.
-my $writer = start_writer($src, 'postgres', 'app', $tmp);
+my $writer = start_pgbench_writer($src, 'postgres', 'app', $tmp);
 
 # The target denies privileged access: the move's subscription writes anyway.
 $dst->safe_psql('postgres', q{ALTER SYSTEM SET tec_sovereignty.privileged_access = 'deny'; SELECT pg_reload_conf()});

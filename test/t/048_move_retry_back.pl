@@ -22,17 +22,12 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
+use FindBin;
+use lib $FindBin::Bin;
+use TsovMove;
 
-my ($src, $dst);
-for my $name ('back_source', 'back_target')
-{
-	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init(allows_streaming => 'logical');
-	$node->append_conf('postgresql.conf', "shared_preload_libraries = 'tec_sovereignty'\nfsync = off\n");
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION tec_sovereignty');
-	$name eq 'back_source' ? ($src = $node) : ($dst = $node);
-}
+my $src = move_cluster('back_source');
+my $dst = move_cluster('back_target');
 my $target = 'host=' . $dst->host . ' port=' . $dst->port . ' dbname=postgres';
 my $source = 'host=' . $src->host . ' port=' . $src->port . ' dbname=postgres';
 my $stderr;
