@@ -133,6 +133,30 @@ SELECT tec_audit_flush();
 SELECT action, decision, object_domain, reason FROM tec_sovereignty.audit_log
  WHERE seq > :mark AND action = 'AUDIT_IMPORT' AND object_domain = 'regress_ec' ORDER BY seq;
 
+-- A domain back in a database it left (a live move back, say): its chain
+-- here, held up to the imported head, is skipped, not imported again; a
+-- row of that chain this database does not hold is refused.
+SELECT tec_create_domain('regress_ed');
+SELECT tec_audit_flush();
+TRUNCATE c, l;
+INSERT INTO c SELECT chain_origin, last_seq, last_hash, NULL, NULL FROM tec_sovereignty.audit_chain WHERE chain_domain = 'regress_ed';
+INSERT INTO l SELECT * FROM tec_sovereignty.audit_log WHERE chain_domain = 'regress_ed';
+SELECT tec_drop_domain('regress_ed', force => true);
+SELECT tec_audit_flush();
+BEGIN;
+SELECT tec_create_domain('regress_ed');
+SELECT tec_sovereignty.audit_import('regress_ed', 'c', 'l') AS rows_added;
+ROLLBACK;
+BEGIN;
+SELECT tec_create_domain('regress_ed');
+UPDATE l SET row_hash = decode(repeat('00', 32), 'hex') WHERE chain_seq = (SELECT min(chain_seq) FROM l);
+SELECT tec_sovereignty.audit_import('regress_ed', 'c', 'l');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT tec_audit_flush();
+SELECT action, decision, object_domain, reason FROM tec_sovereignty.audit_log
+ WHERE seq > :mark AND action = 'AUDIT_IMPORT' AND object_domain = 'regress_ed' AND decision = 'denied' ORDER BY seq;
+
 -- clean up
 DROP TABLE c, l;
 DELETE FROM tec_sovereignty.transfer WHERE domain LIKE 'regress\_%';

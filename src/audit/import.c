@@ -339,6 +339,30 @@ check_rows(Import *im, Datum *a)
 	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) > 0)
 		refuse_input(im, "rows of another domain or of an unlisted chain",
 					 psprintf("Every imported row must be in a chain of domain \"%s\" listed with its head.", im->domain));
+
+	/*
+	 * The rows of a chain already here are skipped: each must be here, the
+	 * same (position and hash), or at or below the purge anchor here (this
+	 * database's retention removed it).  Anything else (a row past the
+	 * listed head, a changed row) would be dropped unseen: refused.
+	 */
+	if (ARR_DIMS(DatumGetArrayTypeP(im->known_origins))[0] > 0)
+	{
+		if (SPI_execute_with_args(psprintf("SELECT pg_catalog.count(*) FROM %s l"
+										   " WHERE l.chain_origin OPERATOR(pg_catalog.=) ANY ($2)"
+										   "   AND NOT EXISTS (SELECT 1 FROM tec_sovereignty.audit_log x"
+										   "        WHERE x.chain_domain OPERATOR(pg_catalog.=) $1 AND x.chain_origin OPERATOR(pg_catalog.=) l.chain_origin"
+										   "          AND x.chain_seq OPERATOR(pg_catalog.=) l.chain_seq AND x.row_hash OPERATOR(pg_catalog.=) l.row_hash)"
+										   "   AND NOT EXISTS (SELECT 1 FROM tec_sovereignty.audit_anchor n"
+										   "        WHERE n.chain_domain OPERATOR(pg_catalog.=) $1 AND n.chain_origin OPERATOR(pg_catalog.=) l.chain_origin"
+										   "          AND l.chain_seq OPERATOR(pg_catalog.<=) n.anchor_seq)",
+										   im->log_sql),
+								  2, t2, a2, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not compare the imported audit rows with the chains here");
+		if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) > 0)
+			refuse_input(im, "rows of a chain already here that this database does not hold",
+						 "The rows of a chain held here up to the imported head must be the rows here, the same.");
+	}
 }
 
 /*
