@@ -15,8 +15,9 @@
 #
 # start_pgbench_writer(NODE, DB, USER, TMP): the same writes from a pgbench
 # custom script (TMP/writer.pgbench), two clients, each transaction an
-# update of Portfolio and an insert into life.ledger whose n comes from a
-# counter shared by the clients (a file under flock); n is printed to
+# update of Portfolio, an insert into Investment (symbol 'W', quantity n)
+# and one into life.ledger, where n comes from a counter shared by the
+# clients (a file under flock); n is printed to
 # TMP/ok.log by \shell after the COMMIT, so only when it committed.
 # pgbench ends a client at its first error: the loop starts it again
 # until stop_writer(), and its error lines go to TMP/err.log.
@@ -78,6 +79,7 @@ EOS
 \\setshell i bash $tmp/next.sh
 BEGIN;
 UPDATE life."Portfolio" SET "totalValue" = "totalValue" + 1 WHERE "userId" = 'u' || (:i % 100);
+INSERT INTO life."Investment" ("portfolioId", symbol, name, quantity) VALUES ('p' || (:i % 80000 + 1), 'W', 'written during the move', :i);
 INSERT INTO life.ledger (n) VALUES (:i);
 COMMIT;
 \\shell echo ok :i >> $tmp/ok.log
