@@ -197,10 +197,10 @@ move_prepare(MoveState *ms)
 
 	move_check_target(ms);
 	/*
-	 * The schema and every object, no data, with the audit trail as it
-	 * stands (flushed first): the export's own script, which imports the
-	 * trail as the target domain's prior history.  Taken before the source
-	 * changes a replica identity for the move.
+	 * The schema and every object, without data and without the audit trail
+	 * (move_stream_audit sends it): the export's own script, small whatever
+	 * the domain's size.  Taken before the source changes a replica identity
+	 * for the move.
 	 */
 	script = move_value(ms->src, "source",
 						psprintf("SELECT pg_catalog.string_agg(s, E'\\n') FROM pg_catalog.tec_export_domain(%s, false, false) s",
@@ -245,7 +245,7 @@ move_prepare(MoveState *ms)
 											 ms->local_db ? ms->local_db : "NULL")));
 	ms->out_begun = true;
 	ms->script_done = true;		/* the script is one transaction: all or nothing */
-	move_run_script(ms->tgt, "target", script, true);
+	move_run_sql(ms->tgt, "target", script);
 	ms->in_begun = true;		/* move_in_begin() ran in the script's transaction */
 	/* how many statements build them after the copy (kept on the target) */
 	deferred = move_value(ms->tgt, "target",
@@ -792,7 +792,7 @@ move_all(MoveState *ms)
 	{
 		move_audit_done(ms);
 		(void) move_catch_up(ms, 20);
-		move_phase(ms, "audit_trail", "the source's audit trail imported on the target as its prior history, beside the copy; caught up again");
+		move_phase(ms, "audit_trail", "the source's audit trail imported on the target as its prior history (it commits with the cut-over); caught up again");
 	}
 	move_cut_over(ms);
 	move_drop_subscription(ms);

@@ -24,7 +24,6 @@ extern PGconn *move_connect(const char *conninfo, const char *what, bool interru
 extern PGresult *move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible);
 extern char *move_value(PGconn *conn, const char *what, const char *sql);
 extern void move_run_sql(PGconn *conn, const char *what, const char *sql);
-extern void move_run_script(PGconn *conn, const char *what, char *script, bool wait);
 extern char *move_glass(const char *domain, const char *sql);
 extern char *move_conninfo_value(const char *v);
 extern void move_stream(PGconn *conn, const char *what, const char *sql,

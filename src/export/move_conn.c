@@ -216,7 +216,7 @@ move_exec(PGconn *conn, const char *what, const char *sql, bool interruptible)
 		if (PQresultStatus(res) == PGRES_COPY_IN)
 		{
 			PQclear(last);
-			return res;			/* the caller sends the rows (move_run_script) */
+			return res;			/* the caller sends the rows (move_copy_begin) */
 		}
 		if (PQresultStatus(res) == PGRES_FATAL_ERROR || PQresultStatus(res) == PGRES_BAD_RESPONSE)
 		{
@@ -479,51 +479,6 @@ move_copy_end(PGconn *conn, const char *what)
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
 	PQclear(move_exec(conn, what, NULL, true));
-}
-
-/*
- * Run a script that holds one COPY ... FROM stdin block (its rows between
- * the COPY line and the "\." line): the statements up to the COPY, the
- * rows, then the rest, on one connection (the script's transaction spans
- * the three).  Interruptible, as move_exec().  Without wait, the rest is
- * only sent: the caller reads its result later (move_exec(conn, what,
- * NULL, ...)), and may use other connections meanwhile.
- */
-void
-move_run_script(PGconn *conn, const char *what, char *script, bool wait)
-{
-	char	   *copy = strstr(script, "\nCOPY ");
-	char	   *rows = copy ? strstr(copy, " FROM stdin;\n") : NULL;
-	char	   *end = rows ? strstr(rows, "\n\\.\n") : NULL;
-	const char *rest = script;	/* what follows the rows: all of it without any */
-	PGresult   *res;
-
-	if (end != NULL)
-	{
-		rows += strlen(" FROM stdin;\n");
-		rows[-1] = '\0';
-		end[1] = '\0';			/* the rows keep their last newline */
-		rest = end + 4;
-		res = move_exec(conn, what, script, true);
-		Assert(res != NULL);
-		if (PQresultStatus(res) != PGRES_COPY_IN)
-			ereport(ERROR,
-					(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
-					 errmsg("move step on the %s failed: the script's COPY did not start", what)));
-		PQclear(res);
-		if (PQputCopyData(conn, rows, strlen(rows)) != 1 || PQputCopyEnd(conn, NULL) != 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_SQL_ROUTINE_EXCEPTION),
-					 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
-		/* the COPY's own result */
-		PQclear(move_exec(conn, what, NULL, true));
-	}
-	if (wait)
-		move_run_sql(conn, what, rest);
-	else if (!PQsendQuery(conn, rest))
-		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("move step on the %s failed: %s", what, pchomp(PQerrorMessage(conn)))));
 }
 
 /*

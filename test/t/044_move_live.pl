@@ -152,7 +152,7 @@ like($src->safe_psql('postgres', q{SELECT line FROM tec_connection_env() line WH
 is($src->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the source');
 is($dst->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the target');
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action IN ('CREATE_DOMAIN', 'ADD_MEMBER', 'AUDIT_IMPORT')}),
-	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported beside the copy)");
+	 qr/^CREATE_DOMAIN,ADD_MEMBER,CREATE_DOMAIN,AUDIT_IMPORT/, "the source's trail is the target's prior history (imported beside the copy, committed with the cut-over)");
 like($dst->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),
 	 qr/MOVE_IN_START.*MOVE_IN/, 'the target records the move, with what its subscription wrote');
 like($src->safe_psql('postgres', q{SELECT string_agg(action, ',' ORDER BY seq) FROM tec_sovereignty.audit_log WHERE object_domain = 'life' AND action LIKE 'MOVE%'}),

@@ -129,10 +129,9 @@ is($node->safe_psql('tec', q{SELECT state FROM tec_sovereignty.move WHERE domain
 # --- The move's own backend ends in the middle: tec_cancel_move ---------
 # No table-sync worker may start, so the copy waits; the move's backend is
 # terminated there, leaving everything behind, which tec_cancel_move() in
-# tec removes on both sides.  Into spare_db: the trail imported there
-# beside the copy stays (the trail is append-only), and an import never
-# extends a chain already present, so that a later move of the domain into
-# the same database would be refused.
+# tec removes on both sides (into spare_db; within one cluster the trail's
+# import begins only after the copy, so none has begun here, and one begun
+# would roll back: it commits with the cut-over).
 $node->safe_psql('postgres', q{ALTER SYSTEM SET max_sync_workers_per_subscription = 0; SELECT pg_reload_conf()});
 ($mout, $merr) = ('', '');
 $move = IPC::Run::start([ 'psql', '-XAtq', '-h', $node->host, '-p', $node->port, '-d', 'tec',
