@@ -58,9 +58,12 @@ END { $locker->kill_kill if $locker && $locker->pumpable; }
 my ($mout, $merr) = ('', '');
 my $move = IPC::Run::start([ 'psql', '-XAtq', '-h', $src->host, '-p', $src->port, '-d', 'postgres',
 							 '-c', "SELECT * FROM tec_move_domain('life', '$target')" ], '>', \$mout, '2>', \$merr);
-ok($dst->poll_query_until('postgres', q{SELECT to_regclass('life.big') IS NOT NULL}), 'the move created the domain on the target');
-# SHARE UPDATE EXCLUSIVE lets the copy write (ROW EXCLUSIVE) but not the
-# index build (SHARE).
+# Once the prepare step has set the index aside (move.deferred, committed
+# before the copy), SHARE UPDATE EXCLUSIVE lets the copy write (ROW
+# EXCLUSIVE) but not the index build (SHARE).  Taken earlier, it would hold
+# up the prepare step itself.
+ok($dst->poll_query_until('postgres', q{SELECT count(*) = 1 FROM tec_sovereignty.move
+	WHERE domain = 'life' AND direction = 'in' AND deferred IS NOT NULL}), 'the move created the domain on the target');
 $locker = IPC::Run::start([ 'psql', '-XAtq', '-h', $dst->host, '-p', $dst->port, '-d', 'postgres' ], '<', \$lin, '>', \$lout);
 $lin .= "BEGIN; SELECT tec_break_glass('life', 'test: hold up the index build') IS NULL; LOCK TABLE life.big IN SHARE UPDATE EXCLUSIVE MODE; SELECT 'locked';\n";
 $locker->pump until $lout =~ /locked/;
