@@ -30,26 +30,39 @@ SELECT tec_audit_note('regress_h1', 'MAINTENANCE', 'note with ''quotes'' and a N
 RESET tec_sovereignty.audit;
 SELECT tec_audit_flush();
 
--- The encoding: the tag with its NUL; then, in this order, chain_domain,
--- chain_origin, chain_seq, prev_hash (32 bytes), logged_at (microseconds
--- since 2000-01-01), xid (0 when NULL), pid, object_oid (0 when NULL),
--- decision, action, actor_domain, object_domain, object_schema,
--- object_name, reason, via_api, client_addr, application_name, statement,
--- session_user_name, effective_user_name; integers big-endian in 8 bytes,
--- strings as their byte length in 8 bytes then the bytes, NULL as eight
--- 0xff bytes; then, when quarantine is set, 'quarantine', a NUL and the
+-- The encoding (format v2): the tag 'tsov audit v2' with its NUL; then,
+-- in this order, chain_domain, chain_origin, chain_seq, prev_hash (32
+-- bytes), logged_at (microseconds since 2000-01-01, big-endian in 8
+-- bytes), xid (0 when NULL), pid, object_oid (0 when NULL), decision,
+-- action, actor_domain, object_domain, object_schema, object_name, reason,
+-- via_api, client_addr, application_name, statement, session_user_name,
+-- effective_user_name; the other integers as unsigned LEB128 varints (7
+-- bits a byte, lowest first, high bit set on all but the last), strings
+-- as the varint of their byte length plus one then the bytes, NULL as the
+-- varint 0; then, when quarantine is set, 'quarantine', a NUL and the
 -- string.
+CREATE FUNCTION pg_temp.v(x bigint) RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT AS
+$$DECLARE r bytea := ''::bytea;
+BEGIN
+	LOOP
+		IF x < 128 THEN
+			RETURN r || set_byte('\x00'::bytea, 0, x::int);
+		END IF;
+		r := r || set_byte('\x00'::bytea, 0, ((x & 127) | 128)::int);
+		x := x >> 7;
+	END LOOP;
+END$$;
 CREATE FUNCTION pg_temp.s(t text) RETURNS bytea LANGUAGE sql IMMUTABLE AS
-$$SELECT CASE WHEN t IS NULL THEN '\xffffffffffffffff'::bytea
-			  ELSE int8send(octet_length(t)::bigint) || convert_to(t, current_setting('server_encoding')) END$$;
+$$SELECT CASE WHEN t IS NULL THEN '\x00'::bytea
+			  ELSE pg_temp.v(octet_length(t)::bigint + 1) || convert_to(t, current_setting('server_encoding')) END$$;
 CREATE FUNCTION pg_temp.i(v bigint) RETURNS bytea LANGUAGE sql IMMUTABLE AS
-$$SELECT int8send(v)$$;
+$$SELECT pg_temp.v(v)$$;
 CREATE TEMP TABLE recomputed AS
 SELECT l.seq, l.chain_domain, l.chain_seq, l.row_hash, l.prev_hash, sha256(
-	   convert_to('tec_sovereignty audit v1', 'SQL_ASCII') || '\x00'::bytea
+	   convert_to('tsov audit v2', 'SQL_ASCII') || '\x00'::bytea
 	|| pg_temp.s(l.chain_domain) || pg_temp.s(l.chain_origin) || pg_temp.i(l.chain_seq)
 	|| l.prev_hash
-	|| pg_temp.i(((extract(epoch FROM l.logged_at) - 946684800) * 1000000)::bigint)
+	|| int8send(((extract(epoch FROM l.logged_at) - 946684800) * 1000000)::bigint)
 	|| pg_temp.i(COALESCE(l.xid::text::bigint, 0))
 	|| pg_temp.i(l.pid::bigint)
 	|| pg_temp.i(COALESCE(l.object_oid::bigint, 0))

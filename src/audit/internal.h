@@ -282,7 +282,7 @@ typedef struct TsovAuditColumn
 	Oid			type;
 	TsovColSource source;
 	int			field;			/* TSOV_F_* for TSOV_COL_FIELD, else -1 */
-	int			hash;			/* position in the v1 encoding (1..), or
+	int			hash;			/* position in the encoding (1..), or
 								 * TSOV_HASH_NONE / TSOV_HASH_IF_SET */
 	int			ev_offset;		/* TSOV_COL_FIELD: offset of the string in
 								 * TsovAuditEvent, -1: a fact of the

@@ -185,14 +185,25 @@ UPDATE tec_sovereignty.audit_chain SET last_seq = $ret_pos - 1,
  WHERE chain_domain = 'r_ret';
 UPDATE tec_sovereignty.audit_log SET reason = 'nothing happened'
  WHERE chain_domain = 'r_ret2' AND chain_seq = (SELECT max(chain_seq) FROM tec_sovereignty.audit_log WHERE chain_domain = 'r_ret2');
+CREATE FUNCTION pg_temp.v(x bigint) RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT AS
+\$\$DECLARE r bytea := ''::bytea;
+BEGIN
+	LOOP
+		IF x < 128 THEN
+			RETURN r || set_byte('\\x00'::bytea, 0, x::int);
+		END IF;
+		r := r || set_byte('\\x00'::bytea, 0, ((x & 127) | 128)::int);
+		x := x >> 7;
+	END LOOP;
+END\$\$;
 CREATE FUNCTION pg_temp.s(t text) RETURNS bytea LANGUAGE sql IMMUTABLE AS
-\$\$SELECT CASE WHEN t IS NULL THEN '\\xffffffffffffffff'::bytea
-			  ELSE int8send(octet_length(t)::bigint) || convert_to(t, current_setting('server_encoding')) END\$\$;
+\$\$SELECT CASE WHEN t IS NULL THEN '\\x00'::bytea
+			  ELSE pg_temp.v(octet_length(t)::bigint + 1) || convert_to(t, current_setting('server_encoding')) END\$\$;
 CREATE FUNCTION pg_temp.h(l tec_sovereignty.audit_log) RETURNS bytea LANGUAGE sql IMMUTABLE AS
-\$\$SELECT sha256(convert_to('tec_sovereignty audit v1', 'SQL_ASCII') || '\\x00'::bytea
-	|| pg_temp.s(l.chain_domain) || pg_temp.s(l.chain_origin) || int8send(l.chain_seq) || l.prev_hash
+\$\$SELECT sha256(convert_to('tsov audit v2', 'SQL_ASCII') || '\\x00'::bytea
+	|| pg_temp.s(l.chain_domain) || pg_temp.s(l.chain_origin) || pg_temp.v(l.chain_seq) || l.prev_hash
 	|| int8send(((extract(epoch FROM l.logged_at) - 946684800) * 1000000)::bigint)
-	|| int8send(COALESCE(l.xid::text::bigint, 0)) || int8send(l.pid::bigint) || int8send(COALESCE(l.object_oid::bigint, 0))
+	|| pg_temp.v(COALESCE(l.xid::text::bigint, 0)) || pg_temp.v(l.pid::bigint) || pg_temp.v(COALESCE(l.object_oid::bigint, 0))
 	|| pg_temp.s(l.decision) || pg_temp.s(l.action) || pg_temp.s(l.actor_domain)
 	|| pg_temp.s(l.object_domain) || pg_temp.s(l.object_schema) || pg_temp.s(l.object_name)
 	|| pg_temp.s(l.reason) || pg_temp.s(l.via_api) || pg_temp.s(l.client_addr)
