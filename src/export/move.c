@@ -13,7 +13,8 @@
  * committed where other sessions (walsenders, writers) see them while the
  * caller's transaction is still running.  The steps are SQL functions of
  * move.sql; the order is here, the connections and the waits are in
- * move_conn.c (interruptible, bounded: see there).  The steps that read or
+ * move_conn.c (interruptible, bounded: see there), the audit trail's stream
+ * in move_audit.c.  The steps that read or
  * change the domain's objects run in a transaction that calls
  * tec_break_glass() with the move as the reason, so that a move works, and
  * is audited as the move's, whatever privileged_access says on either side.
@@ -258,142 +259,19 @@ move_prepare(MoveState *ms)
 }
 
 /*
- * The source's audit trail into the target, as the domain's prior history,
- * streamed: the values of the source's tec_export_domain(with_audit) go to
- * the target as they come (move_stream()), so that a trail of any length
- * passes through this backend one chunk (about 1 MB) at a time, while the
- * tables copy in the subscription's workers.  Of that script only its
- * audit section is sent: its DDL ran in move_prepare(), and the export of
- * the rows is empty (with_data => false).
+ * The source's audit trail into the target, as the domain's prior history
+ * (move_audit.c): streamed on a connection of its own, whose transaction
+ * stays open until the cut-over commits it with the domain going active.
  */
-typedef struct AuditStream
-{
-	MoveState  *ms;
-	bool		in_section;		/* past the DDL, in the audit section */
-	bool		in_copy;		/* between a COPY line and its "\." */
-	int64		bytes;			/* of the audit section sent */
-	StringInfoData sql;			/* statements not yet sent */
-	StringInfoData rows;		/* COPY data not yet sent */
-} AuditStream;
-
-#define AUDIT_SECTION	"RESET ROLE;\n-- The audit trail of the domain:"
-#define AUDIT_SEND_AT	(1024 * 1024)
-
-static void
-audit_stream_rows_flush(AuditStream *as)
-{
-	if (as->rows.len > 0)
-		move_copy_send(as->ms->tga, "target", as->rows.data, as->rows.len);
-	resetStringInfo(&as->rows);
-}
-
-/*
- * One value of the export: before the audit section, skipped; then line by
- * line (a value holds whole lines; psql would end each with a newline):
- * statements are gathered and run before each COPY, COPY data is sent, and
- * what follows the last COPY (the import call and COMMIT) is kept for
- * move_stream_audit() to send without waiting.
- */
-static void
-audit_stream_value(const char *value, int len, void *arg)
-{
-	AuditStream *as = (AuditStream *) arg;
-	const char *p = value;
-	const char *end = value + len;
-
-	if (!as->in_section)
-	{
-		if (strncmp(value, AUDIT_SECTION, strlen(AUDIT_SECTION)) != 0)
-			return;
-		as->in_section = true;
-	}
-	as->bytes += len + 1;
-	while (p < end)
-	{
-		const char *nl = memchr(p, '\n', end - p);
-		int			n = (nl ? nl : end) - p;
-
-		if (as->in_copy)
-		{
-			if (n == 2 && p[0] == '\\' && p[1] == '.')
-			{
-				audit_stream_rows_flush(as);
-				move_copy_end(as->ms->tga, "target");
-				as->in_copy = false;
-			}
-			else
-			{
-				appendBinaryStringInfo(&as->rows, p, n);
-				appendStringInfoChar(&as->rows, '\n');
-				if (as->rows.len >= AUDIT_SEND_AT)
-					audit_stream_rows_flush(as);
-			}
-		}
-		else if (n > 5 + 12 && strncmp(p, "COPY ", 5) == 0 && strncmp(p + n - 12, " FROM stdin;", 12) == 0)
-		{
-			if (as->sql.len > 0)
-				move_run_sql(as->ms->tga, "target", as->sql.data);
-			resetStringInfo(&as->sql);
-			move_copy_begin(as->ms->tga, "target", pnstrdup(p, n));
-			as->in_copy = true;
-		}
-		else
-		{
-			appendBinaryStringInfo(&as->sql, p, n);
-			appendStringInfoChar(&as->sql, '\n');
-		}
-		p += n + 1;
-	}
-	audit_stream_rows_flush(as);
-}
-
 static void
 move_stream_audit(MoveState *ms)
 {
-	AuditStream as;
+	int64		bytes;
 
-	memset(&as, 0, sizeof(as));
-	as.ms = ms;
-	initStringInfo(&as.sql);
-	initStringInfo(&as.rows);
-	ms->tga = move_connect(ms->target, "target", true);
-	/* its transaction stays open until the cut-over */
-	move_run_sql(ms->tga, "target", "SET idle_in_transaction_session_timeout = 0");
-	move_run_sql(ms->tga, "target", ms->audit_prologue);
-	/* the trail as it stands now, the move's own events included */
-	move_run_sql(ms->src, "source", "SELECT pg_catalog.tec_audit_flush()");
-	move_stream(ms->src, "source",
-				psprintf("SELECT pg_catalog.tec_export_domain(%s, false, true)", lit(ms->domain)),
-				audit_stream_value, &as);
-	/*
-	 * What is left is audit_import() and COMMIT.  The COMMIT waits for the
-	 * cut-over (move_cut_over), where the domain goes active in this same
-	 * transaction: a move that fails or is cancelled before leaves no trail
-	 * on the target, so that it can be tried again there.
-	 */
-	if (!as.in_section || as.in_copy || as.sql.len < (int) strlen("COMMIT;\n") ||
-		strcmp(as.sql.data + as.sql.len - strlen("COMMIT;\n"), "COMMIT;\n") != 0)
-		elog(ERROR, "unexpected export script layout for the audit trail of domain \"%s\"", ms->domain);
-	as.sql.data[as.sql.len - strlen("COMMIT;\n")] = '\0';
-	/* read by move_audit_done() */
-	if (!PQsendQuery(ms->tga, as.sql.data))
-		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("move step on the target failed: %s", pchomp(PQerrorMessage(ms->tga)))));
+	move_audit_stream(ms->src, ms->target, ms->domain, ms->audit_prologue, &ms->tga, &bytes);
 	move_phase(ms, "audit_stream",
 			   psprintf("the source's audit trail streamed to the target (%.1f MB); its import runs there beside the copy",
-						(double) as.bytes / (1024.0 * 1024.0)));
-}
-
-/*
- * Wait for the audit trail's import (move_stream_audit); its transaction
- * stays open, without its temporary tables, until the cut-over commits it.
- */
-static void
-move_audit_done(MoveState *ms)
-{
-	PQclear(move_exec(ms->tga, "target", NULL, true));
-	move_run_sql(ms->tga, "target", "DROP TABLE pg_temp.tsov_audit_import_log, pg_temp.tsov_audit_import_chain");
+						(double) bytes / (1024.0 * 1024.0)));
 }
 
 /* The slots of the move, once the subscription's OID (subid) is known. */
@@ -790,7 +668,7 @@ move_all(MoveState *ms)
 	move_build_deferred(ms);
 	if (ms->with_audit)
 	{
-		move_audit_done(ms);
+		move_audit_wait(ms->tga);
 		(void) move_catch_up(ms, 20);
 		move_phase(ms, "audit_trail", "the source's audit trail imported on the target as its prior history (it commits with the cut-over); caught up again");
 	}

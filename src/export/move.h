@@ -2,7 +2,8 @@
  *
  * move.h
  *	  What move.c (the phases of a live move) takes from move_conn.c (its
- *	  libpq connections and waits).  Private to src/export/.
+ *	  libpq connections and waits) and move_audit.c (the audit trail's
+ *	  stream).  Private to src/export/.
  *
  * IDENTIFICATION
  *	  src/export/move.h
@@ -31,6 +32,9 @@ extern void move_stream(PGconn *conn, const char *what, const char *sql,
 extern void move_copy_begin(PGconn *conn, const char *what, const char *sql);
 extern void move_copy_send(PGconn *conn, const char *what, const char *data, int len);
 extern void move_copy_end(PGconn *conn, const char *what);
+extern void move_audit_stream(PGconn *src, const char *target, const char *domain, const char *prologue,
+							  PGconn **tga, int64 *bytes);
+extern void move_audit_wait(PGconn *tga);
 extern void move_poll(PGconn *conn, const char *what, const char *query, long step, const char *waiting_for);
 
 #endif							/* TSOV_EXPORT_MOVE_H */
