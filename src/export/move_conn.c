@@ -336,13 +336,6 @@ move_poll(PGconn *conn, const char *what, const char *query, long step, const ch
 	}
 }
 
-/*
- * Run sql and hand each value of its one-column result to each(), one row
- * at a time (libpq's single-row mode), so that a result of any size is
- * never held whole: the values of a value-per-call function such as
- * tec_export_domain() reach each() as the server produces them.
- * Interruptible, as move_exec(); an error is relayed as move_exec() does.
- */
 /* Hand one row's value to each(), and clear it, also when each() fails. */
 static void
 move_stream_one(PGresult *res, void (*each) (const char *value, int len, void *arg), void *arg)
@@ -360,6 +353,13 @@ move_stream_one(PGresult *res, void (*each) (const char *value, int len, void *a
 	PQclear(res);
 }
 
+/*
+ * Run sql and hand each value of its one-column result to each(), one row
+ * at a time (libpq's single-row mode), so that a result of any size is
+ * never held whole: the values of a value-per-call function such as
+ * tec_export_domain() reach each() as the server produces them.
+ * Interruptible, as move_exec(); an error is relayed as move_exec() does.
+ */
 void
 move_stream(PGconn *conn, const char *what, const char *sql,
 			void (*each) (const char *value, int len, void *arg), void *arg)
