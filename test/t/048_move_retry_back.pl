@@ -89,6 +89,8 @@ like($result, qr/^write_block\|.*audit trail carried as the target's prior histo
 is($dst->safe_psql('postgres', 'SELECT count(*) FROM life.big'), '300000', '... with the rows');
 is($dst->safe_psql('postgres', "SELECT count(*) >= $src_rows FROM tec_sovereignty.audit_log WHERE chain_origin = '$src_origin'"), 't',
    "... and the source's trail");
+is($dst->safe_psql('postgres', "SELECT count(*) > 0 FROM tec_sovereignty.audit_log WHERE chain_origin = '$src_origin' AND action = 'MOVE_START'"), 't',
+   "... up to the move's own start on the source");
 is($dst->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', 'tec_audit_verify holds on the target');
 is($src->safe_psql('postgres', q{SELECT string_agg(ok::text, ',') FROM tec_audit_verify('life')}), 'true', '... and on the source');
 
