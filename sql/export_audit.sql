@@ -145,7 +145,10 @@ SELECT tec_drop_domain('regress_ed', force => true);
 SELECT tec_audit_flush();
 BEGIN;
 SELECT tec_create_domain('regress_ed');
+SELECT current_setting('jit') AS jit_before \gset
 SELECT tec_sovereignty.audit_import('regress_ed', 'c', 'l') AS rows_added;
+-- the import runs its statements without JIT, and sets it back
+SELECT current_setting('jit') = :'jit_before' AS jit_as_before;
 ROLLBACK;
 BEGIN;
 SELECT tec_create_domain('regress_ed');
