@@ -106,6 +106,7 @@ typedef struct Import
 	bool		have_key;		/* this server has a key for the domain */
 	bool		has_digest_col; /* the chains table has a digest column */
 	bool	   *known;			/* the chain is already here, its head included */
+	int			nknown;			/* how many are */
 	Datum		known_origins;	/* text[] of those chains' origins */
 	int64		nrows;			/* rows to insert: those of the other chains */
 } Import;
@@ -259,12 +260,11 @@ check_chains(Import *im, Datum *a)
 	}
 	{
 		Datum	   *k = palloc0(sizeof(Datum) * (im->nchains + 1));
-		int			nk = 0;
 
 		for (int i = 0; i < im->nchains; i++)
 			if (im->known[i])
-				k[nk++] = CStringGetTextDatum(im->origins[i]);
-		im->known_origins = PointerGetDatum(construct_array(k, nk, TEXTOID, -1, false, TYPALIGN_INT));
+				k[im->nknown++] = CStringGetTextDatum(im->origins[i]);
+		im->known_origins = PointerGetDatum(construct_array(k, im->nknown, TEXTOID, -1, false, TYPALIGN_INT));
 	}
 }
 
@@ -347,7 +347,7 @@ check_rows(Import *im, Datum *a)
 	 * database's retention removed it).  Anything else (a row past the
 	 * listed head, a changed row) would be dropped unseen: refused.
 	 */
-	if (ARR_DIMS(DatumGetArrayTypeP(im->known_origins))[0] > 0)
+	if (im->nknown > 0)
 	{
 		if (SPI_execute_with_args(psprintf("SELECT pg_catalog.count(*) FROM %s l"
 										   " WHERE l.chain_origin OPERATOR(pg_catalog.=) ANY ($2)"
